@@ -1,0 +1,291 @@
+//! The event lifecycle as a pure function of time, plus the operator actions that rewrite
+//! an event's times. The scheduler, the API and the pages all ask [`status_at`].
+//!
+//! ```text
+//! SCHEDULED --(start - lead)--> READY --(start)--> ONGOING --(end)--> COMPLETED
+//!     \_____________________ cancel ___________________/          CANCELLED
+//! ```
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::validate::{FieldError, MAX_DURATION_SECS};
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EventStatus {
+    Scheduled,
+    Ready,
+    Ongoing,
+    Completed,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub const ALL: [EventStatus; 5] = [
+        Self::Scheduled,
+        Self::Ready,
+        Self::Ongoing,
+        Self::Completed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "SCHEDULED",
+            Self::Ready => "READY",
+            Self::Ongoing => "ONGOING",
+            Self::Completed => "COMPLETED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "must be one of SCHEDULED, READY, ONGOING, COMPLETED, CANCELLED",
+                )
+            })
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Completed | Self::Cancelled)
+    }
+}
+
+/// The times that decide an event's status. `start`/`end` are the effective times:
+/// scheduled ones until an operator starts early, extends or completes early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Reminder lead: the event is READY from `start - lead`.
+    pub lead: Duration,
+    pub cancelled: bool,
+}
+
+impl Timing {
+    pub fn ready_at(&self) -> DateTime<Utc> {
+        self.start - self.lead
+    }
+
+    /// The status at `now`; see the module doc.
+    pub fn status_at(&self, now: DateTime<Utc>) -> EventStatus {
+        if self.cancelled {
+            EventStatus::Cancelled
+        } else if now >= self.end {
+            EventStatus::Completed
+        } else if now >= self.start {
+            EventStatus::Ongoing
+        } else if now >= self.ready_at() {
+            EventStatus::Ready
+        } else {
+            EventStatus::Scheduled
+        }
+    }
+
+    /// The first instant after `now` at which the status changes, if any.
+    pub fn next_boundary(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.cancelled {
+            return None;
+        }
+        [self.ready_at(), self.start, self.end]
+            .into_iter()
+            .find(|t| *t > now)
+    }
+}
+
+/// Why an operator action cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    /// The lifecycle forbids it (HTTP 409).
+    #[error("cannot {action} an event that is {status}")]
+    Conflict {
+        action: &'static str,
+        status: &'static str,
+    },
+    /// The action's input is wrong (HTTP 422).
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+}
+
+fn conflict(action: &'static str, status: EventStatus) -> ActionError {
+    ActionError::Conflict {
+        action,
+        status: status.as_str(),
+    }
+}
+
+/// *Start now*: the event begins at `now`; only before it has started.
+pub fn start_now(t: Timing, now: DateTime<Utc>) -> Result<Timing, ActionError> {
+    match t.status_at(now) {
+        EventStatus::Scheduled | EventStatus::Ready => Ok(Timing { start: now, ..t }),
+        s => Err(conflict("start", s)),
+    }
+}
+
+/// *Complete now*: the event ends at `now`; only while it is ongoing.
+pub fn complete_now(t: Timing, now: DateTime<Utc>) -> Result<Timing, ActionError> {
+    match t.status_at(now) {
+        EventStatus::Ongoing => Ok(Timing { end: now, ..t }),
+        s => Err(conflict("complete", s)),
+    }
+}
+
+/// *Cancel*: terminal; only for an event that has not ended.
+pub fn cancel(t: Timing, now: DateTime<Utc>) -> Result<Timing, ActionError> {
+    match t.status_at(now) {
+        s if s.is_terminal() => Err(conflict("cancel", s)),
+        _ => Ok(Timing {
+            cancelled: true,
+            ..t
+        }),
+    }
+}
+
+/// *Extend*: move the end later, to `new_end`; only for an event that has not ended.
+pub fn extend(
+    t: Timing,
+    now: DateTime<Utc>,
+    new_end: DateTime<Utc>,
+) -> Result<Timing, ActionError> {
+    let status = t.status_at(now);
+    if status.is_terminal() {
+        return Err(conflict("extend", status));
+    }
+    if new_end <= t.start {
+        return Err(FieldError::new("end", "must be after the event's start").into());
+    }
+    if new_end <= t.end {
+        return Err(FieldError::new(
+            "end",
+            "must be later than the current end (extend only moves the end later)",
+        )
+        .into());
+    }
+    if new_end <= now {
+        return Err(FieldError::new("end", "must be in the future").into());
+    }
+    if (new_end - t.start).num_seconds() > MAX_DURATION_SECS {
+        return Err(FieldError::new("end", "would make the window longer than 31 days").into());
+    }
+    Ok(Timing { end: new_end, ..t })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 17, h, m, 0).unwrap()
+    }
+
+    /// 03:00–04:00 with a one-hour reminder lead.
+    fn window() -> Timing {
+        Timing {
+            start: at(3, 0),
+            end: at(4, 0),
+            lead: Duration::hours(1),
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn status_follows_the_clock_with_inclusive_starts() {
+        let w = window();
+        assert_eq!(w.status_at(at(1, 59)), EventStatus::Scheduled);
+        assert_eq!(w.status_at(at(2, 0)), EventStatus::Ready);
+        assert_eq!(w.status_at(at(2, 59)), EventStatus::Ready);
+        assert_eq!(w.status_at(at(3, 0)), EventStatus::Ongoing);
+        assert_eq!(w.status_at(at(3, 59)), EventStatus::Ongoing);
+        assert_eq!(w.status_at(at(4, 0)), EventStatus::Completed);
+    }
+
+    #[test]
+    fn cancelled_wins_over_time() {
+        let w = Timing {
+            cancelled: true,
+            ..window()
+        };
+        assert_eq!(w.status_at(at(3, 30)), EventStatus::Cancelled);
+        assert_eq!(w.next_boundary(at(0, 0)), None);
+    }
+
+    #[test]
+    fn next_boundary_walks_ready_start_end() {
+        let w = window();
+        assert_eq!(w.next_boundary(at(0, 0)), Some(at(2, 0)));
+        assert_eq!(w.next_boundary(at(2, 0)), Some(at(3, 0)));
+        assert_eq!(w.next_boundary(at(3, 10)), Some(at(4, 0)));
+        assert_eq!(w.next_boundary(at(4, 0)), None);
+    }
+
+    #[test]
+    fn starting_early_makes_it_ongoing_and_keeps_the_end() {
+        let started = start_now(window(), at(1, 0)).unwrap();
+        assert_eq!(started.status_at(at(1, 0)), EventStatus::Ongoing);
+        assert_eq!(started.end, at(4, 0));
+        assert!(matches!(
+            start_now(window(), at(3, 30)),
+            Err(ActionError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn completing_early_only_while_ongoing() {
+        let done = complete_now(window(), at(3, 20)).unwrap();
+        assert_eq!(done.status_at(at(3, 20)), EventStatus::Completed);
+        assert!(matches!(
+            complete_now(window(), at(2, 30)),
+            Err(ActionError::Conflict { .. })
+        ));
+        let cancelled = cancel(window(), at(2, 0)).unwrap();
+        assert!(matches!(
+            complete_now(cancelled, at(3, 20)),
+            Err(ActionError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn a_completed_event_cannot_be_cancelled_or_extended() {
+        assert!(matches!(
+            cancel(window(), at(5, 0)),
+            Err(ActionError::Conflict { .. })
+        ));
+        assert!(matches!(
+            extend(window(), at(5, 0), at(6, 0)),
+            Err(ActionError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn extending_moves_the_end_later_only() {
+        let longer = extend(window(), at(3, 30), at(5, 0)).unwrap();
+        assert_eq!(longer.status_at(at(4, 30)), EventStatus::Ongoing);
+        let err = extend(window(), at(1, 0), at(2, 0)).unwrap_err();
+        assert!(
+            matches!(err, ActionError::Invalid(ref f) if f.field == "end" && f.message.contains("start"))
+        );
+        assert!(matches!(
+            extend(window(), at(1, 0), at(3, 30)),
+            Err(ActionError::Invalid(_))
+        ));
+    }
+}

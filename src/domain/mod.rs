@@ -1,0 +1,10 @@
+//! The pure core: schedules (RRULE + time zone), the event lifecycle, impact on shown
+//! status and the newtypes that parse user input. Nothing here does IO or reads the clock;
+//! every function that depends on time takes `now`.
+
+pub mod impact;
+pub mod lifecycle;
+pub mod schedule;
+pub mod validate;
+
+pub use validate::FieldError;

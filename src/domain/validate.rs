@@ -1,0 +1,197 @@
+//! Newtypes built by `parse` functions: each returns a [`FieldError`] naming the field and
+//! the reason, so the API, the dashboard and the CLI report bad input the same way.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// Longest maintenance window or extension: 31 days.
+pub const MAX_DURATION_SECS: i64 = 31 * 24 * 3600;
+/// Longest reminder lead time: 7 days.
+pub const MAX_LEAD_SECS: i64 = 7 * 24 * 3600;
+
+/// Bad input in one field, with a reason a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error reported under a parent path, e.g. `monitors[0].` + `impact`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.field = format!("{prefix}{}", self.field);
+        self
+    }
+}
+
+fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    let len = value.chars().count();
+    if len < min {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if len > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters (got {len})"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// A maintenance title: 1 to 200 characters after trimming.
+pub fn title(value: &str) -> Result<String, FieldError> {
+    text("title", value, 1, 200)
+}
+
+/// A monitor name: 1 to 100 characters after trimming.
+pub fn monitor_name(value: &str) -> Result<String, FieldError> {
+    text("name", value, 1, 100)
+}
+
+/// An optional group name; empty means none.
+pub fn group(value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => text("group", v, 1, 100).map(Some),
+    }
+}
+
+/// Markdown source of a description, up to 20,000 characters (may be empty).
+pub fn description(value: &str) -> Result<String, FieldError> {
+    text("description", value, 0, 20_000)
+}
+
+/// The body of a progress update: 1 to 10,000 characters.
+pub fn update_body(value: &str) -> Result<String, FieldError> {
+    text("body", value, 1, 10_000)
+}
+
+/// A URL-safe identifier: lowercase letters, digits and dashes, 1 to 63 characters,
+/// starting with a letter or digit.
+pub fn slug(value: &str) -> Result<String, FieldError> {
+    let ok = !value.is_empty()
+        && value.len() <= 63
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-');
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(FieldError::new(
+            "slug",
+            "must be 1-63 lowercase letters, digits or dashes, not starting with a dash",
+        ))
+    }
+}
+
+/// An IANA time zone name such as `Europe/Berlin`.
+pub fn time_zone(field: &str, value: &str) -> Result<chrono_tz::Tz, FieldError> {
+    value.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        FieldError::new(
+            field,
+            format!("unknown time zone '{value}' (use an IANA name like Europe/Berlin)"),
+        )
+    })
+}
+
+/// A window length in seconds: more than 0, at most 31 days.
+pub fn duration(field: &str, secs: i64) -> Result<i64, FieldError> {
+    if secs <= 0 {
+        Err(FieldError::new(field, "must be more than 0 seconds"))
+    } else if secs > MAX_DURATION_SECS {
+        Err(FieldError::new(
+            field,
+            format!("must be at most 31 days ({MAX_DURATION_SECS} seconds)"),
+        ))
+    } else {
+        Ok(secs)
+    }
+}
+
+/// A reminder lead time in seconds: 0 to 7 days.
+pub fn reminder_lead(secs: i64) -> Result<i64, FieldError> {
+    if (0..=MAX_LEAD_SECS).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(FieldError::new(
+            "reminder_lead",
+            format!("must be between 0 and {MAX_LEAD_SECS} seconds"),
+        ))
+    }
+}
+
+/// A local date-time without offset: `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.
+pub fn local_datetime(field: &str, value: &str) -> Result<NaiveDateTime, FieldError> {
+    let value = value.trim();
+    NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                format!("'{value}' is not a local date-time like 2026-05-17T03:00 (no offset; the zone is given separately)"),
+            )
+        })
+}
+
+/// Formats a local date-time the way the API returns it: `YYYY-MM-DDTHH:MM:SS`.
+pub fn format_local(value: NaiveDateTime) -> String {
+    value.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_trimmed_and_bounded() {
+        assert_eq!(title("  Upgrade  ").unwrap(), "Upgrade");
+        assert_eq!(title("   ").unwrap_err().field, "title");
+        assert!(title(&"x".repeat(201)).is_err());
+        assert!(title(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn slugs_are_lowercase_and_dashed() {
+        assert!(slug("api-2").is_ok());
+        for bad in ["", "API", "-api", "a b", "a_b", &"a".repeat(64)] {
+            assert_eq!(slug(bad).unwrap_err().field, "slug", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn durations_must_be_positive_and_at_most_31_days() {
+        assert!(duration("duration", 0).is_err());
+        assert!(duration("duration", -5).is_err());
+        assert!(duration("duration", 31 * 86400).is_ok());
+        assert!(duration("duration", 31 * 86400 + 1).is_err());
+    }
+
+    #[test]
+    fn local_times_take_minutes_or_seconds_but_no_offset() {
+        assert_eq!(
+            format_local(local_datetime("start", "2026-05-17T03:00").unwrap()),
+            "2026-05-17T03:00:00"
+        );
+        assert!(local_datetime("start", "2026-05-17T03:00:30").is_ok());
+        assert!(local_datetime("start", "2026-05-17T03:00Z").is_err());
+        assert!(local_datetime("start", "2026-05-17 03:00+02:00").is_err());
+    }
+
+    #[test]
+    fn unknown_time_zones_are_named_in_the_error() {
+        let err = time_zone("timezone", "Mars/Olympus").unwrap_err();
+        assert_eq!(err.field, "timezone");
+        assert!(err.message.contains("Mars/Olympus"));
+        assert!(time_zone("timezone", "Europe/Berlin").is_ok());
+    }
+}
