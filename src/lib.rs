@@ -1,2 +1,14 @@
 //! Lull: a self-hosted status page server whose heart is planned maintenance.
+//!
+//! A tour: [`domain`] is pure (schedules, lifecycle, impact); [`store`] persists on SQLite
+//! or PostgreSQL; [`service`] holds the use cases; [`scheduler`] keeps the horizon and the
+//! lifecycle on time; [`web`] serves the API; [`cli`] is the binary's commands.
+pub mod app;
+pub mod cli;
+pub mod clock;
 pub mod domain;
+pub mod error;
+pub mod scheduler;
+pub mod service;
+pub mod store;
+pub mod web;

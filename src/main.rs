@@ -1,1 +1,4 @@
-fn main() {}
+//! The `lull` binary: see `lull --help`.
+fn main() -> std::process::ExitCode {
+    lull::cli::main()
+}

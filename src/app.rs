@@ -1,0 +1,93 @@
+//! Builds the running server: store, services, scheduler task and HTTP, with a graceful
+//! shutdown that stops accepting, lets the scheduler finish its step and closes the pool.
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::clock::SharedClock;
+use crate::service::Services;
+use crate::store::Store;
+use crate::web::{self, AppState};
+
+/// Connects to the database and applies migrations.
+pub async fn open_store(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact(url)))?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Serves on `listener` until `shutdown` is cancelled.
+pub async fn launch(
+    store: Store,
+    clock: SharedClock,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let services = Services::new(store.clone(), clock);
+    let tracker = TaskTracker::new();
+    tracker.spawn(crate::scheduler::run(services.clone(), shutdown.clone()));
+    let app = web::router(AppState { services });
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
+    shutdown.cancel();
+    tracker.close();
+    tracker.wait().await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(served?)
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Cancels `token` on Ctrl-C or SIGTERM.
+pub fn cancel_on_signal(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            () = term => {}
+        }
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            super::redact("postgres://lull:s3cret@db:5432/lull"),
+            "postgres://lull:***@db:5432/lull"
+        );
+        assert_eq!(super::redact("sqlite://lull.db"), "sqlite://lull.db");
+    }
+}

@@ -1,0 +1,43 @@
+//! One error type for every request path: services return it, `web` turns it into a
+//! response (JSON for the API). 5xx details are logged, never shown.
+
+use crate::domain::FieldError;
+use crate::domain::lifecycle::ActionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input that parses but is wrong (422), naming the field.
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    /// A request that cannot be read at all (400).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing or invalid API token")]
+    Unauthorized,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The lifecycle (or a concurrent change) forbids it (409).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldError::new(field, message))
+    }
+}
+
+impl From<ActionError> for AppError {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::Conflict { .. } => Self::Conflict(e.to_string()),
+            ActionError::Invalid(f) => Self::Invalid(f),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

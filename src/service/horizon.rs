@@ -1,0 +1,94 @@
+//! The horizon: events of ACTIVE maintenances exist as rows for the next 7 days.
+//! Generation is idempotent (insert-if-missing on `(maintenance_id, scheduled_start)`),
+//! so the scheduler's hourly pass, a maintenance edit and a second replica can all run it.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::Services;
+use crate::domain::schedule::{Occurrence, Schedule};
+use crate::error::AppResult;
+use crate::store::events::{self, NewEvent};
+use crate::store::maintenances::{self, MaintenanceRow};
+
+pub const HORIZON_DAYS: i64 = 7;
+
+pub fn schedule_of(m: &MaintenanceRow) -> Result<Schedule, crate::domain::FieldError> {
+    Schedule::parse(&m.start_local, &m.timezone, m.duration, &m.rrule)
+}
+
+/// The occurrences that should exist as rows at `now`: those that start within the
+/// horizon or may still be running (`[now - duration, now + 7 days)`), and always the
+/// single occurrence of a one-time maintenance. Skipped occurrences are left out.
+pub fn wanted(schedule: &Schedule, skips: &HashSet<i64>, now: DateTime<Utc>) -> Vec<Occurrence> {
+    let occurrences = if schedule.is_single() {
+        schedule.preview(None, 1)
+    } else {
+        schedule.between(
+            now - Duration::seconds(schedule.duration),
+            now + Duration::days(HORIZON_DAYS),
+        )
+    };
+    occurrences
+        .into_iter()
+        .filter(|o| !skips.contains(&o.start.timestamp()))
+        .collect()
+}
+
+pub fn new_events(maintenance_id: i64, lead: i64, occurrences: &[Occurrence]) -> Vec<NewEvent> {
+    occurrences
+        .iter()
+        .map(|o| NewEvent {
+            maintenance_id,
+            start: o.start.timestamp(),
+            end: o.end.timestamp(),
+            lead,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PassReport {
+    pub maintenances: usize,
+    pub inserted: u64,
+}
+
+/// Expands every ACTIVE maintenance and stores missing events, in transactions of a few
+/// hundred maintenances so a large pass never holds the SQLite write lock for long.
+pub async fn pass(s: &Services) -> AppResult<PassReport> {
+    let now = s.now();
+    let mut conn = s.store.conn().await?;
+    let active = maintenances::list(&mut conn, Some("ACTIVE")).await?;
+    let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for (id, start) in maintenances::skips(&mut conn, None).await? {
+        skips.entry(id).or_default().insert(start);
+    }
+    drop(conn);
+    let none = HashSet::new();
+    let mut report = PassReport {
+        maintenances: active.len(),
+        inserted: 0,
+    };
+    for chunk in active.chunks(500) {
+        let mut batch = Vec::new();
+        for m in chunk {
+            match schedule_of(m) {
+                Ok(schedule) => {
+                    let occ = wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now);
+                    batch.extend(new_events(m.id, m.reminder_lead, &occ));
+                }
+                Err(e) => {
+                    tracing::warn!(maintenance = m.id, error = %e, "stored schedule no longer parses; skipped")
+                }
+            }
+        }
+        let mut tx = s.store.begin().await?;
+        report.inserted += events::insert_missing(&mut tx, &batch, now.timestamp()).await?;
+        tx.commit().await?;
+    }
+    if report.inserted > 0 {
+        s.changed();
+    }
+    Ok(report)
+}

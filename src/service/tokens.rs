@@ -1,0 +1,68 @@
+//! API tokens: created by the CLI (`lull token create`), shown once, stored as a hash.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{Actor, Services, fmt_ts};
+use crate::domain::FieldError;
+use crate::error::{AppError, AppResult};
+use crate::store::tokens;
+
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked: bool,
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates a token named `name`; returns its id and the token itself (shown once).
+pub async fn create(s: &Services, name: &str) -> AppResult<(i64, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(FieldError::new("name", "must be 1-100 characters").into());
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("lull_{}", hex::encode(bytes));
+    let mut conn = s.store.conn().await?;
+    let id = tokens::insert(&mut conn, name, &hash(&token), s.now().timestamp()).await?;
+    Ok((id, token))
+}
+
+/// The actor a bearer token stands for, if it is a live token.
+pub async fn authenticate(s: &Services, token: &str) -> AppResult<Actor> {
+    let mut conn = s.store.conn().await?;
+    tokens::use_hash(&mut conn, &hash(token), s.now().timestamp())
+        .await?
+        .map(|t| Actor::token(&t.name))
+        .ok_or(AppError::Unauthorized)
+}
+
+pub async fn list(s: &Services) -> AppResult<Vec<TokenInfo>> {
+    let mut conn = s.store.conn().await?;
+    Ok(tokens::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            created_at: fmt_ts(t.created_at),
+            last_used_at: t.last_used_at.map(fmt_ts),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect())
+}
+
+pub async fn revoke(s: &Services, id: i64) -> AppResult<()> {
+    let mut conn = s.store.conn().await?;
+    if tokens::revoke(&mut conn, id, s.now().timestamp()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("live token"))
+    }
+}

@@ -1,0 +1,324 @@
+//! Events (occurrences of maintenances) and their progress updates.
+
+use sqlx::FromRow;
+
+use super::{AnyConnection, placeholders};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub maintenance_id: i64,
+    pub scheduled_start: i64,
+    pub scheduled_end: i64,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub lead: i64,
+    pub status: String,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// From the maintenance.
+    pub title: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UpdateRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub body: String,
+    pub author: String,
+    pub created_at: i64,
+}
+
+/// A new occurrence to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEvent {
+    pub maintenance_id: i64,
+    pub start: i64,
+    pub end: i64,
+    pub lead: i64,
+}
+
+const SELECT: &str =
+    "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
+    e.end_at, e.lead, e.status, e.cancelled_at, e.cancel_reason, e.created_at, e.updated_at,
+    m.title, m.timezone
+    FROM events e JOIN maintenances m ON m.id = e.maintenance_id";
+
+/// The lifecycle status at `$N` as SQL, mirroring `domain::lifecycle::Timing::status_at`;
+/// used only to filter lists (what is shown always comes from the Rust function).
+fn status_sql(now: &str) -> String {
+    format!(
+        "(CASE WHEN e.cancelled_at IS NOT NULL THEN 'CANCELLED'
+              WHEN e.end_at <= {now} THEN 'COMPLETED'
+              WHEN e.start_at <= {now} THEN 'ONGOING'
+              WHEN e.start_at - e.lead <= {now} THEN 'READY'
+              ELSE 'SCHEDULED' END)"
+    )
+}
+
+/// Inserts occurrences that do not exist yet; returns how many were new. Idempotent:
+/// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
+/// and a cancelled occurrence keeps its row, so it is never generated again.
+pub async fn insert_missing(
+    conn: &mut AnyConnection,
+    events: &[NewEvent],
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    const COLS: usize = 9;
+    let mut inserted = 0;
+    for chunk in events.chunks(100) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO events (maintenance_id, scheduled_start, scheduled_end, start_at, end_at, lead,
+                status, created_at, updated_at) VALUES {values}
+             ON CONFLICT (maintenance_id, scheduled_start) DO NOTHING"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            query = query
+                .bind(e.maintenance_id)
+                .bind(e.start)
+                .bind(e.end)
+                .bind(e.start)
+                .bind(e.end)
+                .bind(e.lead)
+                .bind("SCHEDULED")
+                .bind(now)
+                .bind(now);
+        }
+        inserted += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE e.id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Events that end after this instant.
+    pub from: Option<i64>,
+    /// Events that start before this instant.
+    pub to: Option<i64>,
+    pub status: Option<String>,
+    pub monitor: Option<String>,
+    pub maintenance_id: Option<i64>,
+    pub newest_first: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn list(
+    conn: &mut AnyConnection,
+    f: &EventFilter,
+    now: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    let order = if f.newest_first { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{SELECT} WHERE ($1 IS NULL OR e.end_at > $1) AND ($2 IS NULL OR e.start_at < $2)
+           AND (CAST($3 AS TEXT) IS NULL OR {status} = $3)
+           AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM maintenance_monitors mm
+                JOIN monitors mo ON mo.id = mm.monitor_id
+                WHERE mm.maintenance_id = e.maintenance_id AND mo.slug = $4))
+           AND ($5 IS NULL OR e.maintenance_id = $5)
+         ORDER BY e.start_at {order}, e.id {order} LIMIT $7 OFFSET $8",
+        status = status_sql("$6"),
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(f.from)
+        .bind(f.to)
+        .bind(f.status.as_deref())
+        .bind(f.monitor.as_deref())
+        .bind(f.maintenance_id)
+        .bind(now)
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(conn)
+        .await
+}
+
+/// Events of a maintenance that have not started and are not cancelled.
+pub async fn not_started(
+    conn: &mut AnyConnection,
+    maintenance_id: i64,
+    now: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE e.maintenance_id = $1 AND e.cancelled_at IS NULL AND e.start_at > $2 ORDER BY e.start_at"
+    )))
+    .bind(maintenance_id)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Future events that deactivation cancelled, which reactivation removes so the
+/// schedule can generate them afresh.
+pub async fn delete_deactivated(
+    conn: &mut AnyConnection,
+    maintenance_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM events WHERE maintenance_id = $1 AND cancel_reason = 'deactivated' AND start_at > $2",
+    )
+    .bind(maintenance_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM events WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The new times and state an operator action (or a schedule edit) gives an event.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub scheduled_end: i64,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub lead: i64,
+    pub status: String,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+}
+
+/// Writes `change` only if the event still has the times it was read with and is not
+/// cancelled (compare-and-set); false means someone else changed it first.
+pub async fn change(
+    conn: &mut AnyConnection,
+    old: &EventRow,
+    change: &Change,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE events SET scheduled_end = $4, start_at = $5, end_at = $6, lead = $7, status = $8,
+            cancelled_at = $9, cancel_reason = $10, updated_at = $11
+         WHERE id = $1 AND start_at = $2 AND end_at = $3 AND cancelled_at IS NULL",
+    )
+    .bind(old.id)
+    .bind(old.start_at)
+    .bind(old.end_at)
+    .bind(change.scheduled_end)
+    .bind(change.start_at)
+    .bind(change.end_at)
+    .bind(change.lead)
+    .bind(&change.status)
+    .bind(change.cancelled_at)
+    .bind(change.cancel_reason.as_deref())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Events whose stored status lags their next boundary at `now`.
+pub async fn due(conn: &mut AnyConnection, now: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE e.cancelled_at IS NULL AND (
+            (e.status = 'SCHEDULED' AND e.start_at - e.lead <= $1)
+         OR (e.status = 'READY' AND e.start_at <= $1)
+         OR (e.status = 'ONGOING' AND e.end_at <= $1))
+         ORDER BY e.start_at LIMIT 1000"
+    )))
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// The earliest boundary of any event whose lifecycle has not ended.
+pub async fn next_boundary(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(CASE WHEN status = 'SCHEDULED' THEN start_at - lead
+                         WHEN status = 'READY' THEN start_at ELSE end_at END)
+         FROM events WHERE cancelled_at IS NULL AND status IN ('SCHEDULED', 'READY', 'ONGOING')",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Moves the stored status from `old` to `new`; false when another scheduler did it first.
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    old: &str,
+    new: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE events SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
+            .bind(id)
+            .bind(old)
+            .bind(new)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_update(
+    conn: &mut AnyConnection,
+    event_id: i64,
+    body: &str,
+    author: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO event_updates (event_id, body, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(event_id)
+        .bind(body)
+        .bind(author)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+}
+
+/// Progress updates of the given events, newest first.
+pub async fn updates_for(
+    conn: &mut AnyConnection,
+    event_ids: &[i64],
+) -> Result<Vec<UpdateRow>, sqlx::Error> {
+    if event_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, event_id, body, author, created_at FROM event_updates WHERE event_id IN ({})
+         ORDER BY created_at DESC, id DESC",
+        placeholders(1, event_ids.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in event_ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
+}
+
+/// The event of maintenance `maintenance_id` planned to start at `start`, if stored.
+pub async fn by_occurrence(
+    conn: &mut AnyConnection,
+    maintenance_id: i64,
+    start: i64,
+) -> Result<Option<EventRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE e.maintenance_id = $1 AND e.scheduled_start = $2"
+    )))
+    .bind(maintenance_id)
+    .bind(start)
+    .fetch_optional(conn)
+    .await
+}

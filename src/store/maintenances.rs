@@ -1,0 +1,216 @@
+//! Maintenances (plans), their affected monitors and their skipped occurrences.
+
+use sqlx::FromRow;
+
+use super::AnyConnection;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MaintenanceRow {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub start_local: String,
+    pub timezone: String,
+    pub duration: i64,
+    pub rrule: String,
+    pub status: String,
+    pub reminder_lead: i64,
+    pub notify_scheduled: i64,
+    pub notify_reminder: i64,
+    pub notify_start: i64,
+    pub notify_completion: i64,
+    pub notify_cancellation: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An affected monitor of a maintenance, with its impact.
+#[derive(Debug, Clone, FromRow)]
+pub struct AffectedRow {
+    pub maintenance_id: i64,
+    pub monitor_id: i64,
+    pub slug: String,
+    pub name: String,
+    pub impact: String,
+}
+
+const COLUMNS: &str = "id, title, description, start_local, timezone, duration, rrule, status, reminder_lead,
+    notify_scheduled, notify_reminder, notify_start, notify_completion, notify_cancellation, created_at, updated_at";
+
+pub async fn insert(conn: &mut AnyConnection, m: &MaintenanceRow) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO maintenances (title, description, start_local, timezone, duration, rrule, status,
+            reminder_lead, notify_scheduled, notify_reminder, notify_start, notify_completion,
+            notify_cancellation, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(&m.title)
+    .bind(&m.description)
+    .bind(&m.start_local)
+    .bind(&m.timezone)
+    .bind(m.duration)
+    .bind(&m.rrule)
+    .bind(&m.status)
+    .bind(m.reminder_lead)
+    .bind(m.notify_scheduled)
+    .bind(m.notify_reminder)
+    .bind(m.notify_start)
+    .bind(m.notify_completion)
+    .bind(m.notify_cancellation)
+    .bind(m.created_at)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn update(conn: &mut AnyConnection, m: &MaintenanceRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE maintenances SET title = $2, description = $3, start_local = $4, timezone = $5,
+            duration = $6, rrule = $7, status = $8, reminder_lead = $9, notify_scheduled = $10,
+            notify_reminder = $11, notify_start = $12, notify_completion = $13,
+            notify_cancellation = $14, updated_at = $15
+         WHERE id = $1",
+    )
+    .bind(m.id)
+    .bind(&m.title)
+    .bind(&m.description)
+    .bind(&m.start_local)
+    .bind(&m.timezone)
+    .bind(m.duration)
+    .bind(&m.rrule)
+    .bind(&m.status)
+    .bind(m.reminder_lead)
+    .bind(m.notify_scheduled)
+    .bind(m.notify_reminder)
+    .bind(m.notify_start)
+    .bind(m.notify_completion)
+    .bind(m.notify_cancellation)
+    .bind(m.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM maintenances WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<MaintenanceRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM maintenances WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// All maintenances, or those with the given status, newest first.
+pub async fn list(
+    conn: &mut AnyConnection,
+    status: Option<&str>,
+) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM maintenances WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) ORDER BY id DESC"
+    )))
+    .bind(status)
+    .fetch_all(conn)
+    .await
+}
+
+/// Other ACTIVE maintenances that share at least one monitor with maintenance `id`.
+pub async fn sharing_monitors(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM maintenances WHERE status = 'ACTIVE' AND id <> $1 AND id IN (
+            SELECT other.maintenance_id FROM maintenance_monitors other
+            JOIN maintenance_monitors mine ON mine.monitor_id = other.monitor_id
+            WHERE mine.maintenance_id = $1)
+         ORDER BY id"
+    )))
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn set_monitors(
+    conn: &mut AnyConnection,
+    id: i64,
+    monitors: &[(i64, &str)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM maintenance_monitors WHERE maintenance_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (monitor_id, impact) in monitors {
+        sqlx::query("INSERT INTO maintenance_monitors (maintenance_id, monitor_id, impact) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(monitor_id)
+            .bind(*impact)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Affected monitors of the given maintenances (all of them when `ids` is `None`).
+pub async fn affected(
+    conn: &mut AnyConnection,
+    ids: Option<&[i64]>,
+) -> Result<Vec<AffectedRow>, sqlx::Error> {
+    let select = "SELECT mm.maintenance_id, mm.monitor_id, m.slug, m.name, mm.impact
+        FROM maintenance_monitors mm JOIN monitors m ON m.id = mm.monitor_id";
+    let Some(ids) = ids else {
+        return sqlx::query_as(sqlx::AssertSqlSafe(format!("{select} ORDER BY m.slug")))
+            .fetch_all(conn)
+            .await;
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{select} WHERE mm.maintenance_id IN ({}) ORDER BY m.slug",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
+}
+
+pub async fn add_skip(
+    conn: &mut AnyConnection,
+    id: i64,
+    start: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO maintenance_skips (maintenance_id, occurrence_start, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(start)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Skipped occurrence starts as `(maintenance_id, start)`, of one maintenance or all.
+pub async fn skips(
+    conn: &mut AnyConnection,
+    id: Option<i64>,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT maintenance_id, occurrence_start FROM maintenance_skips
+         WHERE ($1 IS NULL OR maintenance_id = $1) ORDER BY maintenance_id, occurrence_start",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,65 @@
+//! API tokens. Only a SHA-256 hash of each token is stored; tokens are 256 random bits,
+//! so a fast hash is enough (there is nothing to brute-force).
+
+use sqlx::FromRow;
+
+use super::AnyConnection;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    name: &str,
+    hash: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(hash)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// The live token with this hash, marking it used.
+pub async fn use_hash(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: i64,
+) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
+         RETURNING id, name, created_at, last_used_at, revoked_at",
+    )
+    .bind(hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<TokenRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn revoke(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
