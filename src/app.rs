@@ -5,7 +5,6 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::clock::SharedClock;
 use crate::service::Services;
 use crate::store::Store;
 use crate::web::{self, AppState};
@@ -21,12 +20,11 @@ pub async fn open_store(url: &str) -> anyhow::Result<Store> {
 
 /// Serves on `listener` until `shutdown` is cancelled.
 pub async fn launch(
-    store: Store,
-    clock: SharedClock,
+    services: Services,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let services = Services::new(store.clone(), clock);
+    let store = services.store.clone();
     let tracker = TaskTracker::new();
     tracker.spawn(crate::scheduler::run(services.clone(), shutdown.clone()));
     let app = web::router(AppState { services });

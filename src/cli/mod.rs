@@ -202,7 +202,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(database = %app::redact(&args.db.database_url), "database ready");
     let shutdown = CancellationToken::new();
     app::cancel_on_signal(shutdown.clone());
-    app::launch(store, Arc::new(SystemClock), listener, shutdown).await
+    app::launch(
+        Services::new(store, Arc::new(SystemClock)),
+        listener,
+        shutdown,
+    )
+    .await
 }
 
 async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {

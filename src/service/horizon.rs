@@ -54,8 +54,7 @@ pub struct PassReport {
     pub inserted: u64,
 }
 
-/// Expands every ACTIVE maintenance and stores missing events, in transactions of a few
-/// hundred maintenances so a large pass never holds the SQLite write lock for long.
+/// Expands every ACTIVE maintenance and stores the events that are missing.
 pub async fn pass(s: &Services) -> AppResult<PassReport> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
@@ -70,21 +69,38 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
         maintenances: active.len(),
         inserted: 0,
     };
-    for chunk in active.chunks(500) {
-        let mut batch = Vec::new();
-        for m in chunk {
-            match schedule_of(m) {
-                Ok(schedule) => {
-                    let occ = wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now);
-                    batch.extend(new_events(m.id, m.reminder_lead, &occ));
-                }
-                Err(e) => {
-                    tracing::warn!(maintenance = m.id, error = %e, "stored schedule no longer parses; skipped")
-                }
+    // Occurrences that have ended are history: creation or an earlier pass stored them.
+    let mut wanted_now = Vec::new();
+    for m in &active {
+        match schedule_of(m) {
+            Ok(schedule) => {
+                let occ: Vec<Occurrence> =
+                    wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now)
+                        .into_iter()
+                        .filter(|o| o.end > now)
+                        .collect();
+                wanted_now.extend(new_events(m.id, m.reminder_lead, &occ));
+            }
+            Err(e) => {
+                tracing::warn!(maintenance = m.id, error = %e, "stored schedule no longer parses; skipped")
             }
         }
+    }
+    // Most passes find almost everything stored already: skip those rows up front
+    // instead of sending them all to the database to be ignored.
+    if let Some(since) = wanted_now.iter().map(|e| e.start).min() {
+        let mut conn = s.store.conn().await?;
+        let stored: HashSet<(i64, i64)> = events::keys_since(&mut conn, since)
+            .await?
+            .into_iter()
+            .collect();
+        wanted_now.retain(|e| !stored.contains(&(e.maintenance_id, e.start)));
+    }
+    // A few thousand rows per transaction, so a big pass never holds the SQLite write
+    // lock for long.
+    for batch in wanted_now.chunks(5000) {
         let mut tx = s.store.begin().await?;
-        report.inserted += events::insert_missing(&mut tx, &batch, now.timestamp()).await?;
+        report.inserted += events::insert_missing(&mut tx, batch, now.timestamp()).await?;
         tx.commit().await?;
     }
     if report.inserted > 0 {

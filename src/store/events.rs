@@ -62,16 +62,31 @@ fn status_sql(now: &str) -> String {
 /// Inserts occurrences that do not exist yet; returns how many were new. Idempotent:
 /// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
 /// and a cancelled occurrence keeps its row, so it is never generated again.
+/// Rows per INSERT.
+const INSERT_BATCH: usize = 100;
+
+/// Inserts occurrences that do not exist yet; returns how many were new. Idempotent:
+/// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
+/// and a cancelled occurrence keeps its row, so it is never generated again.
 pub async fn insert_missing(
     conn: &mut AnyConnection,
     events: &[NewEvent],
     now: i64,
 ) -> Result<u64, sqlx::Error> {
     const COLS: usize = 9;
+    // SQLite finds each `$n` parameter by a linear scan of the statement's parameter
+    // names, which makes a 900-parameter insert quadratic; plain `?` avoids it.
+    let sqlite = conn.backend_name() == "SQLite";
     let mut inserted = 0;
-    for chunk in events.chunks(100) {
+    for chunk in events.chunks(INSERT_BATCH) {
         let values = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .map(|i| {
+                if sqlite {
+                    format!("({})", vec!["?"; COLS].join(", "))
+                } else {
+                    format!("({})", placeholders(i * COLS + 1, COLS))
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
@@ -95,6 +110,17 @@ pub async fn insert_missing(
         inserted += query.execute(&mut *conn).await?.rows_affected();
     }
     Ok(inserted)
+}
+
+/// `(maintenance_id, scheduled_start)` of every event planned to start at or after `since`.
+pub async fn keys_since(
+    conn: &mut AnyConnection,
+    since: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT maintenance_id, scheduled_start FROM events WHERE scheduled_start >= $1")
+        .bind(since)
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<EventRow>, sqlx::Error> {

@@ -120,3 +120,22 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())
 }
+
+/// Creates an empty, uniquely named database (`lull_t_…`) on the PostgreSQL server of
+/// `admin_url` and returns its URL; for tests and benchmarks.
+pub async fn create_scratch_database(admin_url: &str) -> Result<String, sqlx::Error> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(admin_url).await?;
+    let name = format!("lull_t_{}", hex::encode(rand::random::<[u8; 8]>()));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let prefix = base.rfind('/').map_or(base, |i| &base[..i]);
+    Ok(format!("{prefix}/{name}{query}"))
+}

@@ -1,0 +1,438 @@
+//! The HTTP API: monitors, maintenances, auth, bad input, OpenAPI and the audit log.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn monitors_can_be_created_listed_updated_and_deleted() {
+    let app = spawn_app().await;
+    let (status, m) = app
+        .post(
+            "/api/v1/monitors",
+            json!({"name": "Public API", "slug": "api", "group": "Core", "description": "REST"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(m["slug"], "api");
+    assert_eq!(m["group"], "Core");
+    assert_eq!(m["status"], "UP");
+
+    let (_, list) = app
+        .request(Method::GET, "/api/v1/monitors", None, false)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let (status, m) = app
+        .patch(
+            "/api/v1/monitors/api",
+            json!({"status": "DOWN", "name": "API"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["status"], "DOWN");
+    assert_eq!(m["name"], "API");
+    let (_, by_id) = app.get(&format!("/api/v1/monitors/{}", m["id"])).await;
+    assert_eq!(by_id["status"], "DOWN");
+
+    let (status, _) = app.delete("/api/v1/monitors/api").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = app.get("/api/v1/monitors/api").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn a_taken_slug_is_a_422_naming_slug() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let (status, body) = app
+        .post("/api/v1/monitors", json!({"name": "Other", "slug": "api"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "slug");
+    assert!(body["message"].as_str().unwrap().contains("already used"));
+}
+
+#[tokio::test]
+async fn writes_need_a_valid_token_and_reads_of_status_do_not() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .request(
+            Method::POST,
+            "/api/v1/monitors",
+            Some(json!({"name": "A", "slug": "a"})),
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "unauthorized");
+
+    let resp = app
+        .http
+        .post(format!("{}/api/v1/monitors", app.base))
+        .bearer_auth("lull_not-a-real-token")
+        .json(&json!({"name": "A", "slug": "a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+
+    let (status, _) = app
+        .request(Method::GET, "/api/v1/maintenances", None, false)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "maintenance plans are not public"
+    );
+    let (status, _) = app
+        .request(Method::GET, "/api/v1/status", None, false)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM monitors").await,
+        0,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working() {
+    let app = spawn_app().await;
+    let (id, token) = lull::service::tokens::create(&app.services, "short-lived")
+        .await
+        .unwrap();
+    let call = |t: String| {
+        let app = &app;
+        async move {
+            app.http
+                .post(format!("{}/api/v1/monitors", app.base))
+                .bearer_auth(t)
+                .json(&json!({"name": "A", "slug": format!("a{}", rand_suffix())}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(call(token.clone()).await, StatusCode::CREATED);
+    lull::service::tokens::revoke(&app.services, id)
+        .await
+        .unwrap();
+    assert_eq!(call(token).await, StatusCode::UNAUTHORIZED);
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
+}
+
+#[tokio::test]
+async fn tokens_are_stored_only_as_hashes() {
+    let app = spawn_app().await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_all(&app.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].contains(&app.token[5..]),
+        "the token itself is not stored"
+    );
+    assert_eq!(stored[0].len(), 64);
+}
+
+#[tokio::test]
+async fn creating_a_maintenance_returns_it_with_its_events() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    // Now is Sunday 10 May 2026 12:00Z; Sundays 03:00 Berlin (CEST) are 01:00Z.
+    let m = app
+        .maintenance(json!({
+            "title": "Database migration", "description": "**Read-only** for an hour",
+            "start": "2026-05-17T03:00", "timezone": "Europe/Berlin", "duration": 3600,
+            "rrule": "FREQ=WEEKLY;BYDAY=SU",
+            "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]
+        }))
+        .await;
+    assert!(m["id"].as_i64().is_some());
+    assert_eq!(m["status"], "ACTIVE");
+    assert_eq!(m["reminder_lead"], 3600);
+    assert_eq!(m["start"], "2026-05-17T03:00:00");
+    assert_eq!(m["warnings"], json!([]));
+    assert_eq!(m["notify"]["reminder"], true);
+    let events = &m["events"];
+    assert_eq!(
+        starts(events),
+        ["2026-05-17T01:00:00Z"],
+        "one Sunday within 7 days"
+    );
+    assert_eq!(events[0]["end"], "2026-05-17T02:00:00Z");
+    assert_eq!(events[0]["status"], "SCHEDULED");
+    assert_eq!(events[0]["title"], "Database migration");
+    assert_eq!(
+        events[0]["monitors"],
+        json!([{"slug": "api", "name": "API", "impact": "MAINTENANCE"}])
+    );
+    assert_eq!(events[0]["updates"], json!([]));
+
+    let (status, got) = app.get(&format!("/api/v1/maintenances/{}", m["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["title"], "Database migration");
+    let (_, listed) = app.get("/api/v1/maintenances").await;
+    assert_eq!(listed[0]["next_start"], "2026-05-17T01:00:00Z");
+}
+
+#[tokio::test]
+async fn a_one_time_maintenance_beyond_the_horizon_still_gets_its_event() {
+    let app = spawn_app().await;
+    let m = app
+        .maintenance(json!({"title": "Datacenter move", "start": "2026-08-01T22:00", "timezone": "America/New_York", "duration": 14400}))
+        .await;
+    assert_eq!(m["rrule"], "FREQ=MINUTELY;COUNT=1");
+    assert_eq!(starts(&m["events"]), ["2026-08-02T02:00:00Z"]);
+}
+
+#[tokio::test]
+async fn bad_maintenance_input_names_the_field_and_saves_nothing() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let valid = json!({"title": "T", "start": "2026-05-17T03:00", "timezone": "Europe/Berlin", "duration": 3600,
+                       "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]});
+    let cases = [
+        (json!({"rrule": "FREQ=SOMETIMES"}), "rrule"),
+        (json!({"rrule": "BYDAY=MO"}), "rrule"),
+        (json!({"timezone": "Europe/Atlantis"}), "timezone"),
+        (json!({"duration": 0}), "duration"),
+        (json!({"duration": -60}), "duration"),
+        (json!({"duration": 31 * 86400 + 1}), "duration"),
+        (json!({"title": ""}), "title"),
+        (json!({"title": "   "}), "title"),
+        (json!({"title": "x".repeat(201)}), "title"),
+        (json!({"start": "2026-05-17 03:00+02:00"}), "start"),
+        (
+            json!({"monitors": [{"slug": "nope", "impact": "MAINTENANCE"}]}),
+            "monitors[0].slug",
+        ),
+        (
+            json!({"monitors": [{"slug": "api", "impact": "EXPLODED"}]}),
+            "monitors[0].impact",
+        ),
+        (json!({"reminder_lead": -1}), "reminder_lead"),
+        (json!({"status": "PAUSED"}), "status"),
+        (json!({"duration": "an hour"}), "duration"),
+    ];
+    for (change, field) in cases {
+        let mut body = valid.clone();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, err) = app.post("/api/v1/maintenances", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{change} → {err}");
+        assert_eq!(err["error"], "invalid_field");
+        assert_eq!(err["field"], field, "{change} → {err}");
+        assert!(!err["message"].as_str().unwrap().is_empty());
+    }
+    let mut missing = valid.clone();
+    missing.as_object_mut().unwrap().remove("title");
+    let (status, err) = app.post("/api/v1/maintenances", missing).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "title");
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_and_unknown_ids_404() {
+    let app = spawn_app().await;
+    let resp = app
+        .http
+        .post(format!("{}/api/v1/maintenances", app.base))
+        .bearer_auth(&app.token)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+
+    for path in [
+        "/api/v1/maintenances/999",
+        "/api/v1/maintenances/abc",
+        "/api/v1/events/999",
+        "/api/v1/nothing-here",
+    ] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body["error"], "not_found");
+    }
+    let (status, _) = app.post("/api/v1/events/999/start", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn schedule_preview_is_the_same_over_http() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .request(
+            Method::GET,
+            "/api/v1/schedule/preview?rrule=FREQ%3DDAILY%3BCOUNT%3D3&start=2026-03-28T02:30&tz=Europe/Berlin&duration=3600&limit=5",
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!([
+            {"start": "2026-03-28T01:30:00Z", "end": "2026-03-28T02:30:00Z"},
+            {"start": "2026-03-29T01:30:00Z", "end": "2026-03-29T02:30:00Z"},
+            {"start": "2026-03-30T00:30:00Z", "end": "2026-03-30T01:30:00Z"}
+        ])
+    );
+    let (status, err) = app
+        .request(
+            Method::GET,
+            "/api/v1/schedule/preview?start=2026-03-28T02:30&tz=Nowhere&duration=60",
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "timezone");
+    let (status, err) = app
+        .request(
+            Method::GET,
+            "/api/v1/schedule/preview?start=2026-03-28T02:30&tz=UTC&duration=soon",
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "duration");
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_api() {
+    let app = spawn_app().await;
+    let (status, doc) = app
+        .request(Method::GET, "/api/openapi.json", None, false)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/monitors",
+        "/api/v1/maintenances",
+        "/api/v1/maintenances/{id}",
+        "/api/v1/maintenances/{id}/events",
+        "/api/v1/events",
+        "/api/v1/events/{id}/start",
+        "/api/v1/events/{id}/extend",
+        "/api/v1/events/{id}/updates",
+        "/api/v1/status",
+        "/api/v1/schedule/preview",
+        "/api/v1/audit",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["schemas"]["EventView"].is_object());
+    assert!(doc["components"]["securitySchemes"]["token"].is_object());
+}
+
+#[tokio::test]
+async fn every_change_is_in_the_audit_log_with_who_and_what() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let m = app
+        .maintenance(json!({"title": "Patch", "start": "2026-05-10T14:00", "timezone": "UTC", "duration": 600}))
+        .await;
+    let id = m["id"].as_i64().unwrap();
+    app.patch(
+        &format!("/api/v1/maintenances/{id}"),
+        json!({"title": "Patch Tuesday"}),
+    )
+    .await;
+    let event = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{event}/cancel"), json!({}))
+        .await;
+
+    let (status, log) = app.get("/api/v1/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    let items = log["items"].as_array().unwrap();
+    let actions: Vec<&str> = items
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "event.cancel",
+            "maintenance.update",
+            "maintenance.create",
+            "monitor.create"
+        ]
+    );
+    assert!(items.iter().all(|i| i["actor"] == "token:test"));
+    assert_eq!(items[1]["summary"], "title: Patch → Patch Tuesday");
+    assert_eq!(items[0]["at"], "2026-05-10T12:00:00Z");
+
+    let (_, page) = app.get("/api/v1/audit?limit=2").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let before = page["next_before"].as_i64().unwrap();
+    let (_, rest) = app
+        .get(&format!("/api/v1/audit?limit=2&before={before}"))
+        .await;
+    assert_eq!(rest["items"][0]["action"], "maintenance.create");
+    let (status, _) = app.request(Method::GET, "/api/v1/audit", None, false).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn overlapping_maintenances_on_a_monitor_warn_but_save() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    let weekly = app
+        .maintenance(json!({"title": "Weekly patching", "start": "2026-05-11T02:00", "timezone": "UTC", "duration": 7200,
+                            "rrule": "FREQ=WEEKLY;BYDAY=MO", "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}))
+        .await;
+    // Monday 8 June 03:00–04:00 overlaps the weekly 02:00–04:00 window that day.
+    let one_off = app
+        .maintenance(json!({"title": "Disk swap", "start": "2026-06-08T03:00", "timezone": "UTC", "duration": 3600,
+                            "monitors": [{"slug": "api", "impact": "DOWN"}, {"slug": "web", "impact": "DEGRADED"}]}))
+        .await;
+    let warnings = one_off["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["maintenance_id"], weekly["id"]);
+    assert_eq!(warnings[0]["title"], "Weekly patching");
+    assert_eq!(warnings[0]["monitors"], json!(["api"]));
+    assert_eq!(warnings[0]["start"], "2026-06-08T03:00:00Z");
+    assert_eq!(warnings[0]["other_start"], "2026-06-08T02:00:00Z");
+    assert_eq!(warnings[0]["other_end"], "2026-06-08T04:00:00Z");
+
+    // On a monitor the other does not touch there is no warning.
+    let elsewhere = app
+        .maintenance(
+            json!({"title": "CDN", "start": "2026-06-08T03:00", "timezone": "UTC", "duration": 3600,
+                            "monitors": [{"slug": "web", "impact": "DEGRADED"}]}),
+        )
+        .await;
+    assert_eq!(
+        elsewhere["warnings"].as_array().unwrap().len(),
+        1,
+        "it overlaps Disk swap on web only"
+    );
+    assert_eq!(elsewhere["warnings"][0]["title"], "Disk swap");
+}

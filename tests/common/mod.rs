@@ -1,0 +1,258 @@
+//! The test harness: a real server on an ephemeral port over a fresh database (a temporary
+//! SQLite file, or a new PostgreSQL database when `LULL_TEST_DATABASE_URL` is set; if that
+//! server cannot be reached the test fails), with a manual clock and an API token.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use lull::clock::ManualClock;
+use lull::service::{Services, tokens};
+use lull::store::Store;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+/// Sunday 2026-05-10 12:00 UTC: the default "now" of tests.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 10, 12, 0, 0).unwrap()
+}
+
+pub fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A fresh database and services over it, with no server and no scheduler running.
+pub struct TestDb {
+    pub url: String,
+    pub store: Store,
+    pub clock: ManualClock,
+    pub services: Services,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new(now: DateTime<Utc>) -> Self {
+        let clock = ManualClock::new(now);
+        Self::with_clock(clock.clone(), Arc::new(clock)).await
+    }
+
+    /// A database whose services run on the real clock (`clock` is then unused).
+    pub async fn with_system_clock() -> Self {
+        Self::with_clock(ManualClock::new(t0()), Arc::new(lull::clock::SystemClock)).await
+    }
+
+    async fn with_clock(clock: ManualClock, shared: lull::clock::SharedClock) -> Self {
+        let (url, dir) = match std::env::var("LULL_TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => (fresh_postgres(&admin).await, None),
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                (
+                    format!("sqlite://{}", dir.path().join("lull.db").display()),
+                    Some(dir),
+                )
+            }
+        };
+        let store = lull::app::open_store(&url)
+            .await
+            .expect("open test database");
+        let services = Services::new(store.clone(), shared);
+        Self {
+            url,
+            store,
+            clock,
+            services,
+            _dir: dir,
+        }
+    }
+
+    /// The status the scheduler last stored for an event.
+    pub async fn stored_status(&self, event: i64) -> String {
+        sqlx::query_scalar("SELECT status FROM events WHERE id = $1")
+            .bind(event)
+            .fetch_one(&self.store.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.store.pool)
+            .await
+            .unwrap()
+    }
+}
+
+async fn fresh_postgres(admin_url: &str) -> String {
+    lull::store::create_scratch_database(admin_url)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("LULL_TEST_DATABASE_URL is set but PostgreSQL cannot be used: {e}")
+        })
+}
+
+/// A running server.
+pub struct TestApp {
+    pub db: TestDb,
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = TestDb;
+    fn deref(&self) -> &TestDb {
+        &self.db
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_at(t0()).await
+}
+
+pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
+    launch(TestDb::new(now).await).await
+}
+
+/// Starts a server (with its scheduler) over an existing database.
+pub async fn launch(db: TestDb) -> TestApp {
+    let (_, token) = tokens::create(&db.services, "test").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let shutdown = CancellationToken::new();
+    tokio::spawn(lull::app::launch(
+        db.services.clone(),
+        listener,
+        shutdown.clone(),
+    ));
+    TestApp {
+        db,
+        base,
+        token,
+        http: reqwest::Client::new(),
+        shutdown,
+    }
+}
+
+impl TestApp {
+    /// Stops the server and its scheduler, keeping the database.
+    pub async fn stop(mut self) -> TestDb {
+        self.shutdown.cancel();
+        // Give the server a moment to let go of its connections.
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+        let db = TestDb {
+            url: self.db.url.clone(),
+            store: self.db.store.clone(),
+            clock: self.db.clock.clone(),
+            services: self.db.services.clone(),
+            _dir: self.db._dir.take(),
+        };
+        db
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        auth: bool,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if auth {
+            req = req.bearer_auth(&self.token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.request(reqwest::Method::GET, path, None, true).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::POST, path, Some(body), true)
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::PATCH, path, Some(body), true)
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.request(reqwest::Method::DELETE, path, None, true)
+            .await
+    }
+
+    pub async fn monitor(&self, slug: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v1/monitors",
+                serde_json::json!({"name": slug.to_uppercase(), "slug": slug}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    pub async fn maintenance(&self, body: Value) -> Value {
+        let (status, body) = self.post("/api/v1/maintenances", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Waits (in real time, briefly) until the scheduler has stored `status` for `event`.
+    pub async fn wait_stored(&self, event: i64, status: &str) {
+        let deadline = Instant::now() + StdDuration::from_secs(5);
+        loop {
+            let now = self.stored_status(event).await;
+            if now == status {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "event {event} stayed {now}, expected {status}"
+            );
+            tokio::time::sleep(StdDuration::from_millis(10)).await;
+        }
+    }
+}
+
+pub fn ids(events: &Value) -> Vec<i64> {
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect()
+}
+
+pub fn starts(events: &Value) -> Vec<String> {
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["start"].as_str().unwrap().to_string())
+        .collect()
+}
