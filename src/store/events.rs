@@ -82,7 +82,7 @@ pub async fn insert_missing(
         let values = (0..chunk.len())
             .map(|i| {
                 if sqlite {
-                    format!("({})", vec!["?"; COLS].join(", "))
+                    format!("({})", ["?"; COLS].join(", "))
                 } else {
                     format!("({})", placeholders(i * COLS + 1, COLS))
                 }

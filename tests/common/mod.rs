@@ -146,21 +146,6 @@ pub async fn launch(db: TestDb) -> TestApp {
 }
 
 impl TestApp {
-    /// Stops the server and its scheduler, keeping the database.
-    pub async fn stop(mut self) -> TestDb {
-        self.shutdown.cancel();
-        // Give the server a moment to let go of its connections.
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-        let db = TestDb {
-            url: self.db.url.clone(),
-            store: self.db.store.clone(),
-            clock: self.db.clock.clone(),
-            services: self.db.services.clone(),
-            _dir: self.db._dir.take(),
-        };
-        db
-    }
-
     pub async fn request(
         &self,
         method: reqwest::Method,
