@@ -100,6 +100,11 @@ async fn lead(
             next_horizon = now + HORIZON_EVERY;
         }
         let wake = match apply_due(s).await {
+            // A boundary that is due but could not be applied (a row another replica
+            // holds, or one that does not parse) must not turn this into a busy loop.
+            Ok(applied) if applied.is_empty() => next_wake(s, next_horizon)
+                .await
+                .max(now + Duration::seconds(1)),
             Ok(_) => next_wake(s, next_horizon).await,
             Err(e) => {
                 tracing::error!(error = %e, "applying transitions failed; retrying shortly");

@@ -18,6 +18,11 @@ use super::validate::{self, FieldError};
 /// The rule of a one-time maintenance.
 pub const ONE_TIME: &str = "FREQ=MINUTELY;COUNT=1";
 
+/// The most occurrences any expansion walks through. Expansion starts at DTSTART, so a
+/// rule like "every minute since 2015" would otherwise cost millions of steps on every
+/// pass; [`Schedule::check_reach`] refuses such schedules up front instead.
+pub const MAX_SCAN: usize = 500_000;
+
 /// One concrete window of a schedule, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Occurrence {
@@ -108,6 +113,23 @@ impl Schedule {
                 start,
                 end: start + duration,
             })
+            .take(MAX_SCAN)
+    }
+
+    /// Refuses a schedule whose expansion would need more than [`MAX_SCAN`] occurrences
+    /// to reach `until` (a frequent rule with a start long ago).
+    pub fn check_reach(&self, until: DateTime<Utc>) -> Result<(), FieldError> {
+        let scanned = self.occurrences().take_while(|o| o.start < until).count();
+        if scanned >= MAX_SCAN {
+            Err(FieldError::new(
+                "start",
+                format!(
+                    "this rule repeats too often since its start to be expanded (more than {MAX_SCAN} windows); move the start closer to today"
+                ),
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// The occurrences that start in `[from, to)`.
@@ -478,6 +500,23 @@ mod tests {
         let got = s.between(from, to);
         assert_eq!(got.len(), 7);
         assert_eq!(got[0].start, from);
+    }
+
+    #[test]
+    fn a_frequent_rule_with_an_ancient_start_is_refused() {
+        let s = sched("2020-01-01T00:00", "UTC", "FREQ=MINUTELY");
+        let until = Utc.with_ymd_and_hms(2026, 8, 1, 0, 0, 0).unwrap();
+        assert_eq!(s.check_reach(until).unwrap_err().field, "start");
+        assert!(
+            sched("2020-01-01T00:00", "UTC", "FREQ=DAILY")
+                .check_reach(until)
+                .is_ok()
+        );
+        assert!(
+            sched("2026-05-01T00:00", "UTC", "FREQ=MINUTELY")
+                .check_reach(until)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -191,10 +191,11 @@ fn parse_status(value: &str) -> Result<&'static str, FieldError> {
 }
 
 /// Validates a row in place (normalising text) and returns its schedule.
-fn validate_row(m: &mut MaintenanceRow) -> Result<Schedule, FieldError> {
+fn validate_row(m: &mut MaintenanceRow, now: DateTime<Utc>) -> Result<Schedule, FieldError> {
     m.title = validate::title(&m.title)?;
     m.description = validate::description(&m.description)?;
     let schedule = Schedule::parse(&m.start_local, &m.timezone, m.duration, &m.rrule)?;
+    schedule.check_reach(now + Duration::days(CONFLICT_DAYS))?;
     m.start_local = validate::format_local(schedule.start);
     m.timezone = schedule.tz.name().to_string();
     m.rrule = schedule.rrule().to_string();
@@ -277,7 +278,7 @@ pub async fn create(
         updated_at: now.timestamp(),
     };
     set_notify(&mut m, input.notify.unwrap_or_default());
-    let schedule = validate_row(&mut m)?;
+    let schedule = validate_row(&mut m, now)?;
     let mut tx = s.store.begin().await?;
     let affected = resolve_monitors(&mut tx, &input.monitors).await?;
     m.id = maintenances::insert(&mut tx, &m).await?;
@@ -349,7 +350,7 @@ pub async fn update(
     if let Some(n) = patch.notify {
         set_notify(&mut m, n);
     }
-    let schedule = validate_row(&mut m)?;
+    let schedule = validate_row(&mut m, now)?;
     if let Some(list) = &patch.monitors {
         let affected = resolve_monitors(&mut tx, list).await?;
         save_monitors(&mut tx, id, &affected).await?;
@@ -623,7 +624,6 @@ fn to_view(
 ) -> MaintenanceView {
     let next_start = schedule_of(&m).ok().and_then(|sch| {
         sch.occurrences()
-            .take(100_000)
             .find(|o| o.end > now && !skips.contains(&o.start.timestamp()))
             .map(|o| format_utc(o.start))
     });
