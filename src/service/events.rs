@@ -13,6 +13,7 @@ use crate::domain::lifecycle::{self, EventStatus, Timing};
 use crate::domain::{FieldError, validate};
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter, EventRow};
+use crate::store::maintenances::AffectedRow;
 use crate::store::{AnyConnection, maintenances};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -20,6 +21,16 @@ pub struct AffectedMonitor {
     pub slug: String,
     pub name: String,
     pub impact: Impact,
+}
+
+impl From<AffectedRow> for AffectedMonitor {
+    fn from(a: AffectedRow) -> Self {
+        Self {
+            impact: Impact::parse("impact", &a.impact).unwrap_or(Impact::Maintenance),
+            slug: a.slug,
+            name: a.name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -72,14 +83,7 @@ pub(crate) async fn views(
     maintenance_ids.dedup();
     let mut affected: HashMap<i64, Vec<AffectedMonitor>> = HashMap::new();
     for a in maintenances::affected(conn, Some(&maintenance_ids)).await? {
-        affected
-            .entry(a.maintenance_id)
-            .or_default()
-            .push(AffectedMonitor {
-                slug: a.slug,
-                name: a.name,
-                impact: Impact::parse("impact", &a.impact).unwrap_or(Impact::Maintenance),
-            });
+        affected.entry(a.maintenance_id).or_default().push(a.into());
     }
     let event_ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
     let mut updates: HashMap<i64, Vec<UpdateView>> = HashMap::new();

@@ -432,15 +432,7 @@ async fn cancel_not_started(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for e in events::not_started(conn, id, now.timestamp()).await? {
-        let change = Change {
-            scheduled_end: e.scheduled_end,
-            start_at: e.start_at,
-            end_at: e.end_at,
-            lead: e.lead,
-            status: EventStatus::Cancelled.as_str().into(),
-            cancelled_at: Some(now.timestamp()),
-            cancel_reason: Some(reason.into()),
-        };
+        let change = Change::cancelled(&e, now.timestamp(), reason);
         events::change(conn, &e, &change, now.timestamp()).await?;
     }
     Ok(())
@@ -549,15 +541,7 @@ pub async fn skip(
     if let Some(e) = events::by_occurrence(&mut tx, id, start.timestamp()).await? {
         match timing(&e).status_at(now) {
             EventStatus::Scheduled | EventStatus::Ready => {
-                let change = Change {
-                    scheduled_end: e.scheduled_end,
-                    start_at: e.start_at,
-                    end_at: e.end_at,
-                    lead: e.lead,
-                    status: EventStatus::Cancelled.as_str().into(),
-                    cancelled_at: Some(now.timestamp()),
-                    cancel_reason: Some("skipped".into()),
-                };
+                let change = Change::cancelled(&e, now.timestamp(), "skipped");
                 events::change(&mut tx, &e, &change, now.timestamp()).await?;
             }
             EventStatus::Cancelled => {}
@@ -593,14 +577,7 @@ pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenan
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
     let mut affected: HashMap<i64, Vec<AffectedMonitor>> = HashMap::new();
     for a in maintenances::affected(&mut conn, Some(&ids)).await? {
-        affected
-            .entry(a.maintenance_id)
-            .or_default()
-            .push(AffectedMonitor {
-                slug: a.slug,
-                name: a.name,
-                impact: Impact::parse("impact", &a.impact).unwrap_or(Impact::Maintenance),
-            });
+        affected.entry(a.maintenance_id).or_default().push(a.into());
     }
     let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
     for (id, start) in maintenances::skips(&mut conn, None).await? {
@@ -660,11 +637,7 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
     let monitors = maintenances::affected(&mut conn, Some(&[id]))
         .await?
         .into_iter()
-        .map(|a| AffectedMonitor {
-            slug: a.slug,
-            name: a.name,
-            impact: Impact::parse("impact", &a.impact).unwrap_or(Impact::Maintenance),
-        })
+        .map(AffectedMonitor::from)
         .collect();
     let skips = skips_of(&mut conn, id).await?;
     let mut v = to_view(m, monitors, &skips, now);

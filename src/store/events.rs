@@ -225,6 +225,21 @@ pub struct Change {
     pub cancel_reason: Option<String>,
 }
 
+impl Change {
+    /// `e` cancelled at `now` for `reason` (`operator`, `skipped`, `deactivated`).
+    pub fn cancelled(e: &EventRow, now: i64, reason: &str) -> Self {
+        Self {
+            scheduled_end: e.scheduled_end,
+            start_at: e.start_at,
+            end_at: e.end_at,
+            lead: e.lead,
+            status: "CANCELLED".into(),
+            cancelled_at: Some(now),
+            cancel_reason: Some(reason.into()),
+        }
+    }
+}
+
 /// Writes `change` only if the event still has the times it was read with and is not
 /// cancelled (compare-and-set); false means someone else changed it first.
 pub async fn change(
