@@ -36,7 +36,12 @@ async fn seed(store: &Store) {
              VALUES ($1, '', $2, $3, 3600, $4, 'ACTIVE', 3600, 1, 1, 1, 1, 1, 0, 0)",
         )
         .bind(format!("Maintenance {i}"))
-        .bind(format!("2026-04-{:02}T{:02}:{:02}:00", 1 + i % 28, i % 24, (i * 7) % 60))
+        .bind(format!(
+            "2026-04-{:02}T{:02}:{:02}:00",
+            1 + i % 28,
+            i % 24,
+            (i * 7) % 60
+        ))
         .bind(ZONES[i % ZONES.len()])
         .bind(RULES[(i / 4) % RULES.len()])
         .execute(&mut *tx)
@@ -58,10 +63,7 @@ async fn run(label: &str, url: &str) {
     let started = Instant::now();
     let second = horizon::pass(&services).await.unwrap();
     let second_time = started.elapsed();
-    assert_eq!(
-        second.inserted, 0,
-        "a second pass finds everything in place"
-    );
+    assert_eq!(second.inserted, 0, "a second pass finds everything in place");
     println!(
         "{label}: {} maintenances, {} events stored in {:.2} s ({:.0} events/s); repeat pass {:.2} s",
         first.maintenances,
@@ -76,11 +78,7 @@ async fn run(label: &str, url: &str) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    run(
-        "sqlite",
-        &format!("sqlite://{}", dir.path().join("bench.db").display()),
-    )
-    .await;
+    run("sqlite", &format!("sqlite://{}", dir.path().join("bench.db").display())).await;
     if let Ok(admin) = std::env::var("LULL_BENCH_POSTGRES_URL") {
         let url = lull::store::create_scratch_database(&admin)
             .await

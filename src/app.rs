@@ -5,6 +5,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::config::Site;
 use crate::service::Services;
 use crate::store::Store;
 use crate::web::{self, AppState};
@@ -21,13 +22,24 @@ pub async fn open_store(url: &str) -> anyhow::Result<Store> {
 /// Serves on `listener` until `shutdown` is cancelled.
 pub async fn launch(
     services: Services,
+    site: Site,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let store = services.store.clone();
+    let state = AppState::new(services.clone(), site);
+    // The first snapshot is built before the first request is accepted.
+    if let Err(e) = state.snapshots.refresh(&services, &state.site, &state.assets).await {
+        tracing::error!(error = %e, "building the first status page failed; retrying in the background");
+    }
     let tracker = TaskTracker::new();
     tracker.spawn(crate::scheduler::run(services.clone(), shutdown.clone()));
-    let app = web::router(AppState { services });
+    let refresher = state
+        .snapshots
+        .clone()
+        .run(services, state.site.clone(), state.assets.clone(), shutdown.clone());
+    tracker.spawn(refresher);
+    let app = web::router(state);
     tracing::info!(addr = %listener.local_addr()?, "listening");
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())

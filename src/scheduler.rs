@@ -75,11 +75,7 @@ async fn become_leader(s: &Services) -> Option<sqlx::pool::PoolConnection<sqlx::
     }
 }
 
-async fn lead(
-    s: &Services,
-    shutdown: &CancellationToken,
-    mut leader: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
-) {
+async fn lead(s: &Services, shutdown: &CancellationToken, mut leader: Option<sqlx::pool::PoolConnection<sqlx::Any>>) {
     let mut next_horizon = s.now();
     loop {
         if let Some(conn) = leader.as_mut()
@@ -90,21 +86,19 @@ async fn lead(
         let now = s.now();
         if now >= next_horizon {
             match horizon::pass(s).await {
-                Ok(r) => tracing::info!(
-                    maintenances = r.maintenances,
-                    inserted = r.inserted,
-                    "horizon extended"
-                ),
+                Ok(r) => tracing::info!(maintenances = r.maintenances, inserted = r.inserted, "horizon extended"),
                 Err(e) => tracing::error!(error = %e, "horizon pass failed"),
             }
             next_horizon = now + HORIZON_EVERY;
         }
-        let wake = match apply_due(s).await {
+        let applied = apply_due(s).await;
+        if applied.as_ref().is_ok_and(|a| !a.is_empty()) {
+            s.page_changes.notify_one();
+        }
+        let wake = match applied {
             // A boundary that is due but could not be applied (a row another replica
             // holds, or one that does not parse) must not turn this into a busy loop.
-            Ok(applied) if applied.is_empty() => next_wake(s, next_horizon)
-                .await
-                .max(now + Duration::seconds(1)),
+            Ok(applied) if applied.is_empty() => next_wake(s, next_horizon).await.max(now + Duration::seconds(1)),
             Ok(_) => next_wake(s, next_horizon).await,
             Err(e) => {
                 tracing::error!(error = %e, "applying transitions failed; retrying shortly");
@@ -121,11 +115,7 @@ async fn lead(
 
 async fn next_wake(s: &Services, next_horizon: DateTime<Utc>) -> DateTime<Utc> {
     let boundary = match s.store.conn().await {
-        Ok(mut conn) => events::next_boundary(&mut conn)
-            .await
-            .ok()
-            .flatten()
-            .map(from_ts),
+        Ok(mut conn) => events::next_boundary(&mut conn).await.ok().flatten().map(from_ts),
         Err(_) => None,
     };
     boundary.map_or(next_horizon, |b| b.min(next_horizon))

@@ -20,16 +20,11 @@ async fn monitors_can_be_created_listed_updated_and_deleted() {
     assert_eq!(m["group"], "Core");
     assert_eq!(m["status"], "UP");
 
-    let (_, list) = app
-        .request(Method::GET, "/api/v1/monitors", None, false)
-        .await;
+    let (_, list) = app.request(Method::GET, "/api/v1/monitors", None, false).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 
     let (status, m) = app
-        .patch(
-            "/api/v1/monitors/api",
-            json!({"status": "DOWN", "name": "API"}),
-        )
+        .patch("/api/v1/monitors/api", json!({"status": "DOWN", "name": "API"}))
         .await;
     assert_eq!(status, StatusCode::OK, "{m}");
     assert_eq!(m["status"], "DOWN");
@@ -81,17 +76,9 @@ async fn writes_need_a_valid_token_and_reads_of_status_do_not() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(resp.headers()["www-authenticate"], "Bearer");
 
-    let (status, _) = app
-        .request(Method::GET, "/api/v1/maintenances", None, false)
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::UNAUTHORIZED,
-        "maintenance plans are not public"
-    );
-    let (status, _) = app
-        .request(Method::GET, "/api/v1/status", None, false)
-        .await;
+    let (status, _) = app.request(Method::GET, "/api/v1/maintenances", None, false).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "maintenance plans are not public");
+    let (status, _) = app.request(Method::GET, "/api/v1/status", None, false).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM monitors").await,
@@ -120,9 +107,7 @@ async fn a_revoked_token_stops_working() {
         }
     };
     assert_eq!(call(token.clone()).await, StatusCode::CREATED);
-    lull::service::tokens::revoke(&app.services, id)
-        .await
-        .unwrap();
+    lull::service::tokens::revoke(&app.services, id).await.unwrap();
     assert_eq!(call(token).await, StatusCode::UNAUTHORIZED);
 }
 
@@ -141,10 +126,7 @@ async fn tokens_are_stored_only_as_hashes() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
-    assert!(
-        !stored[0].contains(&app.token[5..]),
-        "the token itself is not stored"
-    );
+    assert!(!stored[0].contains(&app.token[5..]), "the token itself is not stored");
     assert_eq!(stored[0].len(), 64);
 }
 
@@ -168,11 +150,7 @@ async fn creating_a_maintenance_returns_it_with_its_events() {
     assert_eq!(m["warnings"], json!([]));
     assert_eq!(m["notify"]["reminder"], true);
     let events = &m["events"];
-    assert_eq!(
-        starts(events),
-        ["2026-05-17T01:00:00Z"],
-        "one Sunday within 7 days"
-    );
+    assert_eq!(starts(events), ["2026-05-17T01:00:00Z"], "one Sunday within 7 days");
     assert_eq!(events[0]["end"], "2026-05-17T02:00:00Z");
     assert_eq!(events[0]["status"], "SCHEDULED");
     assert_eq!(events[0]["title"], "Database migration");
@@ -324,9 +302,7 @@ async fn schedule_preview_is_the_same_over_http() {
 #[tokio::test]
 async fn openapi_document_describes_the_api() {
     let app = spawn_app().await;
-    let (status, doc) = app
-        .request(Method::GET, "/api/openapi.json", None, false)
-        .await;
+    let (status, doc) = app.request(Method::GET, "/api/openapi.json", None, false).await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
@@ -359,22 +335,15 @@ async fn every_change_is_in_the_audit_log_with_who_and_what() {
         .maintenance(json!({"title": "Patch", "start": "2026-05-10T14:00", "timezone": "UTC", "duration": 600}))
         .await;
     let id = m["id"].as_i64().unwrap();
-    app.patch(
-        &format!("/api/v1/maintenances/{id}"),
-        json!({"title": "Patch Tuesday"}),
-    )
-    .await;
-    let event = m["events"][0]["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/events/{event}/cancel"), json!({}))
+    app.patch(&format!("/api/v1/maintenances/{id}"), json!({"title": "Patch Tuesday"}))
         .await;
+    let event = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{event}/cancel"), json!({})).await;
 
     let (status, log) = app.get("/api/v1/audit").await;
     assert_eq!(status, StatusCode::OK);
     let items = log["items"].as_array().unwrap();
-    let actions: Vec<&str> = items
-        .iter()
-        .map(|i| i["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = items.iter().map(|i| i["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
         [
@@ -391,9 +360,7 @@ async fn every_change_is_in_the_audit_log_with_who_and_what() {
     let (_, page) = app.get("/api/v1/audit?limit=2").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let before = page["next_before"].as_i64().unwrap();
-    let (_, rest) = app
-        .get(&format!("/api/v1/audit?limit=2&before={before}"))
-        .await;
+    let (_, rest) = app.get(&format!("/api/v1/audit?limit=2&before={before}")).await;
     assert_eq!(rest["items"][0]["action"], "maintenance.create");
     let (status, _) = app.request(Method::GET, "/api/v1/audit", None, false).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -405,13 +372,17 @@ async fn overlapping_maintenances_on_a_monitor_warn_but_save() {
     app.monitor("api").await;
     app.monitor("web").await;
     let weekly = app
-        .maintenance(json!({"title": "Weekly patching", "start": "2026-05-11T02:00", "timezone": "UTC", "duration": 7200,
-                            "rrule": "FREQ=WEEKLY;BYDAY=MO", "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}))
+        .maintenance(
+            json!({"title": "Weekly patching", "start": "2026-05-11T02:00", "timezone": "UTC", "duration": 7200,
+                            "rrule": "FREQ=WEEKLY;BYDAY=MO", "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}),
+        )
         .await;
     // Monday 8 June 03:00–04:00 overlaps the weekly 02:00–04:00 window that day.
     let one_off = app
-        .maintenance(json!({"title": "Disk swap", "start": "2026-06-08T03:00", "timezone": "UTC", "duration": 3600,
-                            "monitors": [{"slug": "api", "impact": "DOWN"}, {"slug": "web", "impact": "DEGRADED"}]}))
+        .maintenance(
+            json!({"title": "Disk swap", "start": "2026-06-08T03:00", "timezone": "UTC", "duration": 3600,
+                            "monitors": [{"slug": "api", "impact": "DOWN"}, {"slug": "web", "impact": "DEGRADED"}]}),
+        )
         .await;
     let warnings = one_off["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");

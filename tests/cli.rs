@@ -31,11 +31,7 @@ async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 async fn api(app: &TestApp, args: &[&str]) -> Run {
-    lull(
-        args,
-        &[("LULL_SERVER", &app.base), ("LULL_TOKEN", &app.token)],
-    )
-    .await
+    lull(args, &[("LULL_SERVER", &app.base), ("LULL_TOKEN", &app.token)]).await
 }
 
 #[tokio::test]
@@ -178,12 +174,9 @@ async fn token_create_prints_a_working_token_as_its_last_line() {
 async fn operators_run_a_maintenance_from_the_command_line() {
     let app = spawn_app().await;
     assert!(
-        api(
-            &app,
-            &["monitor", "create", "--name", "API", "--slug", "api"]
-        )
-        .await
-        .ok
+        api(&app, &["monitor", "create", "--name", "API", "--slug", "api"])
+            .await
+            .ok
     );
 
     let run = api(
@@ -222,36 +215,17 @@ async fn operators_run_a_maintenance_from_the_command_line() {
     let events: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         starts(&events),
-        [
-            "2026-05-10T13:00:00Z",
-            "2026-05-11T13:00:00Z",
-            "2026-05-12T13:00:00Z"
-        ]
+        ["2026-05-10T13:00:00Z", "2026-05-11T13:00:00Z", "2026-05-12T13:00:00Z"]
     );
     let first = events[0]["id"].to_string();
 
     let run = api(&app, &["event", "start", &first]).await;
-    assert!(
-        run.ok && run.stdout.contains("ONGOING"),
-        "{}{}",
-        run.stdout,
-        run.stderr
-    );
+    assert!(run.ok && run.stdout.contains("ONGOING"), "{}{}", run.stdout, run.stderr);
     let run = api(&app, &["event", "extend", &first, "--by", "30m"]).await;
-    assert!(
-        run.stdout.contains("2026-05-10T15:00:00Z"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("2026-05-10T15:00:00Z"), "{}", run.stdout);
     let run = api(
         &app,
-        &[
-            "event",
-            "update",
-            &first,
-            "--body",
-            "Rebooting the second half",
-        ],
+        &["event", "update", &first, "--body", "Rebooting the second half"],
     )
     .await;
     assert!(run.stdout.contains("Rebooting the second half"));
@@ -320,9 +294,5 @@ async fn the_cli_reports_api_errors_and_exits_non_zero() {
 
     let run = lull(&["status"], &[("LULL_SERVER", "http://127.0.0.1:9")]).await;
     assert!(!run.ok);
-    assert!(
-        run.stderr.contains("cannot reach the server"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("cannot reach the server"), "{}", run.stderr);
 }

@@ -15,12 +15,11 @@ use serde_json::{Value, json};
 
 async fn one_time(app: &TestApp, start: &str, duration: i64, monitors: Value) -> (i64, i64) {
     let m = app
-        .maintenance(json!({"title": "Window", "start": start, "timezone": "UTC", "duration": duration, "monitors": monitors}))
+        .maintenance(
+            json!({"title": "Window", "start": start, "timezone": "UTC", "duration": duration, "monitors": monitors}),
+        )
         .await;
-    (
-        m["id"].as_i64().unwrap(),
-        m["events"][0]["id"].as_i64().unwrap(),
-    )
+    (m["id"].as_i64().unwrap(), m["events"][0]["id"].as_i64().unwrap())
 }
 
 async fn event(app: &TestApp, id: i64) -> Value {
@@ -92,10 +91,7 @@ async fn with_the_real_clock_transitions_land_within_a_second_of_the_boundary() 
         .await;
     let ev = m["events"][0]["id"].as_i64().unwrap();
     let start = utc(m["events"][0]["start"].as_str().unwrap());
-    for (status, boundary) in [
-        ("ONGOING", start),
-        ("COMPLETED", start + Duration::seconds(2)),
-    ] {
+    for (status, boundary) in [("ONGOING", start), ("COMPLETED", start + Duration::seconds(2))] {
         let deadline = Instant::now() + StdDuration::from_secs(10);
         while app.stored_status(ev).await != status {
             assert!(Instant::now() < deadline, "never became {status}");
@@ -106,10 +102,7 @@ async fn with_the_real_clock_transitions_land_within_a_second_of_the_boundary() 
             late < Duration::seconds(1),
             "{status} applied {late} after its boundary"
         );
-        assert!(
-            late >= Duration::zero(),
-            "{status} applied before its boundary"
-        );
+        assert!(late >= Duration::zero(), "{status} applied before its boundary");
     }
 }
 
@@ -125,25 +118,17 @@ async fn operators_can_start_early_extend_and_complete_early() {
     )
     .await;
 
-    let (status, e) = app
-        .post(&format!("/api/v1/events/{ev}/start"), json!({}))
-        .await;
+    let (status, e) = app.post(&format!("/api/v1/events/{ev}/start"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{e}");
     assert_eq!(e["status"], "ONGOING");
     assert_eq!(e["start"], "2026-05-10T12:00:00Z");
     assert_eq!(e["scheduled_start"], "2026-05-10T18:00:00Z");
-    assert_eq!(
-        e["end"], "2026-05-10T19:00:00Z",
-        "starting early keeps the planned end"
-    );
+    assert_eq!(e["end"], "2026-05-10T19:00:00Z", "starting early keeps the planned end");
     let (_, status) = app.get("/api/v1/status").await;
     assert_eq!(shown(&status, "db"), "DOWN");
 
     let (_, e) = app
-        .post(
-            &format!("/api/v1/events/{ev}/extend"),
-            json!({"seconds": 1800}),
-        )
+        .post(&format!("/api/v1/events/{ev}/extend"), json!({"seconds": 1800}))
         .await;
     assert_eq!(e["end"], "2026-05-10T19:30:00Z");
     let (_, e) = app
@@ -159,9 +144,7 @@ async fn operators_can_start_early_extend_and_complete_early() {
     );
 
     app.clock.set(utc("2026-05-10T13:15:00Z"));
-    let (status, e) = app
-        .post(&format!("/api/v1/events/{ev}/complete"), json!({}))
-        .await;
+    let (status, e) = app.post(&format!("/api/v1/events/{ev}/complete"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(e["status"], "COMPLETED");
     assert_eq!(e["end"], "2026-05-10T13:15:00Z");
@@ -176,34 +159,22 @@ async fn the_lifecycle_refuses_to_go_backwards() {
     let (_, a) = one_time(&app, "2026-05-10T18:00", 3600, json!([])).await;
     let (_, b) = one_time(&app, "2026-05-10T11:30", 3600, json!([])).await; // ongoing now
 
-    let (status, e) = app
-        .post(&format!("/api/v1/events/{a}/cancel"), json!({}))
-        .await;
+    let (status, e) = app.post(&format!("/api/v1/events/{a}/cancel"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(e["status"], "CANCELLED");
     assert_eq!(e["cancel_reason"], "operator");
     for op in ["complete", "cancel", "start"] {
-        let (status, err) = app
-            .post(&format!("/api/v1/events/{a}/{op}"), json!({}))
-            .await;
+        let (status, err) = app.post(&format!("/api/v1/events/{a}/{op}"), json!({})).await;
         assert_eq!(status, StatusCode::CONFLICT, "{op} a cancelled event");
         assert_eq!(err["error"], "conflict");
-        assert!(
-            err["message"].as_str().unwrap().contains("CANCELLED"),
-            "{err}"
-        );
+        assert!(err["message"].as_str().unwrap().contains("CANCELLED"), "{err}");
     }
     let (status, _) = app
-        .post(
-            &format!("/api/v1/events/{a}/extend"),
-            json!({"seconds": 60}),
-        )
+        .post(&format!("/api/v1/events/{a}/extend"), json!({"seconds": 60}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    let (status, _) = app
-        .post(&format!("/api/v1/events/{b}/start"), json!({}))
-        .await;
+    let (status, _) = app.post(&format!("/api/v1/events/{b}/start"), json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT, "already ongoing");
     let (status, err) = app
         .post(
@@ -213,15 +184,8 @@ async fn the_lifecycle_refuses_to_go_backwards() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["field"], "end");
-    assert!(
-        err["message"]
-            .as_str()
-            .unwrap()
-            .contains("after the event's start")
-    );
-    let (status, err) = app
-        .post(&format!("/api/v1/events/{b}/extend"), json!({}))
-        .await;
+    assert!(err["message"].as_str().unwrap().contains("after the event's start"));
+    let (status, err) = app.post(&format!("/api/v1/events/{b}/extend"), json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["field"], "end");
     let (status, err) = app
@@ -230,17 +194,9 @@ async fn the_lifecycle_refuses_to_go_backwards() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["field"], "seconds");
 
-    let (_, _) = app
-        .post(&format!("/api/v1/events/{b}/complete"), json!({}))
-        .await;
-    let (status, _) = app
-        .post(&format!("/api/v1/events/{b}/cancel"), json!({}))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "a completed event cannot be cancelled"
-    );
+    let (_, _) = app.post(&format!("/api/v1/events/{b}/complete"), json!({})).await;
+    let (status, _) = app.post(&format!("/api/v1/events/{b}/cancel"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a completed event cannot be cancelled");
     assert_eq!(event(&app, b).await["status"], "COMPLETED");
 }
 
@@ -268,18 +224,17 @@ async fn progress_updates_are_listed_newest_first_with_their_time() {
     assert_eq!(updates[1]["created_at"], "2026-05-10T12:00:00Z");
     assert_eq!(updates[0]["author"], "token:test");
     let (status, err) = app
-        .post(
-            &format!("/api/v1/events/{ev}/updates"),
-            json!({"body": "  "}),
-        )
+        .post(&format!("/api/v1/events/{ev}/updates"), json!({"body": "  "}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["field"], "body");
 }
 
 async fn daily(app: &TestApp, start: &str, duration: i64) -> Value {
-    app.maintenance(json!({"title": "Nightly", "start": start, "timezone": "UTC", "duration": duration, "rrule": "FREQ=DAILY"}))
-        .await
+    app.maintenance(
+        json!({"title": "Nightly", "start": start, "timezone": "UTC", "duration": duration, "rrule": "FREQ=DAILY"}),
+    )
+    .await
 }
 
 async fn events_of(app: &TestApp, id: &Value) -> Value {
@@ -331,10 +286,7 @@ async fn editing_the_schedule_regenerates_future_events_and_keeps_history() {
         .await;
     assert_eq!(status, StatusCode::OK, "{edited}");
     let after = events_of(&app, id).await;
-    assert_eq!(
-        after[0]["id"], ongoing,
-        "the ongoing event is history and stays"
-    );
+    assert_eq!(after[0]["id"], ongoing, "the ongoing event is history and stays");
     assert_eq!(after[0]["start"], "2026-05-10T11:00:00Z");
     assert_eq!(after[0]["end"], "2026-05-10T13:00:00Z");
     let future: Vec<String> = starts(&after)[1..].to_vec();
@@ -353,11 +305,8 @@ async fn editing_the_schedule_regenerates_future_events_and_keeps_history() {
 
     // A longer duration on the same starts keeps the events (and their ids) and moves the end.
     let ids_before = ids(&after);
-    app.patch(
-        &format!("/api/v1/maintenances/{id}"),
-        json!({"duration": 10800}),
-    )
-    .await;
+    app.patch(&format!("/api/v1/maintenances/{id}"), json!({"duration": 10800}))
+        .await;
     let longer = events_of(&app, id).await;
     assert_eq!(ids(&longer), ids_before);
     assert_eq!(longer[1]["end"], "2026-05-10T18:00:00Z");
@@ -373,17 +322,11 @@ async fn deactivating_cancels_future_events_and_reactivating_brings_them_back() 
     let m = daily(&app, "2026-05-01T11:00", 7200).await;
     let id = &m["id"];
     let (_, off) = app
-        .patch(
-            &format!("/api/v1/maintenances/{id}"),
-            json!({"status": "INACTIVE"}),
-        )
+        .patch(&format!("/api/v1/maintenances/{id}"), json!({"status": "INACTIVE"}))
         .await;
     assert_eq!(off["status"], "INACTIVE");
     let list = events_of(&app, id).await;
-    assert_eq!(
-        list[0]["status"], "ONGOING",
-        "an ongoing window is not cut short"
-    );
+    assert_eq!(list[0]["status"], "ONGOING", "an ongoing window is not cut short");
     assert!(
         list.as_array().unwrap()[1..]
             .iter()
@@ -392,18 +335,11 @@ async fn deactivating_cancels_future_events_and_reactivating_brings_them_back() 
     let (_, status) = app.get("/api/v1/status").await;
     assert_eq!(status["upcoming"], json!([]));
 
-    app.patch(
-        &format!("/api/v1/maintenances/{id}"),
-        json!({"status": "ACTIVE"}),
-    )
-    .await;
+    app.patch(&format!("/api/v1/maintenances/{id}"), json!({"status": "ACTIVE"}))
+        .await;
     let list = events_of(&app, id).await;
     assert_eq!(list.as_array().unwrap().len(), 8);
-    assert!(
-        list.as_array().unwrap()[1..]
-            .iter()
-            .all(|e| e["status"] == "SCHEDULED")
-    );
+    assert!(list.as_array().unwrap()[1..].iter().all(|e| e["status"] == "SCHEDULED"));
 }
 
 #[tokio::test]
@@ -443,11 +379,7 @@ async fn a_skipped_occurrence_is_never_generated_even_beyond_the_horizon() {
             json!({"start": "2026-05-12T03:00"}),
         )
         .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a Tuesday is no occurrence"
-    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a Tuesday is no occurrence");
     assert_eq!(err["field"], "start");
 
     // When 25 May comes into the horizon it is left out, and later Mondays are not.
@@ -457,15 +389,10 @@ async fn a_skipped_occurrence_is_never_generated_even_beyond_the_horizon() {
     horizon::pass(&app.services).await.unwrap();
     let list = events_of(&app, &json!(id)).await;
     let all = starts(&list);
-    assert!(
-        !all.contains(&"2026-05-25T01:00:00Z".to_string()),
-        "{all:?}"
-    );
+    assert!(!all.contains(&"2026-05-25T01:00:00Z".to_string()), "{all:?}");
     assert!(all.contains(&"2026-06-01T01:00:00Z".to_string()), "{all:?}");
     assert_eq!(
-        all.iter()
-            .filter(|s| s.as_str() == "2026-05-11T01:00:00Z")
-            .count(),
+        all.iter().filter(|s| s.as_str() == "2026-05-11T01:00:00Z").count(),
         1,
         "never regenerated"
     );
@@ -477,8 +404,7 @@ async fn a_cancelled_occurrence_stays_cancelled_across_horizon_passes() {
     let m = daily(&app, "2026-05-01T20:00", 3600).await;
     let list = events_of(&app, &m["id"]).await;
     let today = list[0]["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/events/{today}/cancel"), json!({}))
-        .await;
+    app.post(&format!("/api/v1/events/{today}/cancel"), json!({})).await;
     horizon::pass(&app.services).await.unwrap();
     horizon::pass(&app.services).await.unwrap();
     let again = events_of(&app, &m["id"]).await;
@@ -500,11 +426,7 @@ async fn the_horizon_rolls_forward_as_time_passes() {
             assert_eq!(list.as_array().unwrap().len(), 10);
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "horizon did not roll: {:?}",
-            starts(&list)
-        );
+        assert!(Instant::now() < deadline, "horizon did not roll: {:?}", starts(&list));
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
 }
@@ -559,8 +481,7 @@ async fn the_most_severe_status_is_shown_and_real_outages_are_not_hidden() {
     let app = spawn_app().await;
     app.monitor("api").await;
     app.monitor("db").await;
-    app.patch("/api/v1/monitors/db", json!({"status": "DOWN"}))
-        .await;
+    app.patch("/api/v1/monitors/db", json!({"status": "DOWN"})).await;
     one_time(
         &app,
         "2026-05-10T11:00",
@@ -610,11 +531,7 @@ async fn sunday_3am_berlin_stays_3am_across_the_spring_change_in_stored_events()
         .await;
     assert_eq!(
         starts(&gap["events"]),
-        [
-            "2026-03-28T01:30:00Z",
-            "2026-03-29T01:30:00Z",
-            "2026-03-30T00:30:00Z"
-        ]
+        ["2026-03-28T01:30:00Z", "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"]
     );
 }
 
@@ -634,20 +551,12 @@ fn input(title: &str, start: &str, rrule: &str, duration: i64) -> MaintenanceInp
 async fn after_downtime_windows_that_passed_unseen_are_caught_up_silently() {
     let db = TestDb::new(t0()).await;
     let cli = Actor("cli".into());
-    let past = maintenances::create(
-        &db.services,
-        &cli,
-        input("Past", "2026-05-10T13:00", "", 3600),
-    )
-    .await
-    .unwrap();
-    let running = maintenances::create(
-        &db.services,
-        &cli,
-        input("Running", "2026-05-10T16:00", "", 7200),
-    )
-    .await
-    .unwrap();
+    let past = maintenances::create(&db.services, &cli, input("Past", "2026-05-10T13:00", "", 3600))
+        .await
+        .unwrap();
+    let running = maintenances::create(&db.services, &cli, input("Running", "2026-05-10T16:00", "", 7200))
+        .await
+        .unwrap();
     let past = past.events.unwrap()[0].id;
     let running = running.events.unwrap()[0].id;
 
@@ -657,19 +566,11 @@ async fn after_downtime_windows_that_passed_unseen_are_caught_up_silently() {
     applied.sort_by_key(|t| t.event_id);
     assert_eq!(applied.len(), 2);
     assert_eq!(
-        (
-            applied[0].event_id,
-            applied[0].to.as_str(),
-            applied[0].silent
-        ),
+        (applied[0].event_id, applied[0].to.as_str(), applied[0].silent),
         (past, "COMPLETED", true)
     );
     assert_eq!(
-        (
-            applied[1].event_id,
-            applied[1].to.as_str(),
-            applied[1].silent
-        ),
+        (applied[1].event_id, applied[1].to.as_str(), applied[1].silent),
         (running, "ONGOING", false)
     );
     assert!(
@@ -697,11 +598,7 @@ async fn concurrent_scheduler_ticks_never_double_an_event_or_a_transition() {
         tokio::spawn(async move { horizon::pass(&s).await.unwrap().inserted })
     });
     let inserted: u64 = futures_sum(passes).await;
-    assert_eq!(
-        inserted,
-        30 * 8,
-        "each event was inserted by exactly one pass"
-    );
+    assert_eq!(inserted, 30 * 8, "each event was inserted by exactly one pass");
     assert_eq!(db.count("SELECT COUNT(*) FROM events").await, 30 * 8);
     assert_eq!(
         db.count("SELECT COUNT(*) FROM (SELECT maintenance_id, scheduled_start FROM events GROUP BY 1, 2 HAVING COUNT(*) > 1) d").await,

@@ -11,12 +11,7 @@ use super::output::table;
 #[derive(Debug, Args)]
 pub struct ClientArgs {
     /// Base URL of the Lull server
-    #[arg(
-        long,
-        env = "LULL_SERVER",
-        default_value = "http://127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "LULL_SERVER", default_value = "http://127.0.0.1:3000", global = true)]
     pub server: String,
     /// API token (from `lull token create`)
     #[arg(long, env = "LULL_TOKEN", hide_env_values = true, global = true)]
@@ -236,10 +231,7 @@ impl Api {
     /// Prints `value` as JSON, or through `render` as text.
     fn show(&self, value: &Value, render: impl FnOnce(&Value) -> String) {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).unwrap_or_default()
-            );
+            println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
         } else {
             print!("{}", render(value));
         }
@@ -257,13 +249,10 @@ fn s(v: &Value) -> String {
 /// Seconds from `90`, `90s`, `30m`, `2h` or `1d`.
 pub fn parse_seconds(flag: &str, text: &str) -> anyhow::Result<i64> {
     let text = text.trim();
-    let (digits, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let n: i64 = digits.parse().with_context(|| {
-        format!("--{flag}: '{text}' is not a duration like 3600, 90m, 2h or 1d")
-    })?;
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: i64 = digits
+        .parse()
+        .with_context(|| format!("--{flag}: '{text}' is not a duration like 3600, 90m, 2h or 1d"))?;
     let factor = match unit {
         "" | "s" => 1,
         "m" => 60,
@@ -287,10 +276,7 @@ fn monitors_json(list: &[String]) -> Value {
     )
 }
 
-fn schedule_json(
-    body: &mut serde_json::Map<String, Value>,
-    a: &ScheduleArgs,
-) -> anyhow::Result<()> {
+fn schedule_json(body: &mut serde_json::Map<String, Value>, a: &ScheduleArgs) -> anyhow::Result<()> {
     if let Some(v) = &a.description {
         body.insert("description".into(), json!(v));
     }
@@ -307,10 +293,7 @@ fn schedule_json(
         body.insert("rrule".into(), json!(v));
     }
     if let Some(v) = &a.reminder_lead {
-        body.insert(
-            "reminder_lead".into(),
-            json!(parse_seconds("reminder-lead", v)?),
-        );
+        body.insert("reminder_lead".into(), json!(parse_seconds("reminder-lead", v)?));
     }
     if !a.monitors.is_empty() {
         body.insert("monitors".into(), monitors_json(&a.monitors));
@@ -393,9 +376,7 @@ fn maintenance_table(v: &Value) -> String {
         })
         .collect();
     table(
-        &[
-            "ID", "STATUS", "START", "SECONDS", "RRULE", "NEXT", "MONITORS", "TITLE",
-        ],
+        &["ID", "STATUS", "START", "SECONDS", "RRULE", "NEXT", "MONITORS", "TITLE"],
         rows,
     )
 }
@@ -426,9 +407,9 @@ pub async fn monitor(args: ClientArgs, command: MonitorCommand) -> anyhow::Resul
             description,
             status,
         } => {
-            let body = json!({"name": name, "slug": slug, "group": group, "description": description, "status": status});
-            api.call(Method::POST, "/api/v1/monitors", Some(body))
-                .await?
+            let body =
+                json!({"name": name, "slug": slug, "group": group, "description": description, "status": status});
+            api.call(Method::POST, "/api/v1/monitors", Some(body)).await?
         }
         MonitorCommand::Update {
             monitor,
@@ -488,23 +469,15 @@ pub async fn maintenance(args: ClientArgs, command: MaintenanceCommand) -> anyho
             schedule_json(&mut body, &schedule)?;
             for required in ["start", "timezone", "duration"] {
                 if !body.contains_key(required) {
-                    let flag = if required == "timezone" {
-                        "tz"
-                    } else {
-                        required
-                    };
+                    let flag = if required == "timezone" { "tz" } else { required };
                     bail!("--{flag} is required to create a maintenance");
                 }
             }
             if inactive {
                 body.insert("status".into(), json!("INACTIVE"));
             }
-            api.call(
-                Method::POST,
-                "/api/v1/maintenances",
-                Some(Value::Object(body)),
-            )
-            .await?
+            api.call(Method::POST, "/api/v1/maintenances", Some(Value::Object(body)))
+                .await?
         }
         MaintenanceCommand::Update {
             id,
@@ -550,9 +523,7 @@ pub async fn maintenance(args: ClientArgs, command: MaintenanceCommand) -> anyho
             return Ok(());
         }
         MaintenanceCommand::Events { id } => {
-            let v = api
-                .get(&format!("/api/v1/maintenances/{id}/events"))
-                .await?;
+            let v = api.get(&format!("/api/v1/maintenances/{id}/events")).await?;
             api.show(&v, event_table);
             return Ok(());
         }
@@ -593,9 +564,7 @@ pub async fn event(args: ClientArgs, command: EventCommand) -> anyhow::Result<()
         }
         EventCommand::Get { id } => api.get(&format!("/api/v1/events/{id}")).await?,
         EventCommand::Start { id } => api.call(Method::POST, &post(id, "start"), None).await?,
-        EventCommand::Complete { id } => {
-            api.call(Method::POST, &post(id, "complete"), None).await?
-        }
+        EventCommand::Complete { id } => api.call(Method::POST, &post(id, "complete"), None).await?,
         EventCommand::Cancel { id } => api.call(Method::POST, &post(id, "cancel"), None).await?,
         EventCommand::Extend { id, end, by } => {
             let body = match (end, by) {
@@ -603,16 +572,11 @@ pub async fn event(args: ClientArgs, command: EventCommand) -> anyhow::Result<()
                 (None, Some(by)) => json!({"seconds": parse_seconds("by", &by)?}),
                 (None, None) => bail!("give --end or --by"),
             };
-            api.call(Method::POST, &post(id, "extend"), Some(body))
-                .await?
+            api.call(Method::POST, &post(id, "extend"), Some(body)).await?
         }
         EventCommand::Update { id, body } => {
-            api.call(
-                Method::POST,
-                &post(id, "updates"),
-                Some(json!({"body": body})),
-            )
-            .await?
+            api.call(Method::POST, &post(id, "updates"), Some(json!({"body": body})))
+                .await?
         }
     };
     api.show(&v, event_detail);
@@ -627,14 +591,7 @@ pub async fn status(args: ClientArgs) -> anyhow::Result<()> {
             .as_array()
             .map(|a| {
                 a.iter()
-                    .map(|m| {
-                        vec![
-                            s(&m["slug"]),
-                            s(&m["name"]),
-                            s(&m["status"]),
-                            s(&m["effective_status"]),
-                        ]
-                    })
+                    .map(|m| vec![s(&m["slug"]), s(&m["name"]), s(&m["status"]), s(&m["effective_status"])])
                     .collect()
             })
             .unwrap_or_default();

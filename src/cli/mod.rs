@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app;
 use crate::clock::SystemClock;
+use crate::config::Site;
 use crate::domain::schedule::format_utc;
 use crate::service::{Services, maintenances, tokens};
 
@@ -94,6 +95,18 @@ pub struct ServeArgs {
     /// Log format: text or json (filter with LULL_LOG, e.g. LULL_LOG=debug)
     #[arg(long, env = "LULL_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// Name shown on the status page
+    #[arg(long, env = "LULL_SITE_NAME", default_value = "Status")]
+    pub site_name: String,
+    /// Logo image URL shown instead of the name
+    #[arg(long, env = "LULL_LOGO_URL")]
+    pub logo_url: Option<String>,
+    /// Accent colour of the pages, #rrggbb
+    #[arg(long, env = "LULL_ACCENT_COLOR", default_value = "#0969da")]
+    pub accent_color: String,
+    /// Base URL of every absolute link (default: http:// + the bind address)
+    #[arg(long, env = "LULL_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +208,16 @@ fn init_tracing(format: &str) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(&args.log_format);
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.bind));
+    let site = Site::new(
+        &args.site_name,
+        args.logo_url.as_deref(),
+        &args.accent_color,
+        &public_url,
+    )?;
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
@@ -202,12 +225,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(database = %app::redact(&args.db.database_url), "database ready");
     let shutdown = CancellationToken::new();
     app::cancel_on_signal(shutdown.clone());
-    app::launch(
-        Services::new(store, Arc::new(SystemClock)),
-        listener,
-        shutdown,
-    )
-    .await
+    app::launch(Services::new(store, Arc::new(SystemClock)), site, listener, shutdown).await
 }
 
 async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
@@ -233,11 +251,7 @@ async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
                         t.name,
                         t.created_at,
                         t.last_used_at.unwrap_or_else(|| "never".into()),
-                        if t.revoked {
-                            "revoked".into()
-                        } else {
-                            "live".into()
-                        },
+                        if t.revoked { "revoked".into() } else { "live".into() },
                     ]
                 })
                 .collect();

@@ -32,10 +32,7 @@ mod tests {
     fn columns_line_up() {
         let t = super::table(
             &["ID", "TITLE"],
-            vec![
-                vec!["10".into(), "Upgrade".into()],
-                vec!["7".into(), "x".into()],
-            ],
+            vec![vec!["10".into(), "Upgrade".into()], vec!["7".into(), "x".into()]],
         );
         assert_eq!(t, "ID  TITLE\n10  Upgrade\n7   x\n");
     }

@@ -25,9 +25,7 @@ pub enum Impact {
 }
 
 /// The status a visitor sees.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EffectiveStatus {
     // Declared from least to most severe so that `Ord` is severity.
@@ -81,10 +79,7 @@ impl From<Impact> for EffectiveStatus {
 
 /// The most severe of a monitor's own status and the impacts of the ongoing events
 /// that affect it.
-pub fn effective_status(
-    own: MonitorStatus,
-    ongoing: impl IntoIterator<Item = Impact>,
-) -> EffectiveStatus {
+pub fn effective_status(own: MonitorStatus, ongoing: impl IntoIterator<Item = Impact>) -> EffectiveStatus {
     ongoing
         .into_iter()
         .map(EffectiveStatus::from)
@@ -118,28 +113,16 @@ mod tests {
     #[test]
     fn the_most_severe_overlapping_impact_wins() {
         assert_eq!(
-            effective_status(
-                MonitorStatus::Up,
-                [Impact::Maintenance, Impact::Down, Impact::Degraded]
-            ),
+            effective_status(MonitorStatus::Up, [Impact::Maintenance, Impact::Down, Impact::Degraded]),
             EffectiveStatus::Down
         );
-        assert_eq!(
-            effective_status(MonitorStatus::Up, [Impact::Up]),
-            EffectiveStatus::Up
-        );
-        assert_eq!(
-            effective_status(MonitorStatus::Degraded, []),
-            EffectiveStatus::Degraded
-        );
+        assert_eq!(effective_status(MonitorStatus::Up, [Impact::Up]), EffectiveStatus::Up);
+        assert_eq!(effective_status(MonitorStatus::Degraded, []), EffectiveStatus::Degraded);
     }
 
     #[test]
     fn impacts_parse_case_insensitively_and_name_the_choices() {
-        assert_eq!(
-            Impact::parse("impact", "maintenance").unwrap(),
-            Impact::Maintenance
-        );
+        assert_eq!(Impact::parse("impact", "maintenance").unwrap(), Impact::Maintenance);
         let err = Impact::parse("monitors[0].impact", "BROKEN").unwrap_err();
         assert_eq!(err.field, "monitors[0].impact");
         assert!(err.message.contains("MAINTENANCE"));

@@ -11,19 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::validate::{FieldError, MAX_DURATION_SECS};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EventStatus {
     Scheduled,
@@ -56,12 +44,7 @@ impl EventStatus {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    "must be one of SCHEDULED, READY, ONGOING, COMPLETED, CANCELLED",
-                )
-            })
+            .ok_or_else(|| FieldError::new(field, "must be one of SCHEDULED, READY, ONGOING, COMPLETED, CANCELLED"))
     }
 
     pub fn is_terminal(self) -> bool {
@@ -105,9 +88,7 @@ impl Timing {
         if self.cancelled {
             return None;
         }
-        [self.ready_at(), self.start, self.end]
-            .into_iter()
-            .find(|t| *t > now)
+        [self.ready_at(), self.start, self.end].into_iter().find(|t| *t > now)
     }
 }
 
@@ -116,10 +97,7 @@ impl Timing {
 pub enum ActionError {
     /// The lifecycle forbids it (HTTP 409).
     #[error("cannot {action} an event that is {status}")]
-    Conflict {
-        action: &'static str,
-        status: &'static str,
-    },
+    Conflict { action: &'static str, status: &'static str },
     /// The action's input is wrong (HTTP 422).
     #[error(transparent)]
     Invalid(#[from] FieldError),
@@ -152,19 +130,12 @@ pub fn complete_now(t: Timing, now: DateTime<Utc>) -> Result<Timing, ActionError
 pub fn cancel(t: Timing, now: DateTime<Utc>) -> Result<Timing, ActionError> {
     match t.status_at(now) {
         s if s.is_terminal() => Err(conflict("cancel", s)),
-        _ => Ok(Timing {
-            cancelled: true,
-            ..t
-        }),
+        _ => Ok(Timing { cancelled: true, ..t }),
     }
 }
 
 /// *Extend*: move the end later, to `new_end`; only for an event that has not ended.
-pub fn extend(
-    t: Timing,
-    now: DateTime<Utc>,
-    new_end: DateTime<Utc>,
-) -> Result<Timing, ActionError> {
+pub fn extend(t: Timing, now: DateTime<Utc>, new_end: DateTime<Utc>) -> Result<Timing, ActionError> {
     let status = t.status_at(now);
     if status.is_terminal() {
         return Err(conflict("extend", status));
@@ -265,10 +236,7 @@ mod tests {
 
     #[test]
     fn a_completed_event_cannot_be_cancelled_or_extended() {
-        assert!(matches!(
-            cancel(window(), at(5, 0)),
-            Err(ActionError::Conflict { .. })
-        ));
+        assert!(matches!(cancel(window(), at(5, 0)), Err(ActionError::Conflict { .. })));
         assert!(matches!(
             extend(window(), at(5, 0), at(6, 0)),
             Err(ActionError::Conflict { .. })
@@ -280,9 +248,7 @@ mod tests {
         let longer = extend(window(), at(3, 30), at(5, 0)).unwrap();
         assert_eq!(longer.status_at(at(4, 30)), EventStatus::Ongoing);
         let err = extend(window(), at(1, 0), at(2, 0)).unwrap_err();
-        assert!(
-            matches!(err, ActionError::Invalid(ref f) if f.field == "end" && f.message.contains("start"))
-        );
+        assert!(matches!(err, ActionError::Invalid(ref f) if f.field == "end" && f.message.contains("start")));
         assert!(matches!(
             extend(window(), at(1, 0), at(3, 30)),
             Err(ActionError::Invalid(_))

@@ -62,12 +62,7 @@ impl Schedule {
         Self::new(start, tz, duration, rrule)
     }
 
-    pub fn new(
-        start: NaiveDateTime,
-        tz: Tz,
-        duration: i64,
-        rrule: &str,
-    ) -> Result<Self, FieldError> {
+    pub fn new(start: NaiveDateTime, tz: Tz, duration: i64, rrule: &str) -> Result<Self, FieldError> {
         let (rule_text, rule, until) = parse_rule(rrule)?;
         // Wall-clock expansion: the local digits as if they were UTC (see the module doc).
         let wall_start = rrule::Tz::UTC.from_utc_datetime(&start);
@@ -219,15 +214,18 @@ fn parse_rule(text: &str) -> Result<(String, RRule<Unvalidated>, Option<Until>),
             return Err(err(format!("'{part}' is not a NAME=VALUE part")));
         };
         match key {
-            "UNTIL" => until = Some(parse_until(value).ok_or_else(|| {
-                err(format!(
-                    "UNTIL '{value}' must look like 20261231T235959Z, 20261231T235959 or 20261231"
-                ))
-            })?),
-            "FREQ" if value == "SECONDLY" => return Err(err(
-                "FREQ=SECONDLY is not supported for maintenance windows; use MINUTELY or longer"
-                    .into(),
-            )),
+            "UNTIL" => {
+                until = Some(parse_until(value).ok_or_else(|| {
+                    err(format!(
+                        "UNTIL '{value}' must look like 20261231T235959Z, 20261231T235959 or 20261231"
+                    ))
+                })?)
+            }
+            "FREQ" if value == "SECONDLY" => {
+                return Err(err(
+                    "FREQ=SECONDLY is not supported for maintenance windows; use MINUTELY or longer".into(),
+                ));
+            }
             "COUNT" => {
                 has_count = true;
                 rest.push(part);
@@ -261,9 +259,7 @@ fn parse_until(value: &str) -> Option<Until> {
             .ok()
             .map(Until::Local)
     } else {
-        NaiveDate::parse_from_str(value, "%Y%m%d")
-            .ok()
-            .map(Until::Date)
+        NaiveDate::parse_from_str(value, "%Y%m%d").ok().map(Until::Date)
     }
 }
 
@@ -283,10 +279,7 @@ mod tests {
     use super::*;
 
     fn starts(s: &Schedule, n: usize) -> Vec<String> {
-        s.preview(None, n)
-            .into_iter()
-            .map(|o| format_utc(o.start))
-            .collect()
+        s.preview(None, n).into_iter().map(|o| format_utc(o.start)).collect()
     }
 
     fn sched(start: &str, tz: &str, rule: &str) -> Schedule {
@@ -298,11 +291,7 @@ mod tests {
         let s = sched("2026-03-22T03:00", "Europe/Berlin", "FREQ=WEEKLY;BYDAY=SU");
         assert_eq!(
             starts(&s, 3),
-            [
-                "2026-03-22T02:00:00Z",
-                "2026-03-29T01:00:00Z",
-                "2026-04-05T01:00:00Z"
-            ]
+            ["2026-03-22T02:00:00Z", "2026-03-29T01:00:00Z", "2026-04-05T01:00:00Z"]
         );
     }
 
@@ -312,11 +301,7 @@ mod tests {
         let s = sched("2026-03-28T02:30", "Europe/Berlin", "FREQ=DAILY;COUNT=3");
         assert_eq!(
             starts(&s, 5),
-            [
-                "2026-03-28T01:30:00Z",
-                "2026-03-29T01:30:00Z",
-                "2026-03-30T00:30:00Z"
-            ]
+            ["2026-03-28T01:30:00Z", "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"]
         );
     }
 
@@ -332,22 +317,14 @@ mod tests {
         let s = sched("2026-10-24T02:30", "Europe/Berlin", "FREQ=DAILY;COUNT=3");
         assert_eq!(
             starts(&s, 5),
-            [
-                "2026-10-24T00:30:00Z",
-                "2026-10-25T00:30:00Z",
-                "2026-10-26T01:30:00Z"
-            ]
+            ["2026-10-24T00:30:00Z", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"]
         );
     }
 
     #[test]
     fn second_sunday_in_new_york_crosses_the_us_spring_gap() {
         // US DST began 8 March 2026 at 02:00 EST; 02:30 that night becomes 03:30 EDT.
-        let s = sched(
-            "2026-01-11T02:30",
-            "America/New_York",
-            "FREQ=MONTHLY;BYDAY=2SU;COUNT=4",
-        );
+        let s = sched("2026-01-11T02:30", "America/New_York", "FREQ=MONTHLY;BYDAY=2SU;COUNT=4");
         assert_eq!(
             starts(&s, 10),
             [
@@ -383,41 +360,22 @@ mod tests {
         );
         assert_eq!(
             starts(&s, 3),
-            [
-                "2026-04-30T19:00:00Z",
-                "2026-05-29T19:00:00Z",
-                "2026-06-30T19:00:00Z"
-            ]
+            ["2026-04-30T19:00:00Z", "2026-05-29T19:00:00Z", "2026-06-30T19:00:00Z"]
         );
     }
 
     #[test]
     fn yearly_by_month_and_month_day() {
-        let s = sched(
-            "2026-12-25T00:00",
-            "Asia/Tokyo",
-            "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25",
-        );
-        assert_eq!(
-            starts(&s, 2),
-            ["2026-12-24T15:00:00Z", "2027-12-24T15:00:00Z"]
-        );
+        let s = sched("2026-12-25T00:00", "Asia/Tokyo", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25");
+        assert_eq!(starts(&s, 2), ["2026-12-24T15:00:00Z", "2027-12-24T15:00:00Z"]);
     }
 
     #[test]
     fn byhour_gives_several_windows_a_day() {
-        let s = sched(
-            "2026-06-01T01:00",
-            "Europe/Berlin",
-            "FREQ=DAILY;BYHOUR=1,13;COUNT=3",
-        );
+        let s = sched("2026-06-01T01:00", "Europe/Berlin", "FREQ=DAILY;BYHOUR=1,13;COUNT=3");
         assert_eq!(
             starts(&s, 5),
-            [
-                "2026-05-31T23:00:00Z",
-                "2026-06-01T11:00:00Z",
-                "2026-06-01T23:00:00Z"
-            ]
+            ["2026-05-31T23:00:00Z", "2026-06-01T11:00:00Z", "2026-06-01T23:00:00Z"]
         );
     }
 
@@ -426,11 +384,7 @@ mod tests {
         let s = sched("2026-01-05T09:00", "UTC", "FREQ=WEEKLY;INTERVAL=2;COUNT=3");
         assert_eq!(
             starts(&s, 10),
-            [
-                "2026-01-05T09:00:00Z",
-                "2026-01-19T09:00:00Z",
-                "2026-02-02T09:00:00Z"
-            ]
+            ["2026-01-05T09:00:00Z", "2026-01-19T09:00:00Z", "2026-02-02T09:00:00Z"]
         );
     }
 
@@ -444,11 +398,7 @@ mod tests {
         );
         assert_eq!(
             starts(&s, 10),
-            [
-                "2026-03-22T02:00:00Z",
-                "2026-03-29T01:00:00Z",
-                "2026-04-05T01:00:00Z"
-            ]
+            ["2026-03-22T02:00:00Z", "2026-03-29T01:00:00Z", "2026-04-05T01:00:00Z"]
         );
         let s = sched(
             "2026-03-22T03:00",
@@ -460,18 +410,10 @@ mod tests {
 
     #[test]
     fn until_as_a_date_includes_that_local_day() {
-        let s = sched(
-            "2026-07-01T23:30",
-            "America/Los_Angeles",
-            "FREQ=DAILY;UNTIL=20260703",
-        );
+        let s = sched("2026-07-01T23:30", "America/Los_Angeles", "FREQ=DAILY;UNTIL=20260703");
         assert_eq!(
             starts(&s, 10),
-            [
-                "2026-07-02T06:30:00Z",
-                "2026-07-03T06:30:00Z",
-                "2026-07-04T06:30:00Z"
-            ]
+            ["2026-07-02T06:30:00Z", "2026-07-03T06:30:00Z", "2026-07-04T06:30:00Z"]
         );
     }
 

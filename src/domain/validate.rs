@@ -138,7 +138,9 @@ pub fn local_datetime(field: &str, value: &str) -> Result<NaiveDateTime, FieldEr
         .map_err(|_| {
             FieldError::new(
                 field,
-                format!("'{value}' is not a local date-time like 2026-05-17T03:00 (no offset; the zone is given separately)"),
+                format!(
+                    "'{value}' is not a local date-time like 2026-05-17T03:00 (no offset; the zone is given separately)"
+                ),
             )
         })
 }

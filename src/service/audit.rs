@@ -48,12 +48,7 @@ pub async fn record(
     .await
 }
 
-pub async fn list(
-    s: &Services,
-    target: Option<&str>,
-    before: Option<i64>,
-    limit: i64,
-) -> AppResult<AuditPage> {
+pub async fn list(s: &Services, target: Option<&str>, before: Option<i64>, limit: i64) -> AppResult<AuditPage> {
     let limit = limit.clamp(1, 500);
     let mut conn = s.store.conn().await?;
     let rows = audit::list(&mut conn, target, before, limit).await?;

@@ -48,6 +48,8 @@ pub struct EventView {
     pub id: i64,
     pub maintenance_id: i64,
     pub title: String,
+    /// The maintenance's description, Markdown source.
+    pub description: String,
     pub status: EventStatus,
     pub start: String,
     pub end: String,
@@ -110,6 +112,7 @@ pub(crate) async fn views(
             monitors: affected.get(&e.maintenance_id).cloned().unwrap_or_default(),
             updates: updates.remove(&e.id).unwrap_or_default(),
             title: e.title,
+            description: e.description,
             timezone: e.timezone,
         })
         .collect())
@@ -171,6 +174,7 @@ impl EventQuery {
                 .map(|s| s.as_str().to_string()),
             monitor: self.monitor.clone(),
             maintenance_id,
+            history: false,
             newest_first: false,
             limit,
             offset: self.offset.unwrap_or(0).max(0),
@@ -188,9 +192,7 @@ pub async fn list(s: &Services, filter: &EventFilter) -> AppResult<Vec<EventView
 pub async fn get(s: &Services, id: i64) -> AppResult<EventView> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
-    let row = events::get(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("event"))?;
+    let row = events::get(&mut conn, id).await?.ok_or(AppError::NotFound("event"))?;
     Ok(views(&mut conn, vec![row], now).await?.remove(0))
 }
 
@@ -221,14 +223,8 @@ impl Action {
     pub fn extend(input: &ExtendInput) -> AppResult<Self> {
         match (&input.end, input.seconds) {
             (Some(end), None) => Ok(Self::Extend(Some(parse_instant("end", end)?), None)),
-            (None, Some(secs)) => Ok(Self::Extend(
-                None,
-                Some(validate::duration("seconds", secs)?),
-            )),
-            (Some(_), Some(_)) => Err(AppError::invalid(
-                "end",
-                "give either end or seconds, not both",
-            )),
+            (None, Some(secs)) => Ok(Self::Extend(None, Some(validate::duration("seconds", secs)?))),
+            (Some(_), Some(_)) => Err(AppError::invalid("end", "give either end or seconds, not both")),
             (None, None) => Err(AppError::invalid(
                 "end",
                 "give the new end (RFC 3339) or seconds to add",
@@ -250,9 +246,7 @@ impl Action {
 pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppResult<EventView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let row = events::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("event"))?;
+    let row = events::get(&mut tx, id).await?.ok_or(AppError::NotFound("event"))?;
     let before = timing(&row);
     let after = match action {
         Action::Start => lifecycle::start_now(before, now)?,
@@ -282,43 +276,23 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
         row.title,
         before.status_at(now).as_str(),
         audit::diff(&[
-            (
-                "status",
-                before.status_at(now).as_str().into(),
-                change.status.clone()
-            ),
+            ("status", before.status_at(now).as_str().into(), change.status.clone()),
             ("start", fmt_ts(row.start_at), fmt_ts(change.start_at)),
             ("end", fmt_ts(row.end_at), fmt_ts(change.end_at)),
         ])
     );
-    audit::record(
-        &mut tx,
-        actor,
-        action.name(),
-        "event",
-        id,
-        summary,
-        now.timestamp(),
-    )
-    .await?;
+    audit::record(&mut tx, actor, action.name(), "event", id, summary, now.timestamp()).await?;
     tx.commit().await?;
     s.changed();
     get(s, id).await
 }
 
 /// Posts a progress update on event `id`.
-pub async fn post_update(
-    s: &Services,
-    actor: &Actor,
-    id: i64,
-    input: UpdateInput,
-) -> AppResult<EventView> {
+pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInput) -> AppResult<EventView> {
     let body = validate::update_body(&input.body)?;
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
-    let row = events::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("event"))?;
+    let row = events::get(&mut tx, id).await?.ok_or(AppError::NotFound("event"))?;
     events::insert_update(&mut tx, id, &body, &actor.0, now).await?;
     let preview: String = body.chars().take(80).collect();
     audit::record(

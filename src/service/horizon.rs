@@ -74,11 +74,10 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
     for m in &active {
         match schedule_of(m) {
             Ok(schedule) => {
-                let occ: Vec<Occurrence> =
-                    wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now)
-                        .into_iter()
-                        .filter(|o| o.end > now)
-                        .collect();
+                let occ: Vec<Occurrence> = wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now)
+                    .into_iter()
+                    .filter(|o| o.end > now)
+                    .collect();
                 wanted_now.extend(new_events(m.id, m.reminder_lead, &occ));
             }
             Err(e) => {
@@ -90,10 +89,7 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
     // instead of sending them all to the database to be ignored.
     if let Some(since) = wanted_now.iter().map(|e| e.start).min() {
         let mut conn = s.store.conn().await?;
-        let stored: HashSet<(i64, i64)> = events::keys_since(&mut conn, since)
-            .await?
-            .into_iter()
-            .collect();
+        let stored: HashSet<(i64, i64)> = events::keys_since(&mut conn, since).await?.into_iter().collect();
         wanted_now.retain(|e| !stored.contains(&(e.maintenance_id, e.start)));
     }
     // A few thousand rows per transaction, so a big pass never holds the SQLite write

@@ -205,10 +205,7 @@ fn validate_row(m: &mut MaintenanceRow, now: DateTime<Utc>) -> Result<Schedule, 
 }
 
 /// Resolves `{slug, impact}` pairs to monitor ids, naming the entry at fault.
-async fn resolve_monitors(
-    conn: &mut AnyConnection,
-    list: &[MonitorImpactInput],
-) -> AppResult<Vec<(i64, Impact)>> {
+async fn resolve_monitors(conn: &mut AnyConnection, list: &[MonitorImpactInput]) -> AppResult<Vec<(i64, Impact)>> {
     let mut out: Vec<(i64, Impact)> = Vec::new();
     for (i, item) in list.iter().enumerate() {
         let at = format!("monitors[{i}].");
@@ -218,29 +215,16 @@ async fn resolve_monitors(
         };
         let monitor = monitors::by_slug(conn, item.slug.trim())
             .await?
-            .ok_or_else(|| {
-                FieldError::new(
-                    format!("{at}slug"),
-                    format!("no monitor with slug '{}'", item.slug),
-                )
-            })?;
+            .ok_or_else(|| FieldError::new(format!("{at}slug"), format!("no monitor with slug '{}'", item.slug)))?;
         if out.iter().any(|(id, _)| *id == monitor.id) {
-            return Err(FieldError::new(
-                format!("{at}slug"),
-                format!("'{}' is listed twice", item.slug),
-            )
-            .into());
+            return Err(FieldError::new(format!("{at}slug"), format!("'{}' is listed twice", item.slug)).into());
         }
         out.push((monitor.id, impact));
     }
     Ok(out)
 }
 
-async fn save_monitors(
-    conn: &mut AnyConnection,
-    id: i64,
-    list: &[(i64, Impact)],
-) -> Result<(), sqlx::Error> {
+async fn save_monitors(conn: &mut AnyConnection, id: i64, list: &[(i64, Impact)]) -> Result<(), sqlx::Error> {
     let pairs: Vec<(i64, &str)> = list.iter().map(|(m, i)| (*m, i.as_str())).collect();
     maintenances::set_monitors(conn, id, &pairs).await
 }
@@ -253,11 +237,7 @@ async fn skips_of(conn: &mut AnyConnection, id: i64) -> Result<HashSet<i64>, sql
         .collect())
 }
 
-pub async fn create(
-    s: &Services,
-    actor: &Actor,
-    input: MaintenanceInput,
-) -> AppResult<MaintenanceView> {
+pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> AppResult<MaintenanceView> {
     let now = s.now();
     let mut m = MaintenanceRow {
         id: 0,
@@ -285,12 +265,7 @@ pub async fn create(
     save_monitors(&mut tx, m.id, &affected).await?;
     if m.status == "ACTIVE" {
         let occ = wanted(&schedule, &HashSet::new(), now);
-        events::insert_missing(
-            &mut tx,
-            &new_events(m.id, m.reminder_lead, &occ),
-            now.timestamp(),
-        )
-        .await?;
+        events::insert_missing(&mut tx, &new_events(m.id, m.reminder_lead, &occ), now.timestamp()).await?;
     }
     let summary = format!(
         "created '{}': {} {} for {}s, {}",
@@ -311,12 +286,7 @@ pub async fn create(
     view_with_warnings(s, m.id).await
 }
 
-pub async fn update(
-    s: &Services,
-    actor: &Actor,
-    id: i64,
-    patch: MaintenancePatch,
-) -> AppResult<MaintenanceView> {
+pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatch) -> AppResult<MaintenanceView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
     let before = maintenances::get(&mut tx, id)
@@ -366,13 +336,7 @@ pub async fn update(
         before.duration,
         &before.rrule,
         before.reminder_lead,
-    ) != (
-        &m.start_local,
-        &m.timezone,
-        m.duration,
-        &m.rrule,
-        m.reminder_lead,
-    );
+    ) != (&m.start_local, &m.timezone, m.duration, &m.rrule, m.reminder_lead);
     if deactivated {
         cancel_not_started(&mut tx, id, "deactivated", now).await?;
     } else if m.status == "ACTIVE" && (reactivated || retimed) {
@@ -387,11 +351,7 @@ pub async fn update(
         ("description", before.description, m.description.clone()),
         ("start", before.start_local, m.start_local.clone()),
         ("timezone", before.timezone, m.timezone.clone()),
-        (
-            "duration",
-            before.duration.to_string(),
-            m.duration.to_string(),
-        ),
+        ("duration", before.duration.to_string(), m.duration.to_string()),
         ("rrule", before.rrule, m.rrule.clone()),
         ("status", before.status, m.status.clone()),
         (
@@ -425,12 +385,7 @@ pub async fn update(
 }
 
 /// Cancels every event of the maintenance that has not started.
-async fn cancel_not_started(
-    conn: &mut AnyConnection,
-    id: i64,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+async fn cancel_not_started(conn: &mut AnyConnection, id: i64, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     for e in events::not_started(conn, id, now.timestamp()).await? {
         let change = Change::cancelled(&e, now.timestamp(), reason);
         events::change(conn, &e, &change, now.timestamp()).await?;
@@ -449,10 +404,7 @@ async fn reconcile(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let occurrences = wanted(schedule, skips, now);
-    let by_start: HashMap<i64, &Occurrence> = occurrences
-        .iter()
-        .map(|o| (o.start.timestamp(), o))
-        .collect();
+    let by_start: HashMap<i64, &Occurrence> = occurrences.iter().map(|o| (o.start.timestamp(), o)).collect();
     for e in events::not_started(conn, m.id, now.timestamp()).await? {
         match by_start.get(&e.scheduled_start) {
             None => events::delete(conn, e.id).await?,
@@ -477,12 +429,7 @@ async fn reconcile(
             }
         }
     }
-    events::insert_missing(
-        conn,
-        &new_events(m.id, m.reminder_lead, &occurrences),
-        now.timestamp(),
-    )
-    .await?;
+    events::insert_missing(conn, &new_events(m.id, m.reminder_lead, &occurrences), now.timestamp()).await?;
     Ok(())
 }
 
@@ -510,12 +457,7 @@ pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
 
 /// Skips one occurrence ahead of time (like iCalendar's EXDATE). A stored event for it
 /// is cancelled; either way it is never generated again.
-pub async fn skip(
-    s: &Services,
-    actor: &Actor,
-    id: i64,
-    input: SkipInput,
-) -> AppResult<MaintenanceView> {
+pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> AppResult<MaintenanceView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
     let m = maintenances::get(&mut tx, id)
@@ -663,11 +605,7 @@ async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView>
 
 /// Overlaps, within the next 90 days, between maintenance `id` and other ACTIVE
 /// maintenances that affect one of its monitors.
-pub async fn conflicts(
-    conn: &mut AnyConnection,
-    id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Warning>> {
+pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> AppResult<Vec<Warning>> {
     let Some(me) = maintenances::get(conn, id).await? else {
         return Ok(Vec::new());
     };
@@ -695,9 +633,7 @@ pub async fn conflicts(
             .map(|sch| {
                 sch.between(now - Duration::seconds(m.duration), until)
                     .into_iter()
-                    .filter(|o| {
-                        o.end > now && skipped.is_none_or(|s| !s.contains(&o.start.timestamp()))
-                    })
+                    .filter(|o| o.end > now && skipped.is_none_or(|s| !s.contains(&o.start.timestamp())))
                     .collect()
             })
             .unwrap_or_default()
@@ -712,10 +648,7 @@ pub async fn conflicts(
             .unwrap_or_default();
         shared.sort();
         for theirs in windows(other) {
-            for ours in mine
-                .iter()
-                .filter(|o| o.start < theirs.end && theirs.start < o.end)
-            {
+            for ours in mine.iter().filter(|o| o.start < theirs.end && theirs.start < o.end) {
                 warnings.push(Warning {
                     kind: "overlap".into(),
                     maintenance_id: other.id,

@@ -24,6 +24,8 @@ pub struct Services {
     pub clock: SharedClock,
     /// Wakes the scheduler when events or maintenances change.
     pub changes: Arc<Notify>,
+    /// Tells the public page's snapshot to rebuild.
+    pub page_changes: Arc<Notify>,
 }
 
 impl Services {
@@ -32,6 +34,7 @@ impl Services {
             store,
             clock,
             changes: Arc::new(Notify::new()),
+            page_changes: Arc::new(Notify::new()),
         }
     }
 
@@ -39,9 +42,10 @@ impl Services {
         self.clock.now()
     }
 
-    /// Tells the scheduler that boundaries may have moved.
+    /// Tells the scheduler that boundaries may have moved, and the page that data did.
     pub fn changed(&self) {
         self.changes.notify_one();
+        self.page_changes.notify_one();
     }
 }
 

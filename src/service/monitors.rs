@@ -67,18 +67,13 @@ fn validate_row(row: &mut MonitorRow) -> AppResult<()> {
     row.slug = validate::slug(&row.slug)?;
     row.group_name = validate::group(row.group_name.as_deref())?;
     row.description = validate::description(&row.description)?;
-    row.status = MonitorStatus::parse("status", &row.status)?
-        .as_str()
-        .to_string();
+    row.status = MonitorStatus::parse("status", &row.status)?.as_str().to_string();
     Ok(())
 }
 
 fn slug_taken(err: sqlx::Error, slug: &str) -> AppError {
     if is_unique_violation(&err) {
-        AppError::invalid(
-            "slug",
-            format!("'{slug}' is already used by another monitor"),
-        )
+        AppError::invalid("slug", format!("'{slug}' is already used by another monitor"))
     } else {
         err.into()
     }
@@ -112,16 +107,13 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
     )
     .await?;
     tx.commit().await?;
+    s.changed();
     Ok(row.into())
 }
 
 pub async fn list(s: &Services) -> AppResult<Vec<MonitorView>> {
     let mut conn = s.store.conn().await?;
-    Ok(monitors::list(&mut conn)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect())
+    Ok(monitors::list(&mut conn).await?.into_iter().map(Into::into).collect())
 }
 
 /// Finds a monitor by numeric id or by slug.
@@ -132,9 +124,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, key: &str) -> AppResult<Monit
     };
     match by_id {
         Some(m) => Ok(m),
-        None => monitors::by_slug(conn, key)
-            .await?
-            .ok_or(AppError::NotFound("monitor")),
+        None => monitors::by_slug(conn, key).await?.ok_or(AppError::NotFound("monitor")),
     }
 }
 
@@ -143,12 +133,7 @@ pub async fn get(s: &Services, key: &str) -> AppResult<MonitorView> {
     Ok(find(&mut conn, key).await?.into())
 }
 
-pub async fn update(
-    s: &Services,
-    actor: &Actor,
-    key: &str,
-    patch: MonitorPatch,
-) -> AppResult<MonitorView> {
+pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch) -> AppResult<MonitorView> {
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
     let before = find(&mut tx, key).await?;
@@ -184,17 +169,9 @@ pub async fn update(
         ("description", before.description, row.description.clone()),
         ("status", before.status, row.status.clone()),
     ]);
-    audit::record(
-        &mut tx,
-        actor,
-        "monitor.update",
-        "monitor",
-        row.id,
-        summary,
-        now,
-    )
-    .await?;
+    audit::record(&mut tx, actor, "monitor.update", "monitor", row.id, summary, now).await?;
     tx.commit().await?;
+    s.changed();
     Ok(row.into())
 }
 
@@ -214,5 +191,6 @@ pub async fn delete(s: &Services, actor: &Actor, key: &str) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
+    s.changed();
     Ok(())
 }

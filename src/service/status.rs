@@ -64,10 +64,7 @@ pub async fn status(s: &Services) -> AppResult<StatusView> {
         .into_iter()
         .map(|m| {
             let own = MonitorStatus::parse("status", &m.status).unwrap_or(MonitorStatus::Up);
-            let effective = effective_status(
-                own,
-                impacts.get(m.slug.as_str()).cloned().unwrap_or_default(),
-            );
+            let effective = effective_status(own, impacts.get(m.slug.as_str()).cloned().unwrap_or_default());
             MonitorStatusView {
                 slug: m.slug,
                 name: m.name,

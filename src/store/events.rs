@@ -20,6 +20,7 @@ pub struct EventRow {
     pub updated_at: i64,
     /// From the maintenance.
     pub title: String,
+    pub description: String,
     pub timezone: String,
 }
 
@@ -41,10 +42,9 @@ pub struct NewEvent {
     pub lead: i64,
 }
 
-const SELECT: &str =
-    "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
+const SELECT: &str = "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
     e.end_at, e.lead, e.status, e.cancelled_at, e.cancel_reason, e.created_at, e.updated_at,
-    m.title, m.timezone
+    m.title, m.description, m.timezone
     FROM events e JOIN maintenances m ON m.id = e.maintenance_id";
 
 /// The lifecycle status at `$N` as SQL, mirroring `domain::lifecycle::Timing::status_at`;
@@ -68,11 +68,7 @@ const INSERT_BATCH: usize = 100;
 /// Inserts occurrences that do not exist yet; returns how many were new. Idempotent:
 /// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
 /// and a cancelled occurrence keeps its row, so it is never generated again.
-pub async fn insert_missing(
-    conn: &mut AnyConnection,
-    events: &[NewEvent],
-    now: i64,
-) -> Result<u64, sqlx::Error> {
+pub async fn insert_missing(conn: &mut AnyConnection, events: &[NewEvent], now: i64) -> Result<u64, sqlx::Error> {
     const COLS: usize = 9;
     // SQLite finds each `$n` parameter by a linear scan of the statement's parameter
     // names, which makes a 900-parameter insert quadratic; plain `?` avoids it.
@@ -113,10 +109,7 @@ pub async fn insert_missing(
 }
 
 /// `(maintenance_id, scheduled_start)` of every event planned to start at or after `since`.
-pub async fn keys_since(
-    conn: &mut AnyConnection,
-    since: i64,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub async fn keys_since(conn: &mut AnyConnection, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT maintenance_id, scheduled_start FROM events WHERE scheduled_start >= $1")
         .bind(since)
         .fetch_all(conn)
@@ -139,16 +132,14 @@ pub struct EventFilter {
     pub status: Option<String>,
     pub monitor: Option<String>,
     pub maintenance_id: Option<i64>,
+    /// Only past maintenance: completed, or cancelled by an operator and due by now.
+    pub history: bool,
     pub newest_first: bool,
     pub limit: i64,
     pub offset: i64,
 }
 
-pub async fn list(
-    conn: &mut AnyConnection,
-    f: &EventFilter,
-    now: i64,
-) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     let order = if f.newest_first { "DESC" } else { "ASC" };
     let sql = format!(
         "{SELECT} WHERE ($1 IS NULL OR e.end_at > $1) AND ($2 IS NULL OR e.start_at < $2)
@@ -157,8 +148,14 @@ pub async fn list(
                 JOIN monitors mo ON mo.id = mm.monitor_id
                 WHERE mm.maintenance_id = e.maintenance_id AND mo.slug = $4))
            AND ($5 IS NULL OR e.maintenance_id = $5)
+           {history}
          ORDER BY e.start_at {order}, e.id {order} LIMIT $7 OFFSET $8",
         status = status_sql("$6"),
+        history = if f.history {
+            "AND ((e.cancelled_at IS NULL AND e.end_at <= $6) OR (e.cancel_reason = 'operator' AND e.start_at <= $6))"
+        } else {
+            ""
+        },
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(f.from)
@@ -190,18 +187,13 @@ pub async fn not_started(
 
 /// Future events that deactivation cancelled, which reactivation removes so the
 /// schedule can generate them afresh.
-pub async fn delete_deactivated(
-    conn: &mut AnyConnection,
-    maintenance_id: i64,
-    now: i64,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "DELETE FROM events WHERE maintenance_id = $1 AND cancel_reason = 'deactivated' AND start_at > $2",
-    )
-    .bind(maintenance_id)
-    .bind(now)
-    .execute(conn)
-    .await?;
+pub async fn delete_deactivated(conn: &mut AnyConnection, maintenance_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM events WHERE maintenance_id = $1 AND cancel_reason = 'deactivated' AND start_at > $2")
+            .bind(maintenance_id)
+            .bind(now)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -242,12 +234,7 @@ impl Change {
 
 /// Writes `change` only if the event still has the times it was read with and is not
 /// cancelled (compare-and-set); false means someone else changed it first.
-pub async fn change(
-    conn: &mut AnyConnection,
-    old: &EventRow,
-    change: &Change,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn change(conn: &mut AnyConnection, old: &EventRow, change: &Change, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE events SET scheduled_end = $4, start_at = $5, end_at = $6, lead = $7, status = $8,
             cancelled_at = $9, cancel_reason = $10, updated_at = $11
@@ -302,14 +289,13 @@ pub async fn set_status(
     new: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE events SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
-            .bind(id)
-            .bind(old)
-            .bind(new)
-            .bind(now)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query("UPDATE events SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
+        .bind(id)
+        .bind(old)
+        .bind(new)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -320,20 +306,19 @@ pub async fn insert_update(
     author: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO event_updates (event_id, body, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(event_id)
-        .bind(body)
-        .bind(author)
-        .bind(now)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(
+        "INSERT INTO event_updates (event_id, body, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(event_id)
+    .bind(body)
+    .bind(author)
+    .bind(now)
+    .fetch_one(conn)
+    .await
 }
 
 /// Progress updates of the given events, newest first.
-pub async fn updates_for(
-    conn: &mut AnyConnection,
-    event_ids: &[i64],
-) -> Result<Vec<UpdateRow>, sqlx::Error> {
+pub async fn updates_for(conn: &mut AnyConnection, event_ids: &[i64]) -> Result<Vec<UpdateRow>, sqlx::Error> {
     if event_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -361,5 +346,18 @@ pub async fn by_occurrence(
     .bind(maintenance_id)
     .bind(start)
     .fetch_optional(conn)
+    .await
+}
+
+/// The first instant after `now` at which any event that has not ended changes status
+/// (its ready time, start or end), from the times alone.
+pub async fn next_boundary_after(conn: &mut AnyConnection, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(CASE WHEN start_at - lead > $1 THEN start_at - lead
+                         WHEN start_at > $1 THEN start_at ELSE end_at END)
+         FROM events WHERE cancelled_at IS NULL AND end_at > $1",
+    )
+    .bind(now)
+    .fetch_one(conn)
     .await
 }

@@ -108,10 +108,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Maintenance
 }
 
 /// All maintenances, or those with the given status, newest first.
-pub async fn list(
-    conn: &mut AnyConnection,
-    status: Option<&str>,
-) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
+pub async fn list(conn: &mut AnyConnection, status: Option<&str>) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM maintenances WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) ORDER BY id DESC"
     )))
@@ -121,10 +118,7 @@ pub async fn list(
 }
 
 /// Other ACTIVE maintenances that share at least one monitor with maintenance `id`.
-pub async fn sharing_monitors(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
+pub async fn sharing_monitors(conn: &mut AnyConnection, id: i64) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM maintenances WHERE status = 'ACTIVE' AND id <> $1 AND id IN (
             SELECT other.maintenance_id FROM maintenance_monitors other
@@ -137,11 +131,7 @@ pub async fn sharing_monitors(
     .await
 }
 
-pub async fn set_monitors(
-    conn: &mut AnyConnection,
-    id: i64,
-    monitors: &[(i64, &str)],
-) -> Result<(), sqlx::Error> {
+pub async fn set_monitors(conn: &mut AnyConnection, id: i64, monitors: &[(i64, &str)]) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM maintenance_monitors WHERE maintenance_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -158,10 +148,7 @@ pub async fn set_monitors(
 }
 
 /// Affected monitors of the given maintenances (all of them when `ids` is `None`).
-pub async fn affected(
-    conn: &mut AnyConnection,
-    ids: Option<&[i64]>,
-) -> Result<Vec<AffectedRow>, sqlx::Error> {
+pub async fn affected(conn: &mut AnyConnection, ids: Option<&[i64]>) -> Result<Vec<AffectedRow>, sqlx::Error> {
     let select = "SELECT mm.maintenance_id, mm.monitor_id, m.slug, m.name, mm.impact
         FROM maintenance_monitors mm JOIN monitors m ON m.id = mm.monitor_id";
     let Some(ids) = ids else {
@@ -183,12 +170,7 @@ pub async fn affected(
     query.fetch_all(conn).await
 }
 
-pub async fn add_skip(
-    conn: &mut AnyConnection,
-    id: i64,
-    start: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn add_skip(conn: &mut AnyConnection, id: i64, start: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO maintenance_skips (maintenance_id, occurrence_start, created_at) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
@@ -202,10 +184,7 @@ pub async fn add_skip(
 }
 
 /// Skipped occurrence starts as `(maintenance_id, start)`, of one maintenance or all.
-pub async fn skips(
-    conn: &mut AnyConnection,
-    id: Option<i64>,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub async fn skips(conn: &mut AnyConnection, id: Option<i64>) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT maintenance_id, occurrence_start FROM maintenance_skips
          WHERE ($1 IS NULL OR maintenance_id = $1) ORDER BY maintenance_id, occurrence_start",

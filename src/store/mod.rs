@@ -81,11 +81,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await
-            }
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
         }
     }
 
@@ -110,15 +106,11 @@ impl Store {
 
 /// `$from, $from+1, …` for `n` values, for `IN (…)` lists and multi-row inserts.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
+    err.as_database_error().is_some_and(|e| e.is_unique_violation())
 }
 
 /// Creates an empty, uniquely named database (`lull_t_…`) on the PostgreSQL server of

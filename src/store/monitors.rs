@@ -66,10 +66,7 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<MonitorRow>, sqlx::Err
     .await
 }
 
-pub async fn by_slug(
-    conn: &mut AnyConnection,
-    slug: &str,
-) -> Result<Option<MonitorRow>, sqlx::Error> {
+pub async fn by_slug(conn: &mut AnyConnection, slug: &str) -> Result<Option<MonitorRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM monitors WHERE slug = $1"
     )))

@@ -14,28 +14,17 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
 }
 
-pub async fn insert(
-    conn: &mut AnyConnection,
-    name: &str,
-    hash: &str,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(name)
-    .bind(hash)
-    .bind(now)
-    .fetch_one(conn)
-    .await
+pub async fn insert(conn: &mut AnyConnection, name: &str, hash: &str, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(name)
+        .bind(hash)
+        .bind(now)
+        .fetch_one(conn)
+        .await
 }
 
 /// The live token with this hash, marking it used.
-pub async fn use_hash(
-    conn: &mut AnyConnection,
-    hash: &str,
-    now: i64,
-) -> Result<Option<TokenRow>, sqlx::Error> {
+pub async fn use_hash(conn: &mut AnyConnection, hash: &str, now: i64) -> Result<Option<TokenRow>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
          RETURNING id, name, created_at, last_used_at, revoked_at",
@@ -47,19 +36,16 @@ pub async fn use_hash(
 }
 
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<TokenRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id",
-    )
-    .fetch_all(conn)
-    .await
+    sqlx::query_as("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id")
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn revoke(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -38,15 +38,9 @@ impl AppError {
             Self::Unauthorized => ("unauthorized", None, self.to_string()),
             Self::NotFound(_) => ("not_found", None, self.to_string()),
             Self::Conflict(m) => ("conflict", None, m.clone()),
-            Self::Database(_) | Self::Internal(_) => {
-                ("internal", None, "internal server error".into())
-            }
+            Self::Database(_) | Self::Internal(_) => ("internal", None, "internal server error".into()),
         };
-        ErrorBody {
-            error,
-            message,
-            field,
-        }
+        ErrorBody { error, message, field }
     }
 }
 

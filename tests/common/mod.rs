@@ -1,10 +1,7 @@
 //! The test harness: a real server on an ephemeral port over a fresh database (a temporary
 //! SQLite file, or a new PostgreSQL database when `LULL_TEST_DATABASE_URL` is set; if that
 //! server cannot be reached the test fails), with a manual clock and an API token.
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the harness"
-)]
+#![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
@@ -51,15 +48,10 @@ impl TestDb {
             Ok(admin) if !admin.is_empty() => (fresh_postgres(&admin).await, None),
             _ => {
                 let dir = tempfile::tempdir().unwrap();
-                (
-                    format!("sqlite://{}", dir.path().join("lull.db").display()),
-                    Some(dir),
-                )
+                (format!("sqlite://{}", dir.path().join("lull.db").display()), Some(dir))
             }
         };
-        let store = lull::app::open_store(&url)
-            .await
-            .expect("open test database");
+        let store = lull::app::open_store(&url).await.expect("open test database");
         let services = Services::new(store.clone(), shared);
         Self {
             url,
@@ -80,19 +72,14 @@ impl TestDb {
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.store.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar(sql).fetch_one(&self.store.pool).await.unwrap()
     }
 }
 
 async fn fresh_postgres(admin_url: &str) -> String {
     lull::store::create_scratch_database(admin_url)
         .await
-        .unwrap_or_else(|e| {
-            panic!("LULL_TEST_DATABASE_URL is set but PostgreSQL cannot be used: {e}")
-        })
+        .unwrap_or_else(|e| panic!("LULL_TEST_DATABASE_URL is set but PostgreSQL cannot be used: {e}"))
 }
 
 /// A running server.
@@ -131,11 +118,11 @@ pub async fn launch(db: TestDb) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let shutdown = CancellationToken::new();
-    tokio::spawn(lull::app::launch(
-        db.services.clone(),
-        listener,
-        shutdown.clone(),
-    ));
+    let site = lull::config::Site {
+        public_url: base.clone(),
+        ..Default::default()
+    };
+    tokio::spawn(lull::app::launch(db.services.clone(), site, listener, shutdown.clone()));
     TestApp {
         db,
         base,
@@ -176,18 +163,15 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(reqwest::Method::POST, path, Some(body), true)
-            .await
+        self.request(reqwest::Method::POST, path, Some(body), true).await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(reqwest::Method::PATCH, path, Some(body), true)
-            .await
+        self.request(reqwest::Method::PATCH, path, Some(body), true).await
     }
 
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        self.request(reqwest::Method::DELETE, path, None, true)
-            .await
+        self.request(reqwest::Method::DELETE, path, None, true).await
     }
 
     pub async fn monitor(&self, slug: &str) -> Value {

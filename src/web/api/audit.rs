@@ -29,18 +29,8 @@ struct AuditQuery {
 /// The audit log, newest first, paginated.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), security(("token" = [])),
     responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody)))]
-async fn list(
-    State(state): State<AppState>,
-    _: Auth,
-    ApiQuery(q): ApiQuery<AuditQuery>,
-) -> AppResult<Json<AuditPage>> {
+async fn list(State(state): State<AppState>, _: Auth, ApiQuery(q): ApiQuery<AuditQuery>) -> AppResult<Json<AuditPage>> {
     Ok(Json(
-        audit::list(
-            &state.services,
-            q.target.as_deref(),
-            q.before,
-            q.limit.unwrap_or(100),
-        )
-        .await?,
+        audit::list(&state.services, q.target.as_deref(), q.before, q.limit.unwrap_or(100)).await?,
     ))
 }

@@ -24,32 +24,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Events by start time, filtered by time range, status (as of now) and monitor.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
     responses((status = 200, body = Vec<EventView>), (status = 422, body = ErrorBody)))]
-async fn list(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<EventQuery>,
-) -> AppResult<Json<Vec<EventView>>> {
-    Ok(Json(
-        events::list(&state.services, &q.to_filter(None)?).await?,
-    ))
+async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<EventQuery>) -> AppResult<Json<Vec<EventView>>> {
+    Ok(Json(events::list(&state.services, &q.to_filter(None)?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = i64, Path)),
     responses((status = 200, body = EventView), (status = 404, body = ErrorBody)))]
-async fn get_one(
-    State(state): State<AppState>,
-    Path(raw): Path<String>,
-) -> AppResult<Json<EventView>> {
-    Ok(Json(
-        events::get(&state.services, id(&raw, "event")?).await?,
-    ))
+async fn get_one(State(state): State<AppState>, Path(raw): Path<String>) -> AppResult<Json<EventView>> {
+    Ok(Json(events::get(&state.services, id(&raw, "event")?).await?))
 }
 
-async fn act(
-    state: &AppState,
-    actor: &crate::service::Actor,
-    raw: &str,
-    action: Action,
-) -> AppResult<Json<EventView>> {
+async fn act(state: &AppState, actor: &crate::service::Actor, raw: &str, action: Action) -> AppResult<Json<EventView>> {
     Ok(Json(
         events::act(&state.services, actor, id(raw, "event")?, action).await?,
     ))

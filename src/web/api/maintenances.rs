@@ -8,9 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
 use crate::service::events::{self, EventQuery, EventView};
-use crate::service::maintenances::{
-    self, MaintenanceInput, MaintenancePatch, MaintenanceView, SkipInput,
-};
+use crate::service::maintenances::{self, MaintenanceInput, MaintenancePatch, MaintenanceView, SkipInput};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth, id};
@@ -38,9 +36,7 @@ async fn list(
     _: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Vec<MaintenanceView>>> {
-    Ok(Json(
-        maintenances::list(&state.services, q.status.as_deref()).await?,
-    ))
+    Ok(Json(maintenances::list(&state.services, q.status.as_deref()).await?))
 }
 
 /// Schedules a maintenance. The response carries its events and any `warnings` about
@@ -62,11 +58,7 @@ async fn create(
 /// One maintenance with its recent and upcoming events.
 #[utoipa::path(get, path = "/api/v1/maintenances/{id}", tag = "maintenances", params(("id" = i64, Path)),
     security(("token" = [])), responses((status = 200, body = MaintenanceView), (status = 404, body = ErrorBody)))]
-async fn get_one(
-    State(state): State<AppState>,
-    _: Auth,
-    Path(raw): Path<String>,
-) -> AppResult<Json<MaintenanceView>> {
+async fn get_one(State(state): State<AppState>, _: Auth, Path(raw): Path<String>) -> AppResult<Json<MaintenanceView>> {
     Ok(Json(
         maintenances::view(&state.services, id(&raw, "maintenance")?, true).await?,
     ))
@@ -84,19 +76,13 @@ async fn update(
     ApiJson(patch): ApiJson<MaintenancePatch>,
 ) -> AppResult<Json<MaintenanceView>> {
     let id = id(&raw, "maintenance")?;
-    Ok(Json(
-        maintenances::update(&state.services, &actor, id, patch).await?,
-    ))
+    Ok(Json(maintenances::update(&state.services, &actor, id, patch).await?))
 }
 
 /// Deletes a maintenance and all its events.
 #[utoipa::path(delete, path = "/api/v1/maintenances/{id}", tag = "maintenances", params(("id" = i64, Path)),
     security(("token" = [])), responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete(
-    State(state): State<AppState>,
-    Auth(actor): Auth,
-    Path(raw): Path<String>,
-) -> AppResult<StatusCode> {
+async fn delete(State(state): State<AppState>, Auth(actor): Auth, Path(raw): Path<String>) -> AppResult<StatusCode> {
     maintenances::delete(&state.services, &actor, id(&raw, "maintenance")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -113,9 +99,7 @@ async fn list_events(
 ) -> AppResult<Json<Vec<EventView>>> {
     let id = id(&raw, "maintenance")?;
     maintenances::view(&state.services, id, false).await?;
-    Ok(Json(
-        events::list(&state.services, &q.to_filter(Some(id))?).await?,
-    ))
+    Ok(Json(events::list(&state.services, &q.to_filter(Some(id))?).await?))
 }
 
 /// Skips one occurrence ahead of time (like iCalendar's EXDATE); it is never generated.
@@ -129,7 +113,5 @@ async fn skip(
     ApiJson(input): ApiJson<SkipInput>,
 ) -> AppResult<Json<MaintenanceView>> {
     let id = id(&raw, "maintenance")?;
-    Ok(Json(
-        maintenances::skip(&state.services, &actor, id, input).await?,
-    ))
+    Ok(Json(maintenances::skip(&state.services, &actor, id, input).await?))
 }

@@ -42,10 +42,7 @@ async fn create(
 #[utoipa::path(get, path = "/api/v1/monitors/{id}", tag = "monitors",
     params(("id" = String, Path, description = "Numeric id or slug")),
     responses((status = 200, body = MonitorView), (status = 404, body = ErrorBody)))]
-async fn get_one(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<MonitorView>> {
+async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<MonitorView>> {
     Ok(Json(monitors::get(&state.services, &id).await?))
 }
 
@@ -59,20 +56,14 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<MonitorPatch>,
 ) -> AppResult<Json<MonitorView>> {
-    Ok(Json(
-        monitors::update(&state.services, &actor, &id, patch).await?,
-    ))
+    Ok(Json(monitors::update(&state.services, &actor, &id, patch).await?))
 }
 
 /// Deletes a monitor; maintenances stop affecting it.
 #[utoipa::path(delete, path = "/api/v1/monitors/{id}", tag = "monitors",
     params(("id" = String, Path, description = "Numeric id or slug")), security(("token" = [])),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete(
-    State(state): State<AppState>,
-    Auth(actor): Auth,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn delete(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<String>) -> AppResult<StatusCode> {
     monitors::delete(&state.services, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

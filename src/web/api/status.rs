@@ -56,19 +56,8 @@ pub struct Window {
 #[utoipa::path(get, path = "/api/v1/schedule/preview", tag = "maintenances", params(PreviewQuery),
     responses((status = 200, body = Vec<Window>), (status = 422, body = ErrorBody)))]
 async fn preview(ApiQuery(q): ApiQuery<PreviewQuery>) -> AppResult<Json<Vec<Window>>> {
-    let from = q
-        .from
-        .as_deref()
-        .map(|f| parse_instant("from", f))
-        .transpose()?;
-    let windows = preview_schedule(
-        &q.rrule,
-        &q.start,
-        &q.tz,
-        q.duration,
-        q.limit.unwrap_or(10),
-        from,
-    )?;
+    let from = q.from.as_deref().map(|f| parse_instant("from", f)).transpose()?;
+    let windows = preview_schedule(&q.rrule, &q.start, &q.tz, q.duration, q.limit.unwrap_or(10), from)?;
     Ok(Json(
         windows
             .into_iter()

@@ -1,0 +1,164 @@
+//! The public pages' fixed strings, one catalogue per language, chosen by
+//! `Accept-Language`. English is complete; German proves the mechanism.
+
+use crate::domain::format::{ENGLISH, Units};
+
+#[derive(Debug)]
+pub struct Messages {
+    pub lang: &'static str,
+    pub all_operational: &'static str,
+    pub partial_outage: &'static str,
+    pub major_outage: &'static str,
+    pub degraded_performance: &'static str,
+    pub under_maintenance: &'static str,
+    pub status_up: &'static str,
+    pub status_degraded: &'static str,
+    pub status_down: &'static str,
+    pub status_maintenance: &'static str,
+    pub impact_none: &'static str,
+    pub ongoing_maintenance: &'static str,
+    pub upcoming_maintenance: &'static str,
+    pub starting_soon: &'static str,
+    pub scheduled: &'static str,
+    pub in_progress: &'static str,
+    pub completed: &'static str,
+    pub cancelled: &'static str,
+    pub affected: &'static str,
+    pub started: &'static str,
+    pub expected_end: &'static str,
+    pub starts: &'static str,
+    pub ended: &'static str,
+    pub duration: &'static str,
+    pub updates: &'static str,
+    pub no_upcoming: &'static str,
+    pub history: &'static str,
+    pub no_history: &'static str,
+    pub newer: &'static str,
+    pub older: &'static str,
+    pub back: &'static str,
+    pub details: &'static str,
+    pub page_description: &'static str,
+    pub local_time_note: &'static str,
+    pub not_found: &'static str,
+    pub units: Units,
+}
+
+pub static EN: Messages = Messages {
+    lang: "en",
+    all_operational: "All systems operational",
+    partial_outage: "Partial outage",
+    major_outage: "Major outage",
+    degraded_performance: "Degraded performance",
+    under_maintenance: "Under maintenance",
+    status_up: "Operational",
+    status_degraded: "Degraded",
+    status_down: "Down",
+    status_maintenance: "Under Maintenance",
+    impact_none: "No visible impact",
+    ongoing_maintenance: "Ongoing maintenance",
+    upcoming_maintenance: "Upcoming maintenance",
+    starting_soon: "Starting soon",
+    scheduled: "Scheduled",
+    in_progress: "In progress",
+    completed: "Completed",
+    cancelled: "Cancelled",
+    affected: "Affected",
+    started: "Started",
+    expected_end: "Expected end",
+    starts: "Starts",
+    ended: "Ended",
+    duration: "Duration",
+    updates: "Updates",
+    no_upcoming: "No maintenance planned for the next 7 days.",
+    history: "Maintenance history",
+    no_history: "No past maintenance.",
+    newer: "Newer",
+    older: "Older",
+    back: "Current status",
+    details: "Details",
+    page_description: "Current status and planned maintenance",
+    local_time_note: "Times are shown in the maintenance's time zone and UTC; with JavaScript on, in yours.",
+    not_found: "There is no such maintenance.",
+    units: ENGLISH,
+};
+
+pub static DE: Messages = Messages {
+    lang: "de",
+    all_operational: "Alle Systeme betriebsbereit",
+    partial_outage: "Teilweiser Ausfall",
+    major_outage: "Schwerer Ausfall",
+    degraded_performance: "Eingeschränkte Leistung",
+    under_maintenance: "Wartungsarbeiten",
+    status_up: "Betriebsbereit",
+    status_degraded: "Eingeschränkt",
+    status_down: "Ausgefallen",
+    status_maintenance: "In Wartung",
+    impact_none: "Keine sichtbaren Auswirkungen",
+    ongoing_maintenance: "Laufende Wartung",
+    upcoming_maintenance: "Geplante Wartung",
+    starting_soon: "Beginnt in Kürze",
+    scheduled: "Geplant",
+    in_progress: "Läuft",
+    completed: "Abgeschlossen",
+    cancelled: "Abgesagt",
+    affected: "Betroffen",
+    started: "Begonnen",
+    expected_end: "Voraussichtliches Ende",
+    starts: "Beginn",
+    ended: "Beendet",
+    duration: "Dauer",
+    updates: "Neuigkeiten",
+    no_upcoming: "In den nächsten 7 Tagen ist keine Wartung geplant.",
+    history: "Vergangene Wartungen",
+    no_history: "Noch keine vergangenen Wartungen.",
+    newer: "Neuere",
+    older: "Ältere",
+    back: "Aktueller Status",
+    details: "Details",
+    page_description: "Aktueller Status und geplante Wartungsarbeiten",
+    local_time_note: "Zeiten in der Zeitzone der Wartung und in UTC; mit JavaScript in Ihrer eigenen.",
+    not_found: "Diese Wartung gibt es nicht.",
+    units: Units {
+        day: "Tag",
+        days: "Tage",
+        h: " Std.",
+        m: " Min.",
+    },
+};
+
+pub static ALL: [&Messages; 2] = [&EN, &DE];
+
+/// The best catalogue for an `Accept-Language` header (by q-value), English by default.
+pub fn negotiate(header: Option<&str>) -> &'static Messages {
+    let Some(header) = header else { return &EN };
+    let mut best: Option<(&'static Messages, f32)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("");
+        if let Some(m) = ALL.iter().find(|m| m.lang == primary)
+            && q > 0.0
+            && best.is_none_or(|(_, bq)| q > bq)
+        {
+            best = Some((m, q));
+        }
+    }
+    best.map_or(&EN, |(m, _)| m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(negotiate(None).lang, "en");
+        assert_eq!(negotiate(Some("de-DE,de;q=0.9,en;q=0.8")).lang, "de");
+        assert_eq!(negotiate(Some("fr-FR, en;q=0.5, de;q=0.7")).lang, "de");
+        assert_eq!(negotiate(Some("fr, ja")).lang, "en");
+        assert_eq!(negotiate(Some("de;q=0, en")).lang, "en");
+    }
+}

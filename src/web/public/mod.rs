@@ -1,0 +1,215 @@
+//! The public status page: `/` from the in-memory snapshot, a page per maintenance event,
+//! the history of past maintenance and an SVG badge per monitor.
+
+pub mod snapshot;
+pub mod views;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use self::views::{Chrome, EventPage, HistoryPage, event_card, status_class, status_label};
+use super::AppState;
+use super::extract::ApiQuery;
+use super::i18n::{EN, Messages, negotiate};
+use crate::domain::impact::EffectiveStatus;
+use crate::error::{AppError, AppResult};
+use crate::service::events;
+use crate::store::events::EventFilter;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/maintenance/{id}", get(event))
+        .route("/history", get(history))
+        .route("/badge/{file}", get(badge))
+        .route("/static/{hash}/{name}", get(super::assets::serve))
+        .route(
+            "/favicon.ico",
+            get(|State(state): State<AppState>| async move {
+                axum::response::Redirect::permanent(&state.assets.url("favicon.svg"))
+            }),
+        )
+}
+
+fn lang(headers: &HeaderMap) -> &'static Messages {
+    negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().split(';').next() == Some("gzip") && !e.contains("q=0"))
+        })
+}
+
+/// `GET /`: served from memory; 304 when the visitor has this version.
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(snapshot) = state.snapshots.get() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            "starting",
+        )
+            .into_response();
+    };
+    let m = lang(&headers);
+    let Some(page) = snapshot.page(m.lang) else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let mut out = HeaderMap::new();
+    let etag = HeaderValue::from_str(&page.etag).unwrap_or(HeaderValue::from_static("\"0\""));
+    out.insert(header::ETAG, etag);
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    out.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Accept-Language"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&snapshot.built_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+        out.insert(header::LAST_MODIFIED, v);
+    }
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == page.etag || t.trim() == "*")
+        });
+    if fresh {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    out.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(page.lang));
+    if accepts_gzip(&headers) {
+        out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        (out, page.gzip.clone()).into_response()
+    } else {
+        (out, page.html.clone()).into_response()
+    }
+}
+
+fn render(t: impl Template) -> AppResult<Html<String>> {
+    t.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))
+}
+
+/// `GET /maintenance/{id}`: one event with its description and updates.
+async fn event(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>) -> AppResult<Response> {
+    let m = lang(&headers);
+    let found = match raw.parse::<i64>() {
+        Ok(id) => match events::get(&state.services, id).await {
+            Ok(e) => Some(e),
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        Err(_) => None,
+    };
+    let title = found.as_ref().map_or_else(
+        || m.not_found.to_string(),
+        |e| format!("{} · {}", e.title, state.site.name),
+    );
+    let chrome = Chrome::new(&state.site, m, &state.assets, title, &format!("/maintenance/{raw}"));
+    let status = if found.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    let page = render(EventPage {
+        c: chrome,
+        event: found.as_ref().map(|e| event_card(e, m)),
+    })?;
+    Ok((status, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    page: Option<i64>,
+}
+
+const HISTORY_PAGE: i64 = 20;
+
+/// `GET /history?page=N`: completed and operator-cancelled maintenance, newest first.
+async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> AppResult<Html<String>> {
+    let m = lang(&headers);
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let filter = EventFilter {
+        history: true,
+        newest_first: true,
+        limit: HISTORY_PAGE + 1,
+        offset: (page - 1) * HISTORY_PAGE,
+        ..Default::default()
+    };
+    let mut list = events::list(&state.services, &filter).await?;
+    let has_more = list.len() as i64 > HISTORY_PAGE;
+    list.truncate(HISTORY_PAGE as usize);
+    let title = format!("{} · {}", m.history, state.site.name);
+    render(HistoryPage {
+        c: Chrome::new(&state.site, m, &state.assets, title, "/history"),
+        events: list.iter().map(|e| event_card(e, m)).collect(),
+        page,
+        has_more,
+    })
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /badge/{slug}.svg`: a shields-style badge with the monitor's shown status.
+async fn badge(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let slug = file.strip_suffix(".svg").unwrap_or(&file);
+    let found = state.snapshots.get().and_then(|s| {
+        s.status
+            .monitors
+            .iter()
+            .find(|m| m.slug == slug)
+            .map(|m| (m.name.clone(), m.effective_status))
+    });
+    let Some((name, status)) = found else {
+        return (StatusCode::NOT_FOUND, "no such monitor").into_response();
+    };
+    let colour = match status {
+        EffectiveStatus::Up => "#1a7f37",
+        EffectiveStatus::Degraded => "#9a6700",
+        EffectiveStatus::Down => "#cf222e",
+        EffectiveStatus::Maintenance => "#0969da",
+    };
+    let label = xml_escape(&name);
+    let text = status_label(status, &EN);
+    // Verdana-ish 11px: about 7px a character plus padding.
+    let lw = 10 + 7 * name.chars().count();
+    let tw = 10 + 7 * text.chars().count();
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="20" role="img" aria-label="{label}: {text}"><title>{label}: {text}</title><rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{tw}" height="20" fill="{colour}"/><g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11" text-anchor="middle"><text x="{lx}" y="14">{label}</text><text x="{tx}" y="14">{text}</text></g><desc>{class}</desc></svg>"##,
+        w = lw + tw,
+        lx = lw / 2,
+        tx = lw + tw / 2,
+        class = status_class(status),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=60"),
+        ],
+        svg,
+    )
+        .into_response()
+}
