@@ -41,9 +41,12 @@ pub async fn launch(
     tracker.spawn(refresher);
     let app = web::router(state);
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+    .await;
     shutdown.cancel();
     tracker.close();
     tracker.wait().await;

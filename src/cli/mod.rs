@@ -14,7 +14,7 @@ use crate::app;
 use crate::clock::SystemClock;
 use crate::config::Site;
 use crate::domain::schedule::format_utc;
-use crate::service::{Services, maintenances, tokens};
+use crate::service::{Services, admins, maintenances, tokens};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +39,13 @@ pub enum Command {
         db: DbArgs,
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Create dashboard admins (works on the database directly)
+    Admin {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: AdminCommand,
     },
     /// Work with schedules without a server
     Schedule {
@@ -123,6 +130,18 @@ pub enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin for the dashboard, e.g. for a headless install
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (first line) instead of asking
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
     /// Print the first windows of a schedule: `START END` per line, UTC
     Preview {
@@ -172,6 +191,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { db, command } => token(db, command).await,
+        Command::Admin {
+            db,
+            command: AdminCommand::Create { email, .. },
+        } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let store = app::open_store(&db.database_url).await?;
+            let services = Services::new(store.clone(), Arc::new(SystemClock));
+            let created = admins::create(&services, &email, password, false).await;
+            store.close().await;
+            created?;
+            println!("admin {} created", email.trim().to_ascii_lowercase());
+            Ok(())
+        }
         Command::Schedule {
             command:
                 ScheduleCommand::Preview {

@@ -2,6 +2,7 @@
 //! status and the newtypes that parse user input. Nothing here does IO or reads the clock;
 //! every function that depends on time takes `now`.
 
+pub mod builder;
 pub mod format;
 pub mod impact;
 pub mod lifecycle;

@@ -306,5 +306,6 @@ pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInpu
     )
     .await?;
     tx.commit().await?;
+    s.changed();
     get(s, id).await
 }

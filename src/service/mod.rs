@@ -1,6 +1,7 @@
 //! Use cases over the store, the clock and the scheduler's change signal. Handlers and the
 //! CLI call these; each write is one transaction that also records the audit entry.
 
+pub mod admins;
 pub mod audit;
 pub mod events;
 pub mod horizon;

@@ -6,6 +6,7 @@
 //! Schema differences live in `migrations/{sqlite,postgres}/` with the same numbering.
 //! Functions take `&mut AnyConnection` so services can compose them in one transaction.
 
+pub mod admins;
 pub mod audit;
 pub mod events;
 pub mod maintenances;

@@ -1,6 +1,7 @@
 //! HTTP: the public status page, the JSON API under `/api/v1` (documented at
 //! `/api/openapi.json`) and health. Handlers are thin: extract, call a service, render.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod error;
@@ -34,6 +35,7 @@ pub struct AppState {
     pub site: Arc<Site>,
     pub assets: Arc<Assets>,
     pub snapshots: Snapshots,
+    pub throttle: crate::service::admins::Throttle,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             site: Arc::new(site),
             assets: Arc::new(Assets::default()),
             snapshots: Snapshots::default(),
+            throttle: Default::default(),
         }
     }
 }
@@ -60,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(public::router())
+        .merge(admin::router())
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound("route") })

@@ -1,0 +1,288 @@
+//! Dashboard accounts: Argon2id passwords, server-side sessions with a CSRF token each,
+//! and a limit on failed sign-ins per client address and per account.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::Duration;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{Actor, Services};
+use crate::domain::FieldError;
+use crate::error::{AppError, AppResult};
+use crate::store::admins;
+use crate::store::is_unique_violation;
+
+/// How long a session lasts.
+pub const SESSION_DAYS: i64 = 7;
+/// Failed sign-ins allowed per address and per account within [`LOCKOUT_WINDOW`].
+pub const MAX_FAILURES: usize = 5;
+pub const LOCKOUT_WINDOW: Duration = Duration::minutes(15);
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub admin_id: i64,
+    pub email: String,
+    pub csrf: String,
+}
+
+impl Session {
+    pub fn actor(&self) -> Actor {
+        Actor(format!("user:{}", self.email))
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+fn sha256(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+pub fn parse_email(value: &str) -> Result<String, FieldError> {
+    let v = value.trim().to_ascii_lowercase();
+    let ok = v.len() <= 254
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !v.contains(char::is_whitespace)
+        && v.matches('@').count() == 1;
+    if ok {
+        Ok(v)
+    } else {
+        Err(FieldError::new("email", "is not an email address"))
+    }
+}
+
+fn check_password(value: &str) -> Result<(), FieldError> {
+    let n = value.chars().count();
+    if n < 10 {
+        Err(FieldError::new("password", "must be at least 10 characters"))
+    } else if n > 1000 {
+        Err(FieldError::new("password", "must be at most 1000 characters"))
+    } else {
+        Ok(())
+    }
+}
+
+fn hash_password(password: &str) -> AppResult<String> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| AppError::Internal(anyhow::anyhow!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}
+
+pub async fn count(s: &Services) -> AppResult<i64> {
+    let mut conn = s.store.conn().await?;
+    Ok(admins::count(&mut conn).await?)
+}
+
+/// Creates an admin. With `only_first`, refuses when any admin exists (the setup form).
+pub async fn create(s: &Services, email: &str, password: &str, only_first: bool) -> AppResult<i64> {
+    let email = parse_email(email)?;
+    check_password(password)?;
+    let hash = hash_password(password)?;
+    let mut tx = s.store.begin().await?;
+    if only_first && admins::count(&mut tx).await? > 0 {
+        return Err(AppError::Conflict("an admin already exists; sign in instead".into()));
+    }
+    let now = s.now().timestamp();
+    let id = admins::insert(&mut tx, &email, &hash, now).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::invalid("email", "an admin with this email exists")
+        } else {
+            e.into()
+        }
+    })?;
+    super::audit::record(
+        &mut tx,
+        &Actor("setup".into()),
+        "admin.create",
+        "admin",
+        id,
+        format!("created admin {email}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Failed sign-in attempts by key (`ip:…`, `email:…`), for the lockout.
+#[derive(Clone, Default)]
+pub struct Throttle {
+    failures: Arc<Mutex<HashMap<String, Vec<i64>>>>,
+}
+
+impl Throttle {
+    /// Seconds until `keys` may try again, if any of them is locked out.
+    pub fn locked(&self, keys: &[String], now: i64) -> Option<i64> {
+        let mut map = self.failures.lock().ok()?;
+        let window = LOCKOUT_WINDOW.num_seconds();
+        let mut wait = None;
+        for key in keys {
+            if let Some(times) = map.get_mut(key) {
+                times.retain(|t| now - t < window);
+                if times.len() >= MAX_FAILURES {
+                    let until = times[times.len() - MAX_FAILURES] + window - now;
+                    wait = Some(wait.map_or(until, |w: i64| w.max(until)));
+                }
+            }
+        }
+        wait
+    }
+
+    fn fail(&self, keys: &[String], now: i64) {
+        if let Ok(mut map) = self.failures.lock() {
+            if map.len() > 100_000 {
+                map.clear(); // never let an attacker grow this without bound
+            }
+            for key in keys {
+                map.entry(key.clone()).or_default().push(now);
+            }
+        }
+    }
+
+    fn clear(&self, keys: &[String]) {
+        if let Ok(mut map) = self.failures.lock() {
+            for key in keys {
+                map.remove(key);
+            }
+        }
+    }
+}
+
+/// Why a sign-in failed.
+#[derive(Debug)]
+pub enum SignInError {
+    Wrong,
+    TooMany(i64),
+    Other(AppError),
+}
+
+impl From<AppError> for SignInError {
+    fn from(e: AppError) -> Self {
+        Self::Other(e)
+    }
+}
+
+impl From<sqlx::Error> for SignInError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// Checks a password and opens a session; returns the cookie value and the session.
+pub async fn sign_in(
+    s: &Services,
+    throttle: &Throttle,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> Result<(String, Session), SignInError> {
+    let now = s.now().timestamp();
+    let email = email.trim().to_ascii_lowercase();
+    let keys = [format!("ip:{client}"), format!("email:{email}")];
+    if let Some(wait) = throttle.locked(&keys, now) {
+        return Err(SignInError::TooMany(wait));
+    }
+    let mut conn = s.store.conn().await?;
+    let admin = admins::by_email(&mut conn, &email).await?;
+    // Verify against a real hash even for unknown emails, so timing tells nothing.
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q5oZ1rN8KZg0cZ9o7gq1oQ0o3x3ZlFq2m7cW0Xq3b9M";
+    let stored = admin.as_ref().map_or(DUMMY, |a| a.password_hash.as_str());
+    let ok = PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false);
+    let Some(admin) = admin.filter(|_| ok) else {
+        throttle.fail(&keys, now);
+        return Err(SignInError::Wrong);
+    };
+    throttle.clear(&keys);
+    let id = random_hex(32);
+    let csrf = random_hex(32);
+    let expires = now + Duration::days(SESSION_DAYS).num_seconds();
+    admins::insert_session(&mut conn, &sha256(&id), admin.id, &csrf, now, expires).await?;
+    admins::touch_login(&mut conn, admin.id, now).await?;
+    admins::delete_expired_sessions(&mut conn, now).await?;
+    Ok((
+        id,
+        Session {
+            admin_id: admin.id,
+            email: admin.email,
+            csrf,
+        },
+    ))
+}
+
+/// The live session for a cookie value.
+pub async fn session(s: &Services, cookie: &str) -> AppResult<Option<Session>> {
+    let mut conn = s.store.conn().await?;
+    Ok(admins::session(&mut conn, &sha256(cookie), s.now().timestamp())
+        .await?
+        .map(|r| Session {
+            admin_id: r.admin_id,
+            email: r.email,
+            csrf: r.csrf,
+        }))
+}
+
+pub async fn sign_out(s: &Services, cookie: &str) -> AppResult<()> {
+    let mut conn = s.store.conn().await?;
+    admins::delete_session(&mut conn, &sha256(cookie)).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_lowercased() {
+        assert_eq!(parse_email(" Ops@Example.COM ").unwrap(), "ops@example.com");
+        for bad in [
+            "",
+            "ops",
+            "ops@",
+            "@example.com",
+            "ops@example",
+            "a b@example.com",
+            "a@b@example.com",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn five_failures_lock_an_address_for_fifteen_minutes() {
+        let t = Throttle::default();
+        let keys = vec!["ip:1.2.3.4".to_string()];
+        for i in 0..5 {
+            assert_eq!(t.locked(&keys, 1000 + i), None);
+            t.fail(&keys, 1000 + i);
+        }
+        assert_eq!(t.locked(&keys, 1005), Some(900 - 5));
+        assert_eq!(t.locked(&keys, 1000 + 900), None, "the oldest failure has aged out");
+    }
+
+    #[test]
+    fn the_dummy_hash_parses_so_unknown_emails_cost_a_verification() {
+        assert!(
+            PasswordHash::new(
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q5oZ1rN8KZg0cZ9o7gq1oQ0o3x3ZlFq2m7cW0Xq3b9M"
+            )
+            .is_ok()
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Dashboard accounts and sessions.
+
+use sqlx::FromRow;
+
+use super::AnyConnection;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub admin_id: i64,
+    pub email: String,
+    pub csrf: String,
+    pub expires_at: i64,
+}
+
+pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(conn).await
+}
+
+pub async fn insert(conn: &mut AnyConnection, email: &str, hash: &str, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO admins (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(email)
+        .bind(hash)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<AdminRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, email, password_hash FROM admins WHERE email = $1")
+        .bind(email)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn touch_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE admins SET last_login_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+    admin_id: i64,
+    csrf: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sessions (id_hash, admin_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id_hash)
+        .bind(admin_id)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn session(conn: &mut AnyConnection, id_hash: &str, now: i64) -> Result<Option<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.admin_id, a.email, s.csrf, s.expires_at FROM sessions s JOIN admins a ON a.id = s.admin_id
+         WHERE s.id_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn delete_session(conn: &mut AnyConnection, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}

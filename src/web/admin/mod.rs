@@ -1,0 +1,379 @@
+//! The dashboard, `/admin`: first-run setup, sign-in, and pages to manage monitors,
+//! maintenances (with the schedule builder), events and API tokens. Every page needs a
+//! signed-in admin; every form carries a CSRF token; destructive actions ask first.
+
+mod events;
+mod maintenances;
+mod monitors;
+pub mod pages;
+pub mod session;
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use chrono::Duration;
+
+use self::pages::{ConfirmPage, ErrorPage, Errors, Layout, LoginPage, OverviewPage, TokensPage};
+use self::session::{Admin, FormData, PRE_CSRF_COOKIE, SESSION_COOKIE, pre_csrf_cookie, session_cookie};
+use super::AppState;
+use crate::domain::lifecycle::EventStatus;
+use crate::error::AppError;
+use crate::service::admins::{self, Session, SignInError};
+use crate::service::{
+    events as event_service, maintenances as maintenance_service, monitors as monitor_service, tokens,
+};
+use crate::store::events::EventFilter;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(home))
+        .route("/admin/setup", post(setup))
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/tokens", get(tokens_page).post(create_token))
+        .route("/admin/tokens/{id}/revoke", post(revoke_token))
+        .merge(monitors::router())
+        .merge(maintenances::router())
+        .merge(events::router())
+        .route_layer(axum::middleware::from_fn(session::same_origin))
+}
+
+pub(crate) fn layout(state: &AppState, title: &str, section: &'static str, session: Option<&Session>) -> Layout {
+    Layout {
+        site_name: state.site.name.clone(),
+        title: title.to_string(),
+        css: state.assets.url("style.css"),
+        js: state.assets.url("app.js"),
+        admin_js: state.assets.url("admin.js"),
+        favicon: state.assets.url("favicon.svg"),
+        email: session.map(|s| s.email.clone()).unwrap_or_default(),
+        csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
+        section,
+    }
+}
+
+pub(crate) fn render(status: StatusCode, page: impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a dashboard page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// An error as a dashboard page; server faults are logged and not described.
+pub(crate) fn error_page(e: AppError) -> Response {
+    let status = e.status();
+    let message = e.body().message;
+    if status.is_server_error() {
+        tracing::error!(error = ?e, "dashboard request failed");
+    }
+    let l = Layout {
+        site_name: "Lull".into(),
+        title: "Error".into(),
+        css: String::new(),
+        js: String::new(),
+        admin_js: String::new(),
+        favicon: String::new(),
+        email: String::new(),
+        csrf: String::new(),
+        section: "",
+    };
+    render(status, ErrorPage { l, message })
+}
+
+/// Field errors keyed by the form field that shows them.
+pub(crate) fn field_errors(e: &AppError) -> Option<Errors> {
+    match e {
+        AppError::Invalid(f) => {
+            let key = if f.field.starts_with("monitors") {
+                "monitors".to_string()
+            } else {
+                f.field.clone()
+            };
+            Some(Errors::from([(key, f.message.clone())]))
+        }
+        _ => None,
+    }
+}
+
+/// Asks before a destructive action: shows a page that posts the same form again with
+/// `confirm=yes`. Returns `None` when the request already is the confirmation.
+pub(crate) fn confirm(
+    state: &AppState,
+    session: &Session,
+    form: &FormData,
+    question: String,
+    action: String,
+    back: String,
+) -> Option<Response> {
+    if form.get("confirm") == Some("yes") {
+        return None;
+    }
+    let fields = form
+        .0
+        .iter()
+        .filter(|(k, _)| k != "csrf" && k != "confirm")
+        .cloned()
+        .collect();
+    Some(render(
+        StatusCode::OK,
+        ConfirmPage {
+            l: layout(state, "Confirm", "", Some(session)),
+            question,
+            action,
+            fields,
+            back,
+        },
+    ))
+}
+
+fn secure(state: &AppState) -> bool {
+    state.site.public_url.starts_with("https://")
+}
+
+fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// The setup or sign-in page, with a fresh pre-session CSRF cookie.
+fn sign_in_page(
+    state: &AppState,
+    jar: CookieJar,
+    setup: bool,
+    email: String,
+    error: Option<String>,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let token = random_token();
+    let mut l = layout(state, if setup { "Set up" } else { "Sign in" }, "", None);
+    l.csrf = token.clone();
+    let jar = jar.add(pre_csrf_cookie(token, secure(state)));
+    (
+        jar,
+        render(
+            status,
+            LoginPage {
+                l,
+                setup,
+                email,
+                error,
+                errors,
+            },
+        ),
+    )
+        .into_response()
+}
+
+async fn home(State(state): State<AppState>, jar: CookieJar, admin: Result<Admin, Response>) -> Response {
+    match admins::count(&state.services).await {
+        Ok(0) => return sign_in_page(&state, jar, true, String::new(), None, Errors::new(), StatusCode::OK),
+        Ok(_) => {}
+        Err(e) => return error_page(e),
+    }
+    let Ok(Admin(session)) = admin else {
+        return Redirect::to("/admin/login").into_response();
+    };
+    match overview(&state, &session).await {
+        Ok(r) => r,
+        Err(e) => error_page(e),
+    }
+}
+
+async fn overview(state: &AppState, session: &Session) -> Result<Response, AppError> {
+    let s = &state.services;
+    let monitors = monitor_service::list(s).await?.len();
+    let active = maintenance_service::list(s, Some("ACTIVE")).await?.len();
+    let now = s.now();
+    let soon = EventFilter {
+        from: Some(now.timestamp()),
+        to: Some((now + Duration::days(7)).timestamp()),
+        limit: 200,
+        ..Default::default()
+    };
+    let (ongoing, upcoming) = event_service::list(s, &soon)
+        .await?
+        .into_iter()
+        .filter(|e| !e.status.is_terminal())
+        .partition(|e| e.status == EventStatus::Ongoing);
+    Ok(render(
+        StatusCode::OK,
+        OverviewPage {
+            l: layout(state, "Overview", "overview", Some(session)),
+            monitors,
+            active,
+            ongoing,
+            upcoming,
+        },
+    ))
+}
+
+fn check_pre_csrf(jar: &CookieJar, form: &FormData) -> Result<(), session::CsrfRejected> {
+    form.check_csrf(jar.get(PRE_CSRF_COOKIE).map(|c| c.value()).unwrap_or(""))
+}
+
+async fn setup(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_pre_csrf(&jar, &form) {
+        return r.into_response();
+    }
+    let email = form.text("email");
+    let password = form.text("password");
+    if let Err(e) = admins::create(&state.services, &email, &password, true).await {
+        return match field_errors(&e) {
+            Some(errors) => sign_in_page(&state, jar, true, email, None, errors, StatusCode::UNPROCESSABLE_ENTITY),
+            None => error_page(e),
+        };
+    }
+    finish_sign_in(&state, jar, &peer.ip().to_string(), &email, &password).await
+}
+
+async fn login_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+    match admins::count(&state.services).await {
+        Ok(0) => Redirect::to("/admin").into_response(),
+        Ok(_) => sign_in_page(&state, jar, false, String::new(), None, Errors::new(), StatusCode::OK),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    form: FormData,
+) -> Response {
+    if let Err(r) = check_pre_csrf(&jar, &form) {
+        return r.into_response();
+    }
+    finish_sign_in(
+        &state,
+        jar,
+        &peer.ip().to_string(),
+        &form.text("email"),
+        &form.text("password"),
+    )
+    .await
+}
+
+async fn finish_sign_in(state: &AppState, jar: CookieJar, client: &str, email: &str, password: &str) -> Response {
+    match admins::sign_in(&state.services, &state.throttle, client, email, password).await {
+        Ok((cookie, _)) => {
+            let jar = jar.add(session_cookie(cookie, secure(state))).remove(PRE_CSRF_COOKIE);
+            (jar, Redirect::to("/admin")).into_response()
+        }
+        Err(SignInError::Wrong) => sign_in_page(
+            state,
+            jar,
+            false,
+            email.to_string(),
+            Some("Wrong email or password.".into()),
+            Errors::new(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(SignInError::TooMany(wait)) => sign_in_page(
+            state,
+            jar,
+            false,
+            email.to_string(),
+            Some(format!(
+                "Too many failed attempts. Try again in {} minutes.",
+                (wait + 59) / 60
+            )),
+            Errors::new(),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(SignInError::Other(e)) => error_page(e),
+    }
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar, Admin(session): Admin, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    if let Some(c) = jar.get(SESSION_COOKIE)
+        && let Err(e) = admins::sign_out(&state.services, c.value()).await
+    {
+        return error_page(e);
+    }
+    (
+        jar.remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/admin/login"),
+    )
+        .into_response()
+}
+
+async fn tokens_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
+    show_tokens(&state, &session, None, Errors::new(), StatusCode::OK).await
+}
+
+async fn show_tokens(
+    state: &AppState,
+    session: &Session,
+    created: Option<String>,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    match tokens::list(&state.services).await {
+        Ok(list) => render(
+            status,
+            TokensPage {
+                l: layout(state, "API tokens", "tokens", Some(session)),
+                tokens: list,
+                created,
+                errors,
+            },
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn create_token(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    match tokens::create(&state.services, &form.text("name")).await {
+        Ok((_, token)) => show_tokens(&state, &session, Some(token), Errors::new(), StatusCode::OK).await,
+        Err(e) => match field_errors(&e) {
+            Some(errors) => show_tokens(&state, &session, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+            None => error_page(e),
+        },
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    let question = format!("Revoke API token #{id}? Scripts using it stop working at once.");
+    if let Some(page) = confirm(
+        &state,
+        &session,
+        &form,
+        question,
+        format!("/admin/tokens/{id}/revoke"),
+        "/admin/tokens".into(),
+    ) {
+        return page;
+    }
+    match tokens::revoke(&state.services, id).await {
+        Ok(()) => Redirect::to("/admin/tokens").into_response(),
+        Err(e) => error_page(e),
+    }
+}

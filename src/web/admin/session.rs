@@ -1,0 +1,142 @@
+//! Signed-in admins: the session cookie, the CSRF token of every form, and the check
+//! that a state-changing request comes from this site.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use crate::service::admins::{self, SESSION_DAYS, Session};
+use crate::web::AppState;
+
+pub const SESSION_COOKIE: &str = "lull_session";
+/// Double-submit token for the forms shown before there is a session (setup, sign-in).
+pub const PRE_CSRF_COOKIE: &str = "lull_csrf";
+
+/// A signed-in admin; anyone else is sent to the sign-in page.
+pub struct Admin(pub Session);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(cookie) = jar.get(SESSION_COOKIE) {
+            match admins::session(&state.services, cookie.value()).await {
+                Ok(Some(session)) => return Ok(Admin(session)),
+                Ok(None) => {}
+                Err(e) => return Err(super::error_page(e)),
+            }
+        }
+        Err(Redirect::to("/admin/login").into_response())
+    }
+}
+
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(SESSION_DAYS))
+        .build()
+}
+
+pub fn pre_csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((PRE_CSRF_COOKIE, value))
+        .path("/admin")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .build()
+}
+
+/// A urlencoded form body, with repeated keys kept (checkbox groups).
+pub struct FormData(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| (StatusCode::BAD_REQUEST, e.body_text()).into_response())?;
+        Ok(Self(form_urlencoded::parse(&bytes).into_owned().collect()))
+    }
+}
+
+impl FormData {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or("").to_string()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Rejects the request unless it carries the session's CSRF token.
+    pub fn check_csrf(&self, expected: &str) -> Result<(), CsrfRejected> {
+        let given = self.get("csrf").unwrap_or("");
+        if !expected.is_empty() && constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            Ok(())
+        } else {
+            Err(CsrfRejected)
+        }
+    }
+}
+
+/// A form without the right CSRF token (403).
+#[derive(Debug)]
+pub struct CsrfRejected;
+
+impl IntoResponse for CsrfRejected {
+    fn into_response(self) -> Response {
+        (StatusCode::FORBIDDEN, "This form has expired. Go back, reload the page and try again.").into_response()
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuses state-changing requests whose `Origin` is another site (a second line of
+/// defence next to the CSRF tokens).
+pub async fn same_origin(req: Request, next: Next) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin, host) {
+            let origin_host = origin.split("://").nth(1).unwrap_or("");
+            if origin != "null" && origin_host != host {
+                return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_compare_by_content() {
+        assert!(super::constant_time_eq(b"abc", b"abc"));
+        assert!(!super::constant_time_eq(b"abc", b"abd"));
+        assert!(!super::constant_time_eq(b"abc", b"ab"));
+    }
+}
