@@ -84,16 +84,22 @@ async fn lead(s: &Services, shutdown: &CancellationToken, mut leader: Option<sql
             return;
         }
         let now = s.now();
-        if now >= next_horizon {
-            match horizon::pass(s).await {
-                Ok(r) => tracing::info!(maintenances = r.maintenances, inserted = r.inserted, "horizon extended"),
-                Err(e) => tracing::error!(error = %e, "horizon pass failed"),
-            }
-            next_horizon = now + HORIZON_EVERY;
-        }
+        // Transitions first: a boundary never waits for the hourly horizon pass.
         let applied = apply_due(s).await;
         if applied.as_ref().is_ok_and(|a| !a.is_empty()) {
             s.page_changes.notify_one();
+        }
+        if now >= next_horizon {
+            next_horizon = now + HORIZON_EVERY;
+            match horizon::pass(s).await {
+                Ok(r) => {
+                    tracing::info!(maintenances = r.maintenances, inserted = r.inserted, "horizon extended");
+                    if r.inserted > 0 {
+                        continue; // new events may be due already
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "horizon pass failed"),
+            }
         }
         let wake = match applied {
             // A boundary that is due but could not be applied (a row another replica
@@ -140,7 +146,7 @@ pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
         let silent = to == EventStatus::Completed && from < EventStatus::Ongoing;
         let mut tx = s.store.begin().await?;
         // Compare-and-set: a second scheduler that got here first makes this a no-op.
-        if events::set_status(&mut tx, e.id, from.as_str(), to.as_str(), now.timestamp()).await? {
+        if events::set_status(&mut tx, &e, to.as_str(), now.timestamp()).await? {
             tx.commit().await?;
             tracing::info!(event = e.id, title = %e.title, from = from.as_str(), to = to.as_str(), silent, "event transition");
             applied.push(Transition {

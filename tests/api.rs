@@ -407,3 +407,54 @@ async fn overlapping_maintenances_on_a_monitor_warn_but_save() {
     );
     assert_eq!(elsewhere["warnings"][0]["title"], "Disk swap");
 }
+
+#[tokio::test]
+async fn control_characters_are_refused_with_a_reason_not_a_server_error() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let (status, err) = app
+        .post("/api/v1/monitors", json!({"name": "A\u{0}PI", "slug": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "name");
+    let (status, err) = app
+        .post(
+            "/api/v1/maintenances",
+            json!({"title": "t\u{0}", "start": "2026-06-01T00:00", "timezone": "UTC", "duration": 60}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "title");
+    let (status, _) = app.get("/api/v1/monitors/a%00").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = app.get("/api/v1/events?monitor=a%00").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "monitor");
+}
+
+#[tokio::test]
+async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
+    let app = spawn_app().await;
+    let started = std::time::Instant::now();
+    let (status, body) = app
+        .request(
+            Method::GET,
+            "/api/v1/schedule/preview?rrule=FREQ%3DMINUTELY&start=2020-01-01T00:00&tz=UTC&duration=60&limit=2&from=2099-01-01T00:00:00Z",
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!([
+            {"start": "2099-01-01T00:00:00Z", "end": "2099-01-01T00:01:00Z"},
+            {"start": "2099-01-01T00:01:00Z", "end": "2099-01-01T00:02:00Z"}
+        ])
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+}

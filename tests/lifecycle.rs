@@ -477,18 +477,14 @@ async fn events_filter_by_time_status_and_monitor() {
 }
 
 #[tokio::test]
-async fn the_most_severe_status_is_shown_and_real_outages_are_not_hidden() {
+async fn an_ongoing_impact_overrides_the_monitors_own_status_most_severe_first() {
     let app = spawn_app().await;
     app.monitor("api").await;
     app.monitor("db").await;
+    app.monitor("cdn").await;
     app.patch("/api/v1/monitors/db", json!({"status": "DOWN"})).await;
-    one_time(
-        &app,
-        "2026-05-10T11:00",
-        7200,
-        json!([{"slug": "api", "impact": "MAINTENANCE"}, {"slug": "db", "impact": "MAINTENANCE"}]),
-    )
-    .await;
+    app.patch("/api/v1/monitors/cdn", json!({"status": "DOWN"})).await;
+    one_time(&app, "2026-05-10T11:00", 7200, json!([{"slug": "api", "impact": "MAINTENANCE"}, {"slug": "db", "impact": "MAINTENANCE"}, {"slug": "cdn", "impact": "UP"}])).await;
     one_time(
         &app,
         "2026-05-10T11:30",
@@ -497,15 +493,24 @@ async fn the_most_severe_status_is_shown_and_real_outages_are_not_hidden() {
     )
     .await;
     let (_, status) = app.get("/api/v1/status").await;
-    assert_eq!(shown(&status, "api"), "DEGRADED");
-    assert_eq!(shown(&status, "db"), "DOWN");
+    assert_eq!(
+        shown(&status, "api"),
+        "DEGRADED",
+        "the most severe of two overlapping impacts"
+    );
+    assert_eq!(
+        shown(&status, "db"),
+        "MAINTENANCE",
+        "planned downtime shows as maintenance"
+    );
+    assert_eq!(shown(&status, "cdn"), "DOWN", "an impact of UP hides nothing");
     let db = status["monitors"]
         .as_array()
         .unwrap()
         .iter()
         .find(|m| m["slug"] == "db")
         .unwrap();
-    assert_eq!(db["status"], "DOWN");
+    assert_eq!(db["status"], "DOWN", "the own status is still reported");
     assert_eq!(status["ongoing"].as_array().unwrap().len(), 2);
 }
 

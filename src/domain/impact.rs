@@ -1,5 +1,5 @@
-//! What a monitor shows: its own realtime status, overridden while an ongoing event
-//! affects it by the most severe impact (DOWN > DEGRADED > MAINTENANCE > UP).
+//! What a monitor shows: its own realtime status, overridden while ongoing events affect
+//! it by the most severe of their impacts (DOWN > DEGRADED > MAINTENANCE).
 
 use serde::{Deserialize, Serialize};
 
@@ -77,13 +77,17 @@ impl From<Impact> for EffectiveStatus {
     }
 }
 
-/// The most severe of a monitor's own status and the impacts of the ongoing events
-/// that affect it.
+/// What visitors see. While ongoing events affect a monitor, the most severe of their
+/// impacts overrides the monitor's own status: planned work shows as planned work, not
+/// as an outage (checks of the monitor are paused during its windows anyway). An impact of
+/// UP ("no visible impact") overrides nothing, so it never hides a real outage.
 pub fn effective_status(own: MonitorStatus, ongoing: impl IntoIterator<Item = Impact>) -> EffectiveStatus {
     ongoing
         .into_iter()
+        .filter(|i| *i != Impact::Up)
         .map(EffectiveStatus::from)
-        .fold(own.into(), Ord::max)
+        .max()
+        .unwrap_or(own.into())
 }
 
 #[cfg(test)]
@@ -99,15 +103,28 @@ mod tests {
     }
 
     #[test]
-    fn a_real_outage_is_not_hidden_by_maintenance() {
+    fn the_impact_overrides_the_monitors_own_status_while_ongoing() {
         assert_eq!(
             effective_status(MonitorStatus::Down, [Impact::Maintenance]),
-            EffectiveStatus::Down
+            EffectiveStatus::Maintenance
         );
         assert_eq!(
             effective_status(MonitorStatus::Degraded, [Impact::Maintenance]),
-            EffectiveStatus::Degraded
+            EffectiveStatus::Maintenance
         );
+        assert_eq!(
+            effective_status(MonitorStatus::Up, [Impact::Down]),
+            EffectiveStatus::Down
+        );
+    }
+
+    #[test]
+    fn an_impact_of_up_overrides_nothing() {
+        assert_eq!(
+            effective_status(MonitorStatus::Down, [Impact::Up]),
+            EffectiveStatus::Down
+        );
+        assert_eq!(effective_status(MonitorStatus::Up, [Impact::Up]), EffectiveStatus::Up);
     }
 
     #[test]
@@ -116,7 +133,6 @@ mod tests {
             effective_status(MonitorStatus::Up, [Impact::Maintenance, Impact::Down, Impact::Degraded]),
             EffectiveStatus::Down
         );
-        assert_eq!(effective_status(MonitorStatus::Up, [Impact::Up]), EffectiveStatus::Up);
         assert_eq!(effective_status(MonitorStatus::Degraded, []), EffectiveStatus::Degraded);
     }
 

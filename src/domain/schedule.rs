@@ -9,6 +9,8 @@
 //! `UNTIL` is applied here too, because it is a UTC instant (or a local date) that only
 //! means something after that placement.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
@@ -18,9 +20,9 @@ use super::validate::{self, FieldError};
 /// The rule of a one-time maintenance.
 pub const ONE_TIME: &str = "FREQ=MINUTELY;COUNT=1";
 
-/// The most occurrences any expansion walks through. Expansion starts at DTSTART, so a
-/// rule like "every minute since 2015" would otherwise cost millions of steps on every
-/// pass; [`Schedule::check_reach`] refuses such schedules up front instead.
+/// The most occurrences any expansion walks through: a safety net. Periodic rules without
+/// COUNT are expanded from near the window asked for, COUNT is capped at 100,000 and
+/// starts at 1970, so real schedules stay far below it.
 pub const MAX_SCAN: usize = 500_000;
 
 /// One concrete window of a schedule, in UTC.
@@ -49,7 +51,12 @@ pub struct Schedule {
     pub duration: i64,
     rule_text: String,
     until: Option<Until>,
+    rule: RRule<Unvalidated>,
     set: RRuleSet,
+    /// The rule's period in wall-clock seconds when it repeats exactly every period from
+    /// DTSTART (MINUTELY to WEEKLY without COUNT): expansion can then start near the
+    /// window asked for instead of at DTSTART.
+    period: Option<i64>,
 }
 
 impl Schedule {
@@ -64,20 +71,34 @@ impl Schedule {
 
     pub fn new(start: NaiveDateTime, tz: Tz, duration: i64, rrule: &str) -> Result<Self, FieldError> {
         let (rule_text, rule, until) = parse_rule(rrule)?;
-        // Wall-clock expansion: the local digits as if they were UTC (see the module doc).
-        let wall_start = rrule::Tz::UTC.from_utc_datetime(&start);
-        let set = rule
-            .build(wall_start)
-            .map_err(|e| FieldError::new("rrule", clean_rrule_error(&e.to_string())))?
-            .limit();
-        Ok(Self {
+        let set = build(&rule, start)?;
+        let unit = match rule.get_freq() {
+            Frequency::Minutely => Some(60),
+            Frequency::Hourly => Some(3600),
+            Frequency::Daily => Some(86_400),
+            Frequency::Weekly => Some(604_800),
+            _ => None,
+        };
+        let period = unit
+            .filter(|_| rule.get_count().is_none())
+            .map(|u| u * i64::from(rule.get_interval().max(1)));
+        let schedule = Self {
             start,
             tz,
             duration,
             rule_text,
             until,
+            rule,
             set,
-        })
+            period,
+        };
+        if schedule.occurrences().next().is_none() {
+            return Err(FieldError::new(
+                "rrule",
+                "never produces a window from this start (check the BY… parts, COUNT and UNTIL)",
+            ));
+        }
+        Ok(schedule)
     }
 
     /// The rule as stored and shown: upper case, without an `RRULE:` prefix.
@@ -86,20 +107,26 @@ impl Schedule {
     }
 
     /// Every occurrence in order, lazily. Infinite rules give an infinite iterator
-    /// (bounded only by the `rrule` crate's loop limit), so callers bound it.
+    /// (bounded by [`MAX_SCAN`]), so callers bound it.
     pub fn occurrences(&self) -> impl Iterator<Item = Occurrence> + '_ {
+        self.occurrences_near(None)
+    }
+
+    /// Occurrences in order, complete from `near` on (earlier ones may be left out).
+    fn occurrences_near(&self, near: Option<DateTime<Utc>>) -> impl Iterator<Item = Occurrence> + '_ {
         let tz = self.tz;
         let duration = Duration::seconds(self.duration);
         let until = self.until;
-        (&self.set)
+        let set = self.anchored(near);
+        let walls = set
             .into_iter()
             .map(|wall| wall.naive_utc())
             .take_while(move |local| match until {
                 Some(Until::Local(u)) => *local <= u,
                 Some(Until::Date(d)) => local.date() <= d,
                 _ => true,
-            })
-            .map(move |local| resolve_local(tz, local))
+            });
+        Ordered::new(walls.take(MAX_SCAN).map(move |local| (local, resolve_local(tz, local))))
             .take_while(move |start| match until {
                 Some(Until::Instant(u)) => *start <= u,
                 _ => true,
@@ -108,30 +135,30 @@ impl Schedule {
                 start,
                 end: start + duration,
             })
-            .take(MAX_SCAN)
     }
 
-    /// Refuses a schedule whose expansion would need more than [`MAX_SCAN`] occurrences
-    /// to reach `until` (a frequent rule with a start long ago).
-    pub fn check_reach(&self, until: DateTime<Utc>) -> Result<(), FieldError> {
-        let scanned = self.occurrences().take_while(|o| o.start < until).count();
-        if scanned >= MAX_SCAN {
-            Err(FieldError::new(
-                "start",
-                format!(
-                    "this rule repeats too often since its start to be expanded (more than {MAX_SCAN} windows); move the start closer to today"
-                ),
-            ))
-        } else {
-            Ok(())
+    /// The rule set to expand for occurrences from `near` on: for a periodic rule, one
+    /// whose DTSTART moved forward by whole periods to shortly before `near`.
+    fn anchored(&self, near: Option<DateTime<Utc>>) -> RRuleSet {
+        if let (Some(period), Some(near)) = (self.period, near) {
+            // Two days of slack cover any UTC offset and DST gap.
+            let target = near.naive_utc() - Duration::days(2);
+            let k = (target - self.start).num_seconds() / period - 1;
+            if k > 0
+                && let Some(moved) = self.start.checked_add_signed(Duration::seconds(k * period))
+                && let Ok(set) = build(&self.rule, moved)
+            {
+                return set;
+            }
         }
+        self.set.clone()
     }
 
     /// The occurrences that start in `[from, to)`.
     pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
         // Local digits can run up to a day ahead of UTC, so stop a day past `to`.
         let stop = to + Duration::days(1);
-        self.occurrences()
+        self.occurrences_near(Some(from))
             .take_while(|o| o.start < stop)
             .filter(|o| o.start >= from && o.start < to)
             .collect()
@@ -139,7 +166,7 @@ impl Schedule {
 
     /// The first `limit` occurrences that start at or after `from`.
     pub fn preview(&self, from: Option<DateTime<Utc>>, limit: usize) -> Vec<Occurrence> {
-        self.occurrences()
+        self.occurrences_near(from)
             .filter(|o| from.is_none_or(|f| o.start >= f))
             .take(limit)
             .collect()
@@ -152,7 +179,7 @@ impl Schedule {
 
     /// Whether `start` is one of this schedule's occurrence starts.
     pub fn has_occurrence_at(&self, start: DateTime<Utc>) -> bool {
-        self.occurrences()
+        self.occurrences_near(Some(start))
             .take_while(|o| o.start <= start + Duration::days(1))
             .any(|o| o.start == start)
     }
@@ -160,6 +187,73 @@ impl Schedule {
     /// A local date-time of this schedule's zone placed on the time line.
     pub fn resolve(&self, local: NaiveDateTime) -> DateTime<Utc> {
         resolve_local(self.tz, local)
+    }
+}
+
+fn build(rule: &RRule<Unvalidated>, start: NaiveDateTime) -> Result<RRuleSet, FieldError> {
+    // Wall-clock expansion: the local digits as if they were UTC (see the module doc).
+    let wall_start = rrule::Tz::UTC.from_utc_datetime(&start);
+    Ok(rule
+        .clone()
+        .build(wall_start)
+        .map_err(|e| FieldError::new("rrule", clean_rrule_error(&e.to_string())))?
+        .limit())
+}
+
+/// Puts placed occurrences back in time order and drops duplicates. Wall-clock order is
+/// not always time order: in a DST gap 02:30 takes the offset from before the gap and
+/// lands after 03:00 (HOURLY, BYHOUR=2,3), or on the same instant as 03:30. RFC 5545
+/// ignores duplicate instances. An instant is released once the wall clock has run two
+/// days past it, more than any offset or gap can move a later one before it.
+struct Ordered<I> {
+    inner: I,
+    buffer: BTreeSet<DateTime<Utc>>,
+    last_wall: Option<NaiveDateTime>,
+    last_out: Option<DateTime<Utc>>,
+    done: bool,
+}
+
+impl<I> Ordered<I> {
+    fn new(inner: I) -> Self {
+        Self {
+            inner,
+            buffer: BTreeSet::new(),
+            last_wall: None,
+            last_out: None,
+            done: false,
+        }
+    }
+}
+
+impl<I: Iterator<Item = (NaiveDateTime, DateTime<Utc>)>> Iterator for Ordered<I> {
+    type Item = DateTime<Utc>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(&first) = self.buffer.first() {
+                let settled = self.done
+                    || self
+                        .last_wall
+                        .is_some_and(|w| first.naive_utc() + Duration::days(2) < w);
+                if settled {
+                    self.buffer.pop_first();
+                    if self.last_out.is_some_and(|last| first <= last) {
+                        continue;
+                    }
+                    self.last_out = Some(first);
+                    return Some(first);
+                }
+            } else if self.done {
+                return None;
+            }
+            match self.inner.next() {
+                Some((wall, instant)) => {
+                    self.last_wall = Some(wall);
+                    self.buffer.insert(instant);
+                }
+                None => self.done = true,
+            }
+        }
     }
 }
 
@@ -228,7 +322,13 @@ fn parse_rule(text: &str) -> Result<(String, RRule<Unvalidated>, Option<Until>),
             }
             "COUNT" => {
                 has_count = true;
-                rest.push(part);
+                match value.parse::<u32>() {
+                    Ok(1..=100_000) => rest.push(part),
+                    _ => return Err(err("COUNT must be between 1 and 100000".into())),
+                }
+            }
+            "INTERVAL" if value.parse::<u16>().map_or(true, |n| n == 0) => {
+                return Err(err("INTERVAL must be a whole number from 1".into()));
             }
             _ => rest.push(part),
         }
@@ -445,19 +545,76 @@ mod tests {
     }
 
     #[test]
-    fn a_frequent_rule_with_an_ancient_start_is_refused() {
-        let s = sched("2020-01-01T00:00", "UTC", "FREQ=MINUTELY");
-        let until = Utc.with_ymd_and_hms(2026, 8, 1, 0, 0, 0).unwrap();
-        assert_eq!(s.check_reach(until).unwrap_err().field, "start");
-        assert!(
-            sched("2020-01-01T00:00", "UTC", "FREQ=DAILY")
-                .check_reach(until)
-                .is_ok()
+    fn hourly_across_the_spring_gap_is_in_order_without_duplicates() {
+        // Berlin, 29 March 2026: 02:00 local does not exist; it takes the offset from
+        // before the gap (+1), i.e. 01:00Z, which is also 03:00 CEST: one window.
+        let s = sched("2026-03-29T00:00", "Europe/Berlin", "FREQ=HOURLY;COUNT=5");
+        assert_eq!(
+            starts(&s, 10),
+            [
+                "2026-03-28T23:00:00Z",
+                "2026-03-29T00:00:00Z",
+                "2026-03-29T01:00:00Z",
+                "2026-03-29T02:00:00Z"
+            ]
         );
-        assert!(
-            sched("2026-05-01T00:00", "UTC", "FREQ=MINUTELY")
-                .check_reach(until)
-                .is_ok()
+        let s = sched("2026-03-29T01:00", "Europe/Berlin", "FREQ=MINUTELY;INTERVAL=30;COUNT=6");
+        assert_eq!(
+            starts(&s, 10),
+            // 02:00 and 02:30 fall in the gap and land on 03:00 and 03:30 CEST.
+            [
+                "2026-03-29T00:00:00Z",
+                "2026-03-29T00:30:00Z",
+                "2026-03-29T01:00:00Z",
+                "2026-03-29T01:30:00Z"
+            ]
+        );
+        let s = sched("2026-03-28T02:00", "Europe/Berlin", "FREQ=DAILY;BYHOUR=2,3;COUNT=4");
+        assert_eq!(
+            starts(&s, 10),
+            ["2026-03-28T01:00:00Z", "2026-03-28T02:00:00Z", "2026-03-29T01:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn far_from_the_start_a_periodic_rule_expands_from_nearby_with_the_same_result() {
+        let s = sched("2020-01-01T00:07", "Europe/Berlin", "FREQ=MINUTELY;INTERVAL=7");
+        let from = Utc.with_ymd_and_hms(2026, 3, 29, 0, 0, 0).unwrap();
+        let got = s.between(from, from + Duration::hours(4));
+        // Every 7 minutes of wall-clock time since 2020-01-01 00:07 CET; 2026-03-29 00:00Z
+        // is 01:00 CET, 3,281,813 minutes after the start: the next multiple of 7 is
+        // 3,281,817 minutes, 01:04 CET = 00:04Z (worked out with Python's datetime).
+        assert_eq!(format_utc(got[0].start), "2026-03-29T00:04:00Z");
+        assert!(got.windows(2).all(|w| w[0].start < w[1].start));
+        let weekly = sched("2021-01-03T03:00", "Europe/Berlin", "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU");
+        let got = weekly.between(from, from + Duration::days(22));
+        let walked: Vec<Occurrence> = weekly
+            .occurrences()
+            .filter(|o| o.start >= from && o.start < from + Duration::days(22))
+            .collect();
+        assert_eq!(got, walked, "starting near the window changes nothing");
+        // 2021-01-03 is a Sunday; 2026-03-29 is 273 weeks later (odd), so the next
+        // fortnightly Sunday is 5 April, 03:00 CEST.
+        assert_eq!(
+            got.iter().map(|o| format_utc(o.start)).collect::<Vec<_>>(),
+            ["2026-04-05T01:00:00Z", "2026-04-19T01:00:00Z"]
+        );
+    }
+
+    #[test]
+    fn rules_that_never_fire_or_make_no_sense_are_refused() {
+        for bad in [
+            "FREQ=DAILY;INTERVAL=0",
+            "FREQ=DAILY;COUNT=0",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=DAILY;UNTIL=20200101T000000Z",
+        ] {
+            let err = Schedule::parse("2026-01-01T00:00", "UTC", 60, bad).unwrap_err();
+            assert_eq!(err.field, "rrule", "{bad}");
+        }
+        assert_eq!(
+            Schedule::parse("1969-12-31T00:00", "UTC", 60, "").unwrap_err().field,
+            "start"
         );
     }
 

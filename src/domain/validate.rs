@@ -34,6 +34,12 @@ impl FieldError {
 
 fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
     let len = value.chars().count();
     if len < min {
         return Err(FieldError::new(field, "must not be empty"));
@@ -133,16 +139,21 @@ pub fn reminder_lead(secs: i64) -> Result<i64, FieldError> {
 /// A local date-time without offset: `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`.
 pub fn local_datetime(field: &str, value: &str) -> Result<NaiveDateTime, FieldError> {
     let value = value.trim();
-    NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                format!(
-                    "'{value}' is not a local date-time like 2026-05-17T03:00 (no offset; the zone is given separately)"
-                ),
-            )
-        })
+    let parsed = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"));
+    if let Ok(t) = parsed
+        && !(1970..=9999).contains(&chrono::Datelike::year(&t))
+    {
+        return Err(FieldError::new(field, "must be a date between the years 1970 and 9999"));
+    }
+    parsed.map_err(|_| {
+        FieldError::new(
+            field,
+            format!(
+                "'{value}' is not a local date-time like 2026-05-17T03:00 (no offset; the zone is given separately)"
+            ),
+        )
+    })
 }
 
 /// Formats a local date-time the way the API returns it: `YYYY-MM-DDTHH:MM:SS`.

@@ -52,7 +52,7 @@ pub fn parse_email(value: &str) -> Result<String, FieldError> {
         && v.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
-        && !v.contains(char::is_whitespace)
+        && !v.contains(|c: char| c.is_whitespace() || c.is_control())
         && v.matches('@').count() == 1;
     if ok {
         Ok(v)

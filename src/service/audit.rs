@@ -50,6 +50,14 @@ pub async fn record(
 
 pub async fn list(s: &Services, target: Option<&str>, before: Option<i64>, limit: i64) -> AppResult<AuditPage> {
     let limit = limit.clamp(1, 500);
+    if let Some(t) = target
+        && !["monitor", "maintenance", "event", "admin"].contains(&t)
+    {
+        return Err(crate::error::AppError::invalid(
+            "target",
+            "must be monitor, maintenance, event or admin",
+        ));
+    }
     let mut conn = s.store.conn().await?;
     let rows = audit::list(&mut conn, target, before, limit).await?;
     let next_before = (rows.len() as i64 == limit)

@@ -172,7 +172,11 @@ impl EventQuery {
                 .map(|v| EventStatus::parse("status", v))
                 .transpose()?
                 .map(|s| s.as_str().to_string()),
-            monitor: self.monitor.clone(),
+            monitor: self
+                .monitor
+                .as_deref()
+                .map(|m| validate::slug(m).map_err(|e| FieldError::new("monitor", e.message)))
+                .transpose()?,
             maintenance_id,
             history: false,
             newest_first: false,
@@ -246,7 +250,9 @@ impl Action {
 pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppResult<EventView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let row = events::get(&mut tx, id).await?.ok_or(AppError::NotFound("event"))?;
+    let row = events::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
     let before = timing(&row);
     let after = match action {
         Action::Start => lifecycle::start_now(before, now)?,
@@ -292,7 +298,9 @@ pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInpu
     let body = validate::update_body(&input.body)?;
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
-    let row = events::get(&mut tx, id).await?.ok_or(AppError::NotFound("event"))?;
+    let row = events::get_for_update(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("event"))?;
     events::insert_update(&mut tx, id, &body, &actor.0, now).await?;
     let preview: String = body.chars().take(80).collect();
     audit::record(

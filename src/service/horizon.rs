@@ -54,6 +54,20 @@ pub struct PassReport {
     pub inserted: u64,
 }
 
+/// What a plan looked like when it was expanded; its events are stored only if it still
+/// does (an edit or deactivation in between makes them wrong).
+type Version = (String, String, i64, String, i64);
+
+fn version(m: &MaintenanceRow) -> Version {
+    (
+        m.start_local.clone(),
+        m.timezone.clone(),
+        m.duration,
+        m.rrule.clone(),
+        m.reminder_lead,
+    )
+}
+
 /// Expands every ACTIVE maintenance and stores the events that are missing.
 pub async fn pass(s: &Services) -> AppResult<PassReport> {
     let now = s.now();
@@ -64,43 +78,70 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
         skips.entry(id).or_default().insert(start);
     }
     drop(conn);
-    let none = HashSet::new();
     let mut report = PassReport {
         maintenances: active.len(),
         inserted: 0,
     };
-    // Occurrences that have ended are history: creation or an earlier pass stored them.
-    let mut wanted_now = Vec::new();
-    for m in &active {
-        match schedule_of(m) {
-            Ok(schedule) => {
-                let occ: Vec<Occurrence> = wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now)
-                    .into_iter()
-                    .filter(|o| o.end > now)
-                    .collect();
-                wanted_now.extend(new_events(m.id, m.reminder_lead, &occ));
-            }
-            Err(e) => {
-                tracing::warn!(maintenance = m.id, error = %e, "stored schedule no longer parses; skipped")
-            }
-        }
-    }
+    // Expansion is CPU work: keep it off the threads that serve requests.
+    let mut plans = tokio::task::spawn_blocking(move || expand_all(&active, &skips, now))
+        .await
+        .map_err(|e| anyhow::anyhow!("horizon expansion failed: {e}"))?;
     // Most passes find almost everything stored already: skip those rows up front
     // instead of sending them all to the database to be ignored.
-    if let Some(since) = wanted_now.iter().map(|e| e.start).min() {
+    if let Some(since) = plans.iter().flat_map(|(_, _, e)| e.iter().map(|e| e.start)).min() {
         let mut conn = s.store.conn().await?;
         let stored: HashSet<(i64, i64)> = events::keys_since(&mut conn, since).await?.into_iter().collect();
-        wanted_now.retain(|e| !stored.contains(&(e.maintenance_id, e.start)));
+        for (_, _, events) in &mut plans {
+            events.retain(|e| !stored.contains(&(e.maintenance_id, e.start)));
+        }
+        plans.retain(|(_, _, e)| !e.is_empty());
     }
-    // A few thousand rows per transaction, so a big pass never holds the SQLite write
-    // lock for long.
-    for batch in wanted_now.chunks(5000) {
+    // A few hundred plans per transaction, so a big pass never holds the SQLite write
+    // lock for long; each plan's events go in only if the plan is unchanged.
+    for chunk in plans.chunks(500) {
         let mut tx = s.store.begin().await?;
-        report.inserted += events::insert_missing(&mut tx, batch, now.timestamp()).await?;
+        let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| *id).collect();
+        let current: HashMap<i64, Version> = maintenances::active_versions(&mut tx, &ids)
+            .await?
+            .iter()
+            .map(|m| (m.id, version(m)))
+            .collect();
+        let batch: Vec<NewEvent> = chunk
+            .iter()
+            .filter(|(id, v, _)| current.get(id) == Some(v))
+            .flat_map(|(_, _, e)| e.iter().copied())
+            .collect();
+        report.inserted += events::insert_missing(&mut tx, &batch, now.timestamp()).await?;
         tx.commit().await?;
     }
     if report.inserted > 0 {
         s.changed();
     }
     Ok(report)
+}
+
+/// The events each plan should have now, with the version they were computed from.
+/// Occurrences that have ended are history: creation or an earlier pass stored them.
+fn expand_all(
+    active: &[MaintenanceRow],
+    skips: &HashMap<i64, HashSet<i64>>,
+    now: DateTime<Utc>,
+) -> Vec<(i64, Version, Vec<NewEvent>)> {
+    let none = HashSet::new();
+    active
+        .iter()
+        .filter_map(|m| match schedule_of(m) {
+            Ok(schedule) => {
+                let occ: Vec<Occurrence> = wanted(&schedule, skips.get(&m.id).unwrap_or(&none), now)
+                    .into_iter()
+                    .filter(|o| o.end > now)
+                    .collect();
+                Some((m.id, version(m), new_events(m.id, m.reminder_lead, &occ)))
+            }
+            Err(e) => {
+                tracing::warn!(maintenance = m.id, error = %e, "stored schedule no longer parses; skipped");
+                None
+            }
+        })
+        .collect()
 }

@@ -191,11 +191,10 @@ fn parse_status(value: &str) -> Result<&'static str, FieldError> {
 }
 
 /// Validates a row in place (normalising text) and returns its schedule.
-fn validate_row(m: &mut MaintenanceRow, now: DateTime<Utc>) -> Result<Schedule, FieldError> {
+fn validate_row(m: &mut MaintenanceRow) -> Result<Schedule, FieldError> {
     m.title = validate::title(&m.title)?;
     m.description = validate::description(&m.description)?;
     let schedule = Schedule::parse(&m.start_local, &m.timezone, m.duration, &m.rrule)?;
-    schedule.check_reach(now + Duration::days(CONFLICT_DAYS))?;
     m.start_local = validate::format_local(schedule.start);
     m.timezone = schedule.tz.name().to_string();
     m.rrule = schedule.rrule().to_string();
@@ -258,7 +257,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
         updated_at: now.timestamp(),
     };
     set_notify(&mut m, input.notify.unwrap_or_default());
-    let schedule = validate_row(&mut m, now)?;
+    let schedule = validate_row(&mut m)?;
     let mut tx = s.store.begin().await?;
     let affected = resolve_monitors(&mut tx, &input.monitors).await?;
     m.id = maintenances::insert(&mut tx, &m).await?;
@@ -289,7 +288,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
 pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatch) -> AppResult<MaintenanceView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let before = maintenances::get(&mut tx, id)
+    let before = maintenances::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("maintenance"))?;
     let mut m = before.clone();
@@ -320,7 +319,7 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
     if let Some(n) = patch.notify {
         set_notify(&mut m, n);
     }
-    let schedule = validate_row(&mut m, now)?;
+    let schedule = validate_row(&mut m)?;
     if let Some(list) = &patch.monitors {
         let affected = resolve_monitors(&mut tx, list).await?;
         save_monitors(&mut tx, id, &affected).await?;
@@ -436,7 +435,7 @@ async fn reconcile(
 pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
-    let m = maintenances::get(&mut tx, id)
+    let m = maintenances::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("maintenance"))?;
     maintenances::delete(&mut tx, id).await?;
@@ -460,7 +459,7 @@ pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
 pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> AppResult<MaintenanceView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let m = maintenances::get(&mut tx, id)
+    let m = maintenances::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("maintenance"))?;
     let schedule = schedule_of(&m)?;
@@ -484,7 +483,11 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
         match timing(&e).status_at(now) {
             EventStatus::Scheduled | EventStatus::Ready => {
                 let change = Change::cancelled(&e, now.timestamp(), "skipped");
-                events::change(&mut tx, &e, &change, now.timestamp()).await?;
+                if !events::change(&mut tx, &e, &change, now.timestamp()).await? {
+                    return Err(AppError::Conflict(
+                        "that occurrence changed at the same time (it may have started); reload and try again".into(),
+                    ));
+                }
             }
             EventStatus::Cancelled => {}
             other => {

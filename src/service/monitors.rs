@@ -118,6 +118,9 @@ pub async fn list(s: &Services) -> AppResult<Vec<MonitorView>> {
 
 /// Finds a monitor by numeric id or by slug.
 pub(crate) async fn find(conn: &mut AnyConnection, key: &str) -> AppResult<MonitorRow> {
+    if key.contains('\0') {
+        return Err(AppError::NotFound("monitor"));
+    }
     let by_id = match key.parse::<i64>() {
         Ok(id) => monitors::by_id(conn, id).await?,
         Err(_) => None,
@@ -128,6 +131,16 @@ pub(crate) async fn find(conn: &mut AnyConnection, key: &str) -> AppResult<Monit
     }
 }
 
+/// [`find`], locking the row for the rest of the transaction.
+async fn find_locked(conn: &mut AnyConnection, key: &str) -> AppResult<MonitorRow> {
+    if key.contains('\0') {
+        return Err(AppError::NotFound("monitor"));
+    }
+    monitors::find_for_update(conn, key)
+        .await?
+        .ok_or(AppError::NotFound("monitor"))
+}
+
 pub async fn get(s: &Services, key: &str) -> AppResult<MonitorView> {
     let mut conn = s.store.conn().await?;
     Ok(find(&mut conn, key).await?.into())
@@ -136,7 +149,7 @@ pub async fn get(s: &Services, key: &str) -> AppResult<MonitorView> {
 pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch) -> AppResult<MonitorView> {
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
-    let before = find(&mut tx, key).await?;
+    let before = find_locked(&mut tx, key).await?;
     let mut row = before.clone();
     if let Some(v) = patch.name {
         row.name = v;
@@ -178,7 +191,7 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
 pub async fn delete(s: &Services, actor: &Actor, key: &str) -> AppResult<()> {
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
-    let row = find(&mut tx, key).await?;
+    let row = find_locked(&mut tx, key).await?;
     monitors::delete(&mut tx, row.id).await?;
     audit::record(
         &mut tx,

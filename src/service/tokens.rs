@@ -23,8 +23,8 @@ fn hash(token: &str) -> String {
 /// Creates a token named `name`; returns its id and the token itself (shown once).
 pub async fn create(s: &Services, name: &str) -> AppResult<(i64, String)> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(FieldError::new("name", "must be 1-100 characters").into());
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(FieldError::new("name", "must be 1-100 characters, no control characters").into());
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);

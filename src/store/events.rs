@@ -116,6 +116,15 @@ pub async fn keys_since(conn: &mut AnyConnection, since: i64) -> Result<Vec<(i64
         .await
 }
 
+/// The event, locked against concurrent writers until the transaction ends.
+pub async fn get_for_update(conn: &mut AnyConnection, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
+    let lock = super::row_lock(conn, "e");
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE e.id = $1{lock}")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE e.id = $1")))
         .bind(id)
@@ -232,13 +241,13 @@ impl Change {
     }
 }
 
-/// Writes `change` only if the event still has the times it was read with and is not
-/// cancelled (compare-and-set); false means someone else changed it first.
+/// Writes `change` only if the event still has the times and status it was read with and
+/// is not cancelled (compare-and-set); false means someone else changed it first.
 pub async fn change(conn: &mut AnyConnection, old: &EventRow, change: &Change, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE events SET scheduled_end = $4, start_at = $5, end_at = $6, lead = $7, status = $8,
             cancelled_at = $9, cancel_reason = $10, updated_at = $11
-         WHERE id = $1 AND start_at = $2 AND end_at = $3 AND cancelled_at IS NULL",
+         WHERE id = $1 AND start_at = $2 AND end_at = $3 AND status = $12 AND cancelled_at IS NULL",
     )
     .bind(old.id)
     .bind(old.start_at)
@@ -251,6 +260,7 @@ pub async fn change(conn: &mut AnyConnection, old: &EventRow, change: &Change, n
     .bind(change.cancelled_at)
     .bind(change.cancel_reason.as_deref())
     .bind(now)
+    .bind(&old.status)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -281,21 +291,23 @@ pub async fn next_boundary(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
     .await
 }
 
-/// Moves the stored status from `old` to `new`; false when another scheduler did it first.
-pub async fn set_status(
-    conn: &mut AnyConnection,
-    id: i64,
-    old: &str,
-    new: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE events SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
-        .bind(id)
-        .bind(old)
-        .bind(new)
-        .bind(now)
-        .execute(conn)
-        .await?;
+/// Moves the stored status of `e` to `new`; false when another scheduler (or an
+/// operator) changed the event first.
+pub async fn set_status(conn: &mut AnyConnection, e: &EventRow, new: &str, now: i64) -> Result<bool, sqlx::Error> {
+    // The times are compared too: an operator who extended the event since it was read
+    // may have made `new` wrong.
+    let done = sqlx::query(
+        "UPDATE events SET status = $3, updated_at = $4
+         WHERE id = $1 AND status = $2 AND start_at = $5 AND end_at = $6 AND cancelled_at IS NULL",
+    )
+    .bind(e.id)
+    .bind(&e.status)
+    .bind(new)
+    .bind(now)
+    .bind(e.start_at)
+    .bind(e.end_at)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -107,6 +107,18 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Maintenance
     .await
 }
 
+/// The maintenance, locked against concurrent writers until the transaction ends (on
+/// SQLite `BEGIN IMMEDIATE` already serialises writers).
+pub async fn get_for_update(conn: &mut AnyConnection, id: i64) -> Result<Option<MaintenanceRow>, sqlx::Error> {
+    let lock = super::row_lock(conn, "");
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM maintenances WHERE id = $1{lock}"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// All maintenances, or those with the given status, newest first.
 pub async fn list(conn: &mut AnyConnection, status: Option<&str>) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -115,6 +127,28 @@ pub async fn list(conn: &mut AnyConnection, status: Option<&str>) -> Result<Vec<
     .bind(status)
     .fetch_all(conn)
     .await
+}
+
+/// Those of `ids` that are ACTIVE, locked against edits until the transaction ends
+/// (`FOR SHARE` on PostgreSQL; SQLite write transactions are exclusive anyway).
+pub async fn active_versions(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR SHARE"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM maintenances WHERE status = 'ACTIVE' AND id IN ({}){lock}",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
 }
 
 /// Other ACTIVE maintenances that share at least one monitor with maintenance `id`.

@@ -110,6 +110,16 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// ` FOR UPDATE [OF table]` on PostgreSQL, nothing on SQLite (whose write transactions
+/// are exclusive from their start).
+pub(crate) fn row_lock(conn: &AnyConnection, of: &str) -> String {
+    match (conn.backend_name(), of) {
+        ("PostgreSQL", "") => " FOR UPDATE".into(),
+        ("PostgreSQL", table) => format!(" FOR UPDATE OF {table}"),
+        _ => String::new(),
+    }
+}
+
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error().is_some_and(|e| e.is_unique_violation())
 }

@@ -75,6 +75,19 @@ pub async fn by_slug(conn: &mut AnyConnection, slug: &str) -> Result<Option<Moni
     .await
 }
 
+/// `by_slug` or `by_id`, locking the row until the transaction ends (PostgreSQL).
+pub async fn find_for_update(conn: &mut AnyConnection, key: &str) -> Result<Option<MonitorRow>, sqlx::Error> {
+    let lock = super::row_lock(conn, "");
+    let id = key.parse::<i64>().unwrap_or(-1);
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM monitors WHERE id = $1 OR slug = $2 ORDER BY (id = $1) DESC LIMIT 1{lock}"
+    )))
+    .bind(id)
+    .bind(key)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<MonitorRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM monitors WHERE id = $1"

@@ -107,7 +107,11 @@ pub struct CsrfRejected;
 
 impl IntoResponse for CsrfRejected {
     fn into_response(self) -> Response {
-        (StatusCode::FORBIDDEN, "This form has expired. Go back, reload the page and try again.").into_response()
+        (
+            StatusCode::FORBIDDEN,
+            "This form has expired. Go back, reload the page and try again.",
+        )
+            .into_response()
     }
 }
 
