@@ -34,6 +34,7 @@ pub async fn launch(
     }
     let tracker = TaskTracker::new();
     tracker.spawn(crate::scheduler::run(services.clone(), shutdown.clone()));
+    tracker.spawn(services.clone().relay_changes(shutdown.clone()));
     let refresher = state
         .snapshots
         .clone()

@@ -88,6 +88,7 @@ async fn lead(s: &Services, shutdown: &CancellationToken, mut leader: Option<sql
         let applied = apply_due(s).await;
         if applied.as_ref().is_ok_and(|a| !a.is_empty()) {
             s.page_changes.notify_one();
+            s.broadcast();
         }
         if now >= next_horizon {
             next_horizon = now + HORIZON_EVERY;

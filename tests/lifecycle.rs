@@ -628,3 +628,35 @@ async fn futures_sum(handles: impl Iterator<Item = tokio::task::JoinHandle<u64>>
     }
     total
 }
+
+#[tokio::test]
+async fn on_postgres_a_change_on_one_replica_wakes_the_others() {
+    let a = TestDb::new(t0()).await;
+    let b_store = lull::app::open_store(&a.url).await.unwrap();
+    let b = lull::service::Services::new(b_store.clone(), std::sync::Arc::new(a.clock.clone()));
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let relay = tokio::spawn(b.clone().relay_changes(shutdown.clone()));
+    if b_store.backend == lull::store::Backend::Sqlite {
+        // One process owns a SQLite file: there is nobody to tell, so no listener runs.
+        relay.await.unwrap();
+        return;
+    }
+    tokio::time::sleep(StdDuration::from_millis(300)).await; // let B start listening
+    let woken = b.page_changes.notified();
+    lull::service::monitors::create(
+        &a.services,
+        &Actor("cli".into()),
+        lull::service::monitors::MonitorInput {
+            name: "API".into(),
+            slug: "api".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tokio::time::timeout(StdDuration::from_secs(5), woken)
+        .await
+        .expect("replica B heard of the change");
+    shutdown.cancel();
+    relay.await.unwrap();
+}

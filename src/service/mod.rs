@@ -43,10 +43,58 @@ impl Services {
         self.clock.now()
     }
 
-    /// Tells the scheduler that boundaries may have moved, and the page that data did.
+    /// Tells the scheduler that boundaries may have moved, and the page that data did,
+    /// here and (on PostgreSQL) on every other replica.
     pub fn changed(&self) {
+        self.wake_local();
+        self.broadcast();
+    }
+
+    /// Wakes this process's scheduler and page.
+    pub fn wake_local(&self) {
         self.changes.notify_one();
         self.page_changes.notify_one();
+    }
+
+    /// Tells the other replicas, without waiting for it.
+    pub fn broadcast(&self) {
+        if self.store.backend == crate::store::Backend::Postgres {
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.broadcast().await {
+                    tracing::warn!(error = %e, "could not tell other replicas about a change");
+                }
+            });
+        }
+    }
+
+    /// Relays other replicas' changes to this one until `shutdown` (PostgreSQL only).
+    pub async fn relay_changes(self, shutdown: tokio_util::sync::CancellationToken) {
+        loop {
+            let mut listener = match self.store.listen().await {
+                Ok(Some(l)) => l,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for changes; retrying");
+                    tokio::select! {
+                        () = tokio::time::sleep(std::time::Duration::from_secs(2)) => continue,
+                        () = shutdown.cancelled() => return,
+                    }
+                }
+            };
+            loop {
+                tokio::select! {
+                    got = listener.recv() => match got {
+                        Ok(_) => self.wake_local(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "change listener lost its connection; reconnecting");
+                            break;
+                        }
+                    },
+                    () = shutdown.cancelled() => return,
+                }
+            }
+        }
     }
 }
 

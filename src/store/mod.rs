@@ -29,11 +29,24 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Kept for the PostgreSQL change listener; never logged (it may hold a password).
+    url: std::sync::Arc<str>,
 }
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The PostgreSQL channel on which replicas tell each other that data changed.
+pub const CHANGES_CHANNEL: &str = "lull_changes";
 
 impl Store {
     /// Connects to `url` (`sqlite://file.db` or `postgres://…`), creating a SQLite file
@@ -75,7 +88,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            url: url.into(),
+        })
     }
 
     /// Applies pending migrations of this backend.
@@ -98,6 +115,27 @@ impl Store {
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, sqlx::Error> {
         self.pool.acquire().await
+    }
+
+    /// Tells the other replicas that data changed (PostgreSQL `NOTIFY`); a no-op on
+    /// SQLite, where there is only one process.
+    pub async fn broadcast(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify('lull_changes', '')")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A listener for [`CHANGES_CHANNEL`] on PostgreSQL; `None` on SQLite.
+    pub async fn listen(&self) -> Result<Option<sqlx::postgres::PgListener>, sqlx::Error> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        Ok(Some(listener))
     }
 
     pub async fn close(&self) {
