@@ -62,6 +62,20 @@ impl TestDb {
         }
     }
 
+    /// A second handle on the database of a running app, as a restarted server would open it.
+    pub async fn reopen(app: &TestApp) -> Self {
+        let store = lull::app::open_store(&app.db.url).await.unwrap();
+        let clock = app.db.clock.clone();
+        let services = Services::new(store.clone(), Arc::new(clock.clone()));
+        Self {
+            url: app.db.url.clone(),
+            store,
+            clock,
+            services,
+            _dir: None,
+        }
+    }
+
     /// The status the scheduler last stored for an event.
     pub async fn stored_status(&self, event: i64) -> String {
         sqlx::query_scalar("SELECT status FROM events WHERE id = $1")

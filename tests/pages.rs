@@ -1,0 +1,517 @@
+//! The public pages and the dashboard over HTTP: what they show, that user text is
+//! escaped everywhere, caching headers, sign-in, CSRF and the lockout.
+
+mod common;
+
+use std::time::{Duration as StdDuration, Instant};
+
+use common::*;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, ETAG, IF_NONE_MATCH, SET_COOKIE};
+use serde_json::json;
+
+const XSS: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+
+async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let resp = app.http.get(format!("{}{path}", app.base)).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// Waits until the front page's snapshot shows `needle`.
+async fn front_page_with(app: &TestApp, needle: &str) -> String {
+    let deadline = Instant::now() + StdDuration::from_secs(5);
+    loop {
+        let (_, html) = page(app, "/").await;
+        if html.contains(needle) {
+            return html;
+        }
+        assert!(Instant::now() < deadline, "front page never showed {needle:?}:\n{html}");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_front_page_shows_maintenance_as_under_maintenance_with_its_updates() {
+    let app = spawn_app().await; // 12:00Z
+    app.post(
+        "/api/v1/monitors",
+        json!({"name": "Public API", "slug": "api", "group": "Core"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/monitors",
+        json!({"name": "Search", "slug": "search", "group": "Core"}),
+    )
+    .await;
+    let m = app
+        .maintenance(
+            json!({"title": "Index rebuild", "description": "Queries may be **slow**.",
+                            "start": "2026-05-10T13:30", "timezone": "Europe/Berlin", "duration": 5400,
+                            "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}),
+        )
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    app.maintenance(
+        json!({"title": "Kernel update", "start": "2026-05-12T03:00", "timezone": "UTC",
+                           "duration": 9000, "monitors": [{"slug": "search", "impact": "DEGRADED"}]}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/events/{ev}/updates"),
+        json!({"body": "Shard 3 of 8 done"}),
+    )
+    .await;
+
+    let html = front_page_with(&app, "Shard 3 of 8 done").await;
+    assert!(html.contains("All systems operational") || html.contains("Under maintenance"));
+    assert!(html.contains("Index rebuild"), "ongoing since 11:30Z");
+    assert!(html.contains("<strong>slow</strong>"), "Markdown rendered");
+    assert!(html.contains("Under Maintenance"));
+    assert!(
+        html.contains("Kernel update") && html.contains("2h 30m"),
+        "upcoming with a readable duration"
+    );
+    assert!(
+        html.contains("Sun 10 May 2026, 13:30 CEST (11:30 UTC)"),
+        "times in the maintenance's zone and UTC"
+    );
+    assert!(html.contains("<title>Status</title>") && html.contains("og:title") && html.contains("rel=\"icon\""));
+    assert!(!html.contains("/admin/"), "nothing admin-only on the public page");
+
+    // Its own page, and the badge.
+    let (status, event_page) = page(&app, &format!("/maintenance/{ev}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(event_page.contains("Shard 3 of 8 done"));
+    let (status, _) = page(&app, "/maintenance/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, badge) = page(&app, "/badge/api.svg").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(badge.contains("Under Maintenance") && badge.starts_with("<svg"));
+    let (status, _) = page(&app, "/badge/nope.svg").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn starting_soon_marks_ready_events_and_history_lists_the_past() {
+    let app = spawn_app().await;
+    let m = app
+        .maintenance(json!({"title": "Soon", "start": "2026-05-10T12:30", "timezone": "UTC", "duration": 600}))
+        .await;
+    front_page_with(&app, "Starting soon").await;
+    let done = app
+        .maintenance(json!({"title": "Done already", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 1800}))
+        .await;
+    let called_off = app
+        .maintenance(json!({"title": "Called off", "start": "2026-05-10T18:00", "timezone": "UTC", "duration": 1800}))
+        .await;
+    app.post(
+        &format!("/api/v1/events/{}/cancel", called_off["events"][0]["id"]),
+        json!({}),
+    )
+    .await;
+    let _ = (m, done);
+    app.clock.set(utc("2026-05-10T19:00:00Z"));
+    let (status, html) = page(&app, "/history").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Done already") && html.contains("Soon"));
+    assert!(
+        html.contains("Called off") && html.contains("Cancelled"),
+        "cancelled is labelled"
+    );
+    let (status, _) = page(&app, "/history?page=2").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_on_every_page() {
+    let app = spawn_app().await;
+    app.post(
+        "/api/v1/monitors",
+        json!({"name": XSS, "slug": "api", "group": XSS, "description": XSS}),
+    )
+    .await;
+    let m = app
+        .maintenance(
+            json!({"title": XSS, "description": XSS, "start": "2026-05-10T11:00", "timezone": "UTC",
+                            "duration": 7200, "monitors": [{"slug": "api"}]}),
+        )
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{ev}/updates"), json!({"body": XSS}))
+        .await;
+    front_page_with(&app, "&#60;script&#62;alert").await;
+    let cookie = signed_in(&app).await;
+    for path in [
+        "/".to_string(),
+        format!("/maintenance/{ev}"),
+        "/badge/api.svg".into(),
+        "/history".into(),
+    ] {
+        let (_, html) = page(&app, &path).await;
+        assert!(!html.contains("<script>alert"), "{path} runs user script");
+        assert!(!html.contains("<img src=x"), "{path} keeps an event handler");
+    }
+    for path in [
+        "/admin",
+        "/admin/monitors",
+        "/admin/maintenances",
+        &format!("/admin/maintenances/{}", m["id"]),
+        "/admin/events",
+        &format!("/admin/events/{ev}"),
+    ] {
+        let html = admin_get(&app, &cookie, path).await;
+        assert!(!html.contains("<script>alert"), "{path} runs user script");
+        assert!(!html.contains("<img src=x onerror"), "{path} keeps an event handler");
+    }
+}
+
+#[tokio::test]
+async fn the_front_page_is_cached_compressed_and_localised() {
+    let app = spawn_app().await;
+    let resp = app
+        .http
+        .get(&app.base)
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+    assert!(resp.headers().contains_key("last-modified"));
+    assert!(
+        resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    let etag = resp.headers()[ETAG].clone();
+    let again = app
+        .http
+        .get(&app.base)
+        .header(IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let (_, de) = {
+        let r = app
+            .http
+            .get(&app.base)
+            .header(ACCEPT_LANGUAGE, "de-DE,de;q=0.9")
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    };
+    assert!(de.contains("lang=\"de\"") && de.contains("Alle Systeme betriebsbereit"));
+    // Static files are versioned and cached for a year.
+    let css = de
+        .split("href=\"/static/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let resp = app.http.get(format!("{}/static/{css}", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+}
+
+// --- dashboard ---
+
+fn cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+fn hidden_csrf(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn admin_get(app: &TestApp, cookie: &str, path: &str) -> String {
+    let resp = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.text().await.unwrap()
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in as a fresh admin; returns the session cookie.
+async fn signed_in(app: &TestApp) -> String {
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    sign_in(app, "ops@example.com", "correct horse battery")
+        .await
+        .1
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, Option<String>) {
+    let http = no_redirects();
+    let form = http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    let pre = cookie_of(&form, "lull_csrf").unwrap();
+    let csrf = hidden_csrf(&form.text().await.unwrap());
+    let resp = http
+        .post(format!("{}/admin/login", app.base))
+        .header("cookie", pre)
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), cookie_of(&resp, "lull_session"))
+}
+
+#[tokio::test]
+async fn the_first_visit_offers_setup_once_and_then_sign_in() {
+    let app = spawn_app().await;
+    let http = no_redirects();
+    let first = http.get(format!("{}/admin", app.base)).send().await.unwrap();
+    let pre = cookie_of(&first, "lull_csrf").unwrap();
+    let html = first.text().await.unwrap();
+    assert!(html.contains("Create the first admin"));
+    let csrf = hidden_csrf(&html);
+    let short = http
+        .post(format!("{}/admin/setup", app.base))
+        .header("cookie", pre.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "ops@example.com"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = short.text().await.unwrap();
+    assert!(
+        page.contains("at least 10 characters") && page.contains("value=\"ops@example.com\""),
+        "error beside the field, input kept"
+    );
+    let ok = http
+        .post(format!("{}/admin/setup", app.base))
+        .header("cookie", pre.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "ops@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let session = cookie_of(&ok, "lull_session").unwrap();
+    let raw = ok
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
+    assert!(admin_get(&app, &session, "/admin").await.contains("Overview"));
+    // Setup is closed now.
+    let again = http
+        .post(format!("{}/admin/setup", app.base))
+        .header("cookie", pre)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "evil@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let resp = http.get(format!("{}/admin", app.base)).send().await.unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "signed out visitors go to sign-in"
+    );
+}
+
+#[tokio::test]
+async fn every_dashboard_page_needs_a_signed_in_admin() {
+    let app = spawn_app().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    let http = no_redirects();
+    for path in [
+        "/admin/monitors",
+        "/admin/maintenances",
+        "/admin/maintenances/new",
+        "/admin/events",
+        "/admin/tokens",
+    ] {
+        let resp = http.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(resp.headers()["location"], "/admin/login");
+    }
+    let resp = http
+        .post(format!("{}/admin/monitors", app.base))
+        .form(&[("name", "X"), ("slug", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 0);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_change_nothing() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let http = no_redirects();
+    let forged = http
+        .post(format!("{}/admin/monitors", app.base))
+        .header("cookie", &cookie)
+        .form(&[("name", "Evil"), ("slug", "evil"), ("csrf", "guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let cross = http
+        .post(format!("{}/admin/monitors", app.base))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("name", "Evil"), ("slug", "evil")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 0);
+
+    let csrf = hidden_csrf(&admin_get(&app, &cookie, "/admin/monitors").await);
+    let ok = http
+        .post(format!("{}/admin/monitors", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("name", "Web"),
+            ("slug", "web"),
+            ("csrf", csrf.as_str()),
+            ("status", "UP"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let (_, audit) = app.get("/api/v1/audit").await;
+    assert_eq!(audit["items"][0]["actor"], "user:ops@example.com");
+}
+
+#[tokio::test]
+async fn destructive_actions_ask_first() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let m = app
+        .maintenance(json!({"title": "Swap", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 600}))
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    let csrf = hidden_csrf(&admin_get(&app, &cookie, &format!("/admin/events/{ev}")).await);
+    let http = no_redirects();
+    let ask = http
+        .post(format!("{}/admin/events/{ev}/cancel", app.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ask.status(), StatusCode::OK);
+    assert!(ask.text().await.unwrap().contains("Are you sure?"));
+    assert_eq!(app.get(&format!("/api/v1/events/{ev}")).await.1["status"], "SCHEDULED");
+    let done = http
+        .post(format!("{}/admin/events/{ev}/cancel", app.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&format!("/api/v1/events/{ev}")).await.1["status"], "CANCELLED");
+}
+
+#[tokio::test]
+async fn a_bad_maintenance_form_shows_the_error_beside_the_field_and_keeps_the_input() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let csrf = hidden_csrf(&admin_get(&app, &cookie, "/admin/maintenances/new").await);
+    let resp = no_redirects()
+        .post(format!("{}/admin/maintenances", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Keep this title"),
+            ("start", "2026-06-01T02:00"),
+            ("timezone", "Europe/Berlin"),
+            ("hours", "1"),
+            ("minutes", "0"),
+            ("mode", "weekly"),
+            ("interval", "1"),
+            ("action", "save"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("choose at least one day"));
+    assert!(html.contains("value=\"Keep this title\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 0);
+}
+
+#[tokio::test]
+async fn sessions_live_in_the_database_and_survive_a_restart() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let db = TestDb::reopen(&app).await;
+    let second = launch(db).await;
+    assert!(admin_get(&second, &cookie, "/admin").await.contains("Overview"));
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_sign_in_for_a_while() {
+    let app = spawn_app().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, "ops@example.com", "wrong password!").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, session) = sign_in(&app, "ops@example.com", "correct horse battery").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(session.is_none());
+    app.clock.advance(chrono::Duration::minutes(16));
+    assert!(
+        sign_in(&app, "ops@example.com", "correct horse battery")
+            .await
+            .1
+            .is_some()
+    );
+}
