@@ -5,6 +5,7 @@
 use std::sync::{Arc, RwLock};
 
 use askama::Template;
+use axum::body::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -26,8 +27,9 @@ pub const MAX_AGE: Duration = Duration::seconds(15);
 
 pub struct RenderedPage {
     pub lang: &'static str,
-    pub html: Vec<u8>,
-    pub gzip: Vec<u8>,
+    /// Shared buffers: a response clones a reference, not the page.
+    pub html: Bytes,
+    pub gzip: Bytes,
     pub etag: String,
 }
 
@@ -113,8 +115,8 @@ async fn build(s: &Services, site: &Site, assets: &Assets) -> AppResult<Snapshot
         let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&html)[..12]));
         pages.push(RenderedPage {
             lang: m.lang,
-            html,
-            gzip,
+            html: html.into(),
+            gzip: gzip.into(),
             etag,
         });
     }
