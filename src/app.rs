@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Site;
+use crate::notify::{Mailer, MailerSettings};
 use crate::service::Services;
 use crate::store::Store;
 use crate::web::{self, AppState};
@@ -20,14 +21,24 @@ pub async fn open_store(url: &str) -> anyhow::Result<Store> {
 }
 
 /// Serves on `listener` until `shutdown` is cancelled.
+/// What `serve` is configured with besides the database.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub site: Site,
+    /// `None` when no SMTP server is configured: notices wait in the outbox.
+    pub mail: Option<MailerSettings>,
+}
+
 pub async fn launch(
     services: Services,
-    site: Site,
+    settings: Settings,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let store = services.store.clone();
-    let state = AppState::new(services.clone(), site);
+    let mailer = settings.mail.as_ref().map(Mailer::new).transpose()?;
+    let mut state = AppState::new(services.clone(), settings.site);
+    state.mail_configured = mailer.is_some();
     // The first snapshot is built before the first request is accepted.
     if let Err(e) = state.snapshots.refresh(&services, &state.site, &state.assets).await {
         tracing::error!(error = %e, "building the first status page failed; retrying in the background");
@@ -35,6 +46,12 @@ pub async fn launch(
     let tracker = TaskTracker::new();
     tracker.spawn(crate::scheduler::run(services.clone(), shutdown.clone()));
     tracker.spawn(services.clone().relay_changes(shutdown.clone()));
+    tracker.spawn(crate::notify::run(
+        services.clone(),
+        state.site.clone(),
+        mailer,
+        shutdown.clone(),
+    ));
     let refresher = state
         .snapshots
         .clone()

@@ -16,6 +16,9 @@ pub enum AppError {
     Unauthorized,
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Too many requests from this client; retry after this many seconds (429).
+    #[error("too many requests; try again in {0} seconds")]
+    TooMany(i64),
     /// The lifecycle (or a concurrent change) forbids it (409).
     #[error("{0}")]
     Conflict(String),

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod notify;
 pub mod scheduler;
 pub mod service;
 pub mod store;

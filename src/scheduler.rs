@@ -21,7 +21,7 @@ use crate::domain::lifecycle::EventStatus;
 use crate::error::AppResult;
 use crate::service::events::timing;
 use crate::service::{Services, from_ts, horizon};
-use crate::store::{Backend, events};
+use crate::store::{Backend, events, outbox};
 
 /// How often the horizon is extended.
 pub const HORIZON_EVERY: Duration = Duration::hours(1);
@@ -148,6 +148,16 @@ pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
         let mut tx = s.store.begin().await?;
         // Compare-and-set: a second scheduler that got here first makes this a no-op.
         if events::set_status(&mut tx, &e, to.as_str(), now.timestamp()).await? {
+            // The notice is written in the transaction of the transition it announces.
+            let kind = match to {
+                EventStatus::Ready => Some("reminder"),
+                EventStatus::Ongoing => Some("started"),
+                EventStatus::Completed => Some("completed"),
+                _ => None,
+            };
+            if let Some(kind) = kind.filter(|_| !silent) {
+                outbox::enqueue(&mut tx, kind, e.maintenance_id, Some(e.id), "", now.timestamp()).await?;
+            }
             tx.commit().await?;
             tracing::info!(event = e.id, title = %e.title, from = from.as_str(), to = to.as_str(), silent, "event transition");
             applied.push(Transition {
@@ -157,6 +167,9 @@ pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
                 silent,
             });
         }
+    }
+    if applied.iter().any(|t| !t.silent) {
+        s.outbox_changed();
     }
     Ok(applied)
 }

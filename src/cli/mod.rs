@@ -14,6 +14,7 @@ use crate::app;
 use crate::clock::SystemClock;
 use crate::config::Site;
 use crate::domain::schedule::format_utc;
+use crate::notify::MailerSettings;
 use crate::service::{Services, admins, maintenances, tokens};
 
 #[derive(Debug, Parser)]
@@ -114,6 +115,12 @@ pub struct ServeArgs {
     /// Base URL of every absolute link (default: http:// + the bind address)
     #[arg(long, env = "LULL_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Mail server for notices: smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465
+    #[arg(long, env = "LULL_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of notices, e.g. "Acme Status <status@acme.example>"
+    #[arg(long, env = "LULL_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +259,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         &args.accent_color,
         &public_url,
     )?;
+    let host = public_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("localhost")
+        .split([':', '/'])
+        .next()
+        .unwrap_or("localhost");
+    let mail = args
+        .smtp_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .map(|url| MailerSettings {
+            url,
+            from: args
+                .smtp_from
+                .clone()
+                .unwrap_or_else(|| format!("{} <noreply@{host}>", site.name)),
+        });
+    let settings = app::Settings { site, mail };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
@@ -259,7 +285,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(database = %app::redact(&args.db.database_url), "database ready");
     let shutdown = CancellationToken::new();
     app::cancel_on_signal(shutdown.clone());
-    app::launch(Services::new(store, Arc::new(SystemClock)), site, listener, shutdown).await
+    app::launch(
+        Services::new(store, Arc::new(SystemClock)),
+        settings,
+        listener,
+        shutdown,
+    )
+    .await
 }
 
 async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {

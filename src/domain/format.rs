@@ -38,6 +38,30 @@ pub fn duration(secs: i64, u: &Units) -> String {
     parts.join(" ")
 }
 
+/// "Sun 17 May 2026, 03:00 CEST (01:00 UTC)": the maintenance's zone, then UTC.
+pub fn when(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>) -> String {
+    match tz.filter(|tz| *tz != chrono_tz::UTC) {
+        Some(tz) => format!(
+            "{} ({} UTC)",
+            t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z"),
+            t.format("%H:%M")
+        ),
+        None => t.format("%a %-d %b %Y, %H:%M UTC").to_string(),
+    }
+}
+
+/// A lead time in words for a subject line: "1 hour", "30 minutes", "2 hours 15 minutes".
+pub fn lead_words(secs: i64) -> String {
+    let (h, m) = (secs / 3600, secs % 3600 / 60);
+    let part = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (h, m) {
+        (0, 0) => "moments".into(),
+        (0, m) => part(m, "minute", "minutes"),
+        (h, 0) => part(h, "hour", "hours"),
+        (h, m) => format!("{} {}", part(h, "hour", "hours"), part(m, "minute", "minutes")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +77,12 @@ mod tests {
         assert_eq!(f(86400 + 59 * 60), "1 day", "minutes are dropped once there are days");
         assert_eq!(f(30), "<1m");
         assert_eq!(f(90), "1m");
+    }
+
+    #[test]
+    fn lead_times_read_as_words() {
+        assert_eq!(lead_words(3600), "1 hour");
+        assert_eq!(lead_words(1800), "30 minutes");
+        assert_eq!(lead_words(2 * 3600 + 15 * 60), "2 hours 15 minutes");
     }
 }

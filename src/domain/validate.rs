@@ -81,6 +81,23 @@ pub fn update_body(value: &str) -> Result<String, FieldError> {
     text("body", value, 1, 10_000)
 }
 
+/// An email address, trimmed and lower-cased: one `@`, a dotted domain, no spaces or
+/// control characters, at most 254 characters.
+pub fn email(value: &str) -> Result<String, FieldError> {
+    let v = value.trim().to_ascii_lowercase();
+    let ok = v.len() <= 254
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !v.contains(|c: char| c.is_whitespace() || c.is_control())
+        && v.matches('@').count() == 1;
+    if ok {
+        Ok(v)
+    } else {
+        Err(FieldError::new("email", "is not an email address"))
+    }
+}
+
 /// A URL-safe identifier: lowercase letters, digits and dashes, 1 to 63 characters,
 /// starting with a letter or digit.
 pub fn slug(value: &str) -> Result<String, FieldError> {

@@ -1,15 +1,13 @@
 //! Dashboard accounts: Argon2id passwords, server-side sessions with a CSRF token each,
 //! and a limit on failed sign-ins per client address and per account.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Duration;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use super::throttle::Throttle;
 use super::{Actor, Services};
 use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
@@ -21,6 +19,11 @@ pub const SESSION_DAYS: i64 = 7;
 /// Failed sign-ins allowed per address and per account within [`LOCKOUT_WINDOW`].
 pub const MAX_FAILURES: usize = 5;
 pub const LOCKOUT_WINDOW: Duration = Duration::minutes(15);
+
+/// The sign-in lockout.
+pub fn sign_in_throttle() -> Throttle {
+    Throttle::new(MAX_FAILURES, LOCKOUT_WINDOW)
+}
 
 /// A signed-in admin.
 #[derive(Debug, Clone)]
@@ -46,20 +49,7 @@ fn sha256(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-pub fn parse_email(value: &str) -> Result<String, FieldError> {
-    let v = value.trim().to_ascii_lowercase();
-    let ok = v.len() <= 254
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
-        && !v.contains(|c: char| c.is_whitespace() || c.is_control())
-        && v.matches('@').count() == 1;
-    if ok {
-        Ok(v)
-    } else {
-        Err(FieldError::new("email", "is not an email address"))
-    }
-}
+pub use crate::domain::validate::email as parse_email;
 
 fn check_password(value: &str) -> Result<(), FieldError> {
     let n = value.chars().count();
@@ -118,50 +108,6 @@ pub async fn create(s: &Services, email: &str, password: &str, only_first: bool)
     Ok(id)
 }
 
-/// Failed sign-in attempts by key (`ip:…`, `email:…`), for the lockout.
-#[derive(Clone, Default)]
-pub struct Throttle {
-    failures: Arc<Mutex<HashMap<String, Vec<i64>>>>,
-}
-
-impl Throttle {
-    /// Seconds until `keys` may try again, if any of them is locked out.
-    pub fn locked(&self, keys: &[String], now: i64) -> Option<i64> {
-        let mut map = self.failures.lock().ok()?;
-        let window = LOCKOUT_WINDOW.num_seconds();
-        let mut wait = None;
-        for key in keys {
-            if let Some(times) = map.get_mut(key) {
-                times.retain(|t| now - t < window);
-                if times.len() >= MAX_FAILURES {
-                    let until = times[times.len() - MAX_FAILURES] + window - now;
-                    wait = Some(wait.map_or(until, |w: i64| w.max(until)));
-                }
-            }
-        }
-        wait
-    }
-
-    fn fail(&self, keys: &[String], now: i64) {
-        if let Ok(mut map) = self.failures.lock() {
-            if map.len() > 100_000 {
-                map.clear(); // never let an attacker grow this without bound
-            }
-            for key in keys {
-                map.entry(key.clone()).or_default().push(now);
-            }
-        }
-    }
-
-    fn clear(&self, keys: &[String]) {
-        if let Ok(mut map) = self.failures.lock() {
-            for key in keys {
-                map.remove(key);
-            }
-        }
-    }
-}
-
 /// Why a sign-in failed.
 #[derive(Debug)]
 pub enum SignInError {
@@ -193,7 +139,7 @@ pub async fn sign_in(
     let now = s.now().timestamp();
     let email = email.trim().to_ascii_lowercase();
     let keys = [format!("ip:{client}"), format!("email:{email}")];
-    if let Some(wait) = throttle.locked(&keys, now) {
+    if let Some(wait) = throttle.blocked(&keys, now) {
         return Err(SignInError::TooMany(wait));
     }
     let mut conn = s.store.conn().await?;
@@ -206,7 +152,7 @@ pub async fn sign_in(
         .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false);
     let Some(admin) = admin.filter(|_| ok) else {
-        throttle.fail(&keys, now);
+        throttle.hit(&keys, now);
         return Err(SignInError::Wrong);
     };
     throttle.clear(&keys);
@@ -262,18 +208,6 @@ mod tests {
         ] {
             assert!(parse_email(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn five_failures_lock_an_address_for_fifteen_minutes() {
-        let t = Throttle::default();
-        let keys = vec!["ip:1.2.3.4".to_string()];
-        for i in 0..5 {
-            assert_eq!(t.locked(&keys, 1000 + i), None);
-            t.fail(&keys, 1000 + i);
-        }
-        assert_eq!(t.locked(&keys, 1005), Some(900 - 5));
-        assert_eq!(t.locked(&keys, 1000 + 900), None, "the oldest failure has aged out");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::domain::{FieldError, validate};
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter, EventRow};
 use crate::store::maintenances::AffectedRow;
-use crate::store::{AnyConnection, maintenances};
+use crate::store::{AnyConnection, maintenances, outbox};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AffectedMonitor {
@@ -277,6 +277,13 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
             "the event was changed at the same time; reload and try again".into(),
         ));
     }
+    let (kind, detail) = match action {
+        Action::Start => ("started", String::new()),
+        Action::Complete => ("completed", String::new()),
+        Action::Cancel => ("cancelled", String::new()),
+        Action::Extend(..) => ("extended", change.end_at.to_string()),
+    };
+    outbox::enqueue(&mut tx, kind, row.maintenance_id, Some(id), &detail, now.timestamp()).await?;
     let summary = format!(
         "'{}' {}: {}",
         row.title,
@@ -301,7 +308,16 @@ pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInpu
     let row = events::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("event"))?;
-    events::insert_update(&mut tx, id, &body, &actor.0, now).await?;
+    let update = events::insert_update(&mut tx, id, &body, &actor.0, now).await?;
+    outbox::enqueue(
+        &mut tx,
+        "update",
+        row.maintenance_id,
+        Some(id),
+        &update.to_string(),
+        now,
+    )
+    .await?;
     let preview: String = body.chars().take(80).collect();
     audit::record(
         &mut tx,

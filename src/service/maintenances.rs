@@ -17,7 +17,7 @@ use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter};
 use crate::store::maintenances::{self, MaintenanceRow};
-use crate::store::{AnyConnection, monitors};
+use crate::store::{AnyConnection, monitors, outbox};
 
 /// How far ahead overlapping maintenances are looked for.
 pub const CONFLICT_DAYS: i64 = 90;
@@ -265,6 +265,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
     if m.status == "ACTIVE" {
         let occ = wanted(&schedule, &HashSet::new(), now);
         events::insert_missing(&mut tx, &new_events(m.id, m.reminder_lead, &occ), now.timestamp()).await?;
+        outbox::enqueue(&mut tx, "scheduled", m.id, None, "", now.timestamp()).await?;
     }
     let summary = format!(
         "created '{}': {} {} for {}s, {}",
@@ -341,6 +342,8 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
     } else if m.status == "ACTIVE" && (reactivated || retimed) {
         if reactivated {
             events::delete_deactivated(&mut tx, id, now.timestamp()).await?;
+            // Once per maintenance: a plan announced before is not announced again.
+            outbox::enqueue(&mut tx, "scheduled", id, None, "", now.timestamp()).await?;
         }
         let skips = skips_of(&mut tx, id).await?;
         reconcile(&mut tx, &m, &schedule, &skips, now).await?;
@@ -488,6 +491,7 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
                         "that occurrence changed at the same time (it may have started); reload and try again".into(),
                     ));
                 }
+                outbox::enqueue(&mut tx, "cancelled", id, Some(e.id), "", now.timestamp()).await?;
             }
             EventStatus::Cancelled => {}
             other => {

@@ -8,6 +8,8 @@ pub mod horizon;
 pub mod maintenances;
 pub mod monitors;
 pub mod status;
+pub mod subscribers;
+pub mod throttle;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -27,6 +29,8 @@ pub struct Services {
     pub changes: Arc<Notify>,
     /// Tells the public page's snapshot to rebuild.
     pub page_changes: Arc<Notify>,
+    /// Wakes the delivery worker when notices are queued.
+    pub outbox_changes: Arc<Notify>,
 }
 
 impl Services {
@@ -36,6 +40,7 @@ impl Services {
             clock,
             changes: Arc::new(Notify::new()),
             page_changes: Arc::new(Notify::new()),
+            outbox_changes: Arc::new(Notify::new()),
         }
     }
 
@@ -50,10 +55,16 @@ impl Services {
         self.broadcast();
     }
 
-    /// Wakes this process's scheduler and page.
+    /// Wakes this process's scheduler, page and delivery worker.
     pub fn wake_local(&self) {
         self.changes.notify_one();
         self.page_changes.notify_one();
+        self.outbox_changes.notify_one();
+    }
+
+    /// Wakes the delivery worker.
+    pub fn outbox_changed(&self) {
+        self.outbox_changes.notify_one();
     }
 
     /// Tells the other replicas, without waiting for it.

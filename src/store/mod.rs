@@ -11,6 +11,8 @@ pub mod audit;
 pub mod events;
 pub mod maintenances;
 pub mod monitors;
+pub mod outbox;
+pub mod subscribers;
 pub mod tokens;
 
 use std::str::FromStr;

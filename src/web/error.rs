@@ -11,7 +11,8 @@ use crate::error::AppError;
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_field`, `bad_request`, `unauthorized`, `not_found`, `conflict` or `internal`.
+    /// `invalid_field`, `bad_request`, `unauthorized`, `not_found`, `conflict`, `rate_limited`
+    /// or `internal`.
     pub error: &'static str,
     pub message: String,
     /// The input field at fault, for `invalid_field` (e.g. `rrule`, `monitors[0].impact`).
@@ -27,6 +28,7 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -38,6 +40,7 @@ impl AppError {
             Self::Unauthorized => ("unauthorized", None, self.to_string()),
             Self::NotFound(_) => ("not_found", None, self.to_string()),
             Self::Conflict(m) => ("conflict", None, m.clone()),
+            Self::TooMany(_) => ("rate_limited", None, self.to_string()),
             Self::Database(_) | Self::Internal(_) => ("internal", None, "internal server error".into()),
         };
         ErrorBody { error, message, field }

@@ -40,6 +40,10 @@ pub struct Messages {
     pub page_description: &'static str,
     pub local_time_note: &'static str,
     pub not_found: &'static str,
+    pub subscribe: &'static str,
+    pub subscribe_email: &'static str,
+    pub subscribe_some: &'static str,
+    pub subscribe_button: &'static str,
     pub units: Units,
 }
 
@@ -79,6 +83,10 @@ pub static EN: Messages = Messages {
     page_description: "Current status and planned maintenance",
     local_time_note: "Times are shown in the maintenance's time zone and UTC; with JavaScript on, in yours.",
     not_found: "There is no such maintenance.",
+    subscribe: "Get notices by email",
+    subscribe_email: "Email address",
+    subscribe_some: "Only about some services",
+    subscribe_button: "Subscribe",
     units: ENGLISH,
 };
 
@@ -118,6 +126,10 @@ pub static DE: Messages = Messages {
     page_description: "Aktueller Status und geplante Wartungsarbeiten",
     local_time_note: "Zeiten in der Zeitzone der Wartung und in UTC; mit JavaScript in Ihrer eigenen.",
     not_found: "Diese Wartung gibt es nicht.",
+    subscribe: "Benachrichtigungen per E-Mail",
+    subscribe_email: "E-Mail-Adresse",
+    subscribe_some: "Nur zu einigen Diensten",
+    subscribe_button: "Abonnieren",
     units: Units {
         day: "Tag",
         days: "Tage",

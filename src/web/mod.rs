@@ -35,7 +35,10 @@ pub struct AppState {
     pub site: Arc<Site>,
     pub assets: Arc<Assets>,
     pub snapshots: Snapshots,
-    pub throttle: crate::service::admins::Throttle,
+    pub throttle: crate::service::throttle::Throttle,
+    pub signups: crate::service::subscribers::SignupLimits,
+    /// Whether an SMTP server is configured (the dashboard says so when not).
+    pub mail_configured: bool,
 }
 
 impl AppState {
@@ -45,7 +48,9 @@ impl AppState {
             site: Arc::new(site),
             assets: Arc::new(Assets::default()),
             snapshots: Snapshots::default(),
-            throttle: Default::default(),
+            throttle: crate::service::admins::sign_in_throttle(),
+            signups: Default::default(),
+            mail_configured: false,
         }
     }
 }

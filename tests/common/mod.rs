@@ -3,6 +3,8 @@
 //! server cannot be reached the test fails), with a manual clock and an API token.
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
+pub mod smtp;
+
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -128,15 +130,31 @@ pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
 
 /// Starts a server (with its scheduler) over an existing database.
 pub async fn launch(db: TestDb) -> TestApp {
+    launch_with_mail(db, None).await
+}
+
+/// Starts a server that sends its notices to the SMTP server at `mail` (a URL).
+pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
     let (_, token) = tokens::create(&db.services, "test").await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let shutdown = CancellationToken::new();
-    let site = lull::config::Site {
-        public_url: base.clone(),
-        ..Default::default()
+    let settings = lull::app::Settings {
+        site: lull::config::Site {
+            public_url: base.clone(),
+            ..Default::default()
+        },
+        mail: mail.map(|url| lull::notify::MailerSettings {
+            url,
+            from: "Status <status@example.test>".into(),
+        }),
     };
-    tokio::spawn(lull::app::launch(db.services.clone(), site, listener, shutdown.clone()));
+    tokio::spawn(lull::app::launch(
+        db.services.clone(),
+        settings,
+        listener,
+        shutdown.clone(),
+    ));
     TestApp {
         db,
         base,

@@ -6,6 +6,7 @@ mod events;
 mod maintenances;
 mod monitors;
 mod status;
+mod subscribers;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -23,6 +24,7 @@ use super::AppState;
         (name = "maintenances", description = "Planned maintenance: schedules and their settings"),
         (name = "events", description = "Occurrences of maintenances and the operator actions on them"),
         (name = "audit", description = "Who changed what"),
+        (name = "subscribers", description = "Email notices: sign-up (public) and the list"),
     )
 )]
 struct ApiDoc;
@@ -46,4 +48,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(maintenances::router())
         .merge(events::router())
         .merge(audit::router())
+        .merge(subscribers::router())
 }

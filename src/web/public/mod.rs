@@ -12,13 +12,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use self::views::{Chrome, EventPage, HistoryPage, event_card, status_class, status_label};
+use self::views::{Chrome, EventPage, HistoryPage, MessagePage, event_card, status_class, status_label};
 use super::AppState;
 use super::extract::ApiQuery;
 use super::i18n::{EN, Messages, negotiate};
 use crate::domain::impact::EffectiveStatus;
 use crate::error::{AppError, AppResult};
 use crate::service::events;
+use crate::service::subscribers::{self, SubscribeInput};
 use crate::store::events::EventFilter;
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/maintenance/{id}", get(event))
         .route("/history", get(history))
         .route("/badge/{file}", get(badge))
+        .route("/subscribe", axum::routing::post(subscribe_form))
+        .route("/subscribe/confirm", get(confirm))
+        .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
         .route("/static/{hash}/{name}", get(super::assets::serve))
         .route(
             "/favicon.ico",
@@ -164,6 +168,136 @@ async fn history(
         page,
         has_more,
     })
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+fn message(
+    state: &AppState,
+    m: &'static Messages,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    token: Option<String>,
+) -> Response {
+    let chrome = Chrome::new(
+        &state.site,
+        m,
+        &state.assets,
+        format!("{heading} · {}", state.site.name),
+        "/",
+    );
+    match render(MessagePage {
+        c: chrome,
+        heading: heading.into(),
+        message: text.into(),
+        unsubscribe_token: token,
+    }) {
+        Ok(html) => (status, html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /subscribe`: the form on the status page.
+async fn subscribe_form(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    form: super::admin::session::FormData,
+) -> Response {
+    let m = lang(&headers);
+    let chosen = form.all("monitors");
+    let input = SubscribeInput {
+        email: form.text("email"),
+        monitors: (!chosen.is_empty()).then_some(chosen),
+    };
+    match subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await {
+        Ok(()) => message(
+            &state,
+            m,
+            StatusCode::OK,
+            "Check your inbox",
+            "If the address can receive mail, a confirmation link is on its way. Nothing else is sent until you follow it.",
+            None,
+        ),
+        Err(AppError::Invalid(f)) => message(
+            &state,
+            m,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Please check the address",
+            &format!("{}: {}", f.field, f.message),
+            None,
+        ),
+        Err(AppError::TooMany(_)) => message(
+            &state,
+            m,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-ups",
+            "Please try again in an hour.",
+            None,
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /subscribe/confirm?token=…`: the link in the confirmation email.
+async fn confirm(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<TokenQuery>) -> Response {
+    let m = lang(&headers);
+    match subscribers::confirm(&state.services, q.token.as_deref().unwrap_or("")).await {
+        Ok(email) => message(
+            &state,
+            m,
+            StatusCode::OK,
+            "Subscription confirmed",
+            &format!("{email} will hear about planned maintenance."),
+            None,
+        ),
+        Err(AppError::NotFound(_)) => message(
+            &state,
+            m,
+            StatusCode::NOT_FOUND,
+            "This link does not work",
+            "It may have expired or been used already. Subscribe again from the status page.",
+            None,
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /unsubscribe?token=…`: asks before acting, since mail scanners follow links.
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> Response {
+    let m = lang(&headers);
+    message(
+        &state,
+        m,
+        StatusCode::OK,
+        "Unsubscribe",
+        "Stop all notices from this status page?",
+        q.token,
+    )
+}
+
+/// `POST /unsubscribe?token=…`: one click, also what mail clients send (RFC 8058).
+async fn unsubscribe(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<TokenQuery>) -> Response {
+    let m = lang(&headers);
+    match subscribers::unsubscribe(&state.services, q.token.as_deref().unwrap_or("")).await {
+        Ok(_) => message(
+            &state,
+            m,
+            StatusCode::OK,
+            "Unsubscribed",
+            "You will get no more notices.",
+            None,
+        ),
+        Err(e) => e.into_response(),
+    }
 }
 
 fn xml_escape(s: &str) -> String {

@@ -1,7 +1,6 @@
 //! View models of the public pages: what a visitor reads, in their language.
 
 use askama::Template;
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Site;
@@ -105,6 +104,17 @@ pub struct HistoryPage<'a> {
     pub has_more: bool,
 }
 
+#[derive(Template)]
+#[template(path = "public/message.html")]
+pub struct MessagePage<'a> {
+    pub c: Chrome<'a>,
+    pub heading: String,
+    pub message: String,
+    /// Shows the unsubscribe button (links in mail must not act on a plain GET, which
+    /// mail scanners make).
+    pub unsubscribe_token: Option<String>,
+}
+
 pub fn status_class(s: EffectiveStatus) -> &'static str {
     match s {
         EffectiveStatus::Up => "up",
@@ -141,17 +151,7 @@ fn impact_label(i: Impact, m: &Messages) -> &'static str {
     }
 }
 
-/// "Sun 17 May 2026, 03:00 CEST (01:00 UTC)": the maintenance's zone, then UTC.
-fn when(t: DateTime<Utc>, tz: Option<Tz>) -> String {
-    match tz.filter(|tz| *tz != chrono_tz::UTC) {
-        Some(tz) => format!(
-            "{} ({} UTC)",
-            t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z"),
-            t.format("%H:%M")
-        ),
-        None => t.format("%a %-d %b %Y, %H:%M UTC").to_string(),
-    }
-}
+use crate::domain::format::when;
 
 pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
     let tz = e.timezone.parse::<Tz>().ok();

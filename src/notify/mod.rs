@@ -1,0 +1,110 @@
+//! Delivery of the outbox: a worker claims due rows, renders each notice (plain text and
+//! HTML, askama) with fresh confirm/unsubscribe tokens, and sends it with lettre over a
+//! pooled SMTP connection, a few at a time. Temporary failures are retried with
+//! exponential backoff and jitter; permanent ones, or too many attempts, end FAILED
+//! with the error kept. Delivery is at least once: a crash between the SMTP server's
+//! "250 OK" and the row's update sends that one message again after the claim expires.
+
+mod email;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+pub use email::{Mailer, MailerSettings};
+
+use crate::config::Site;
+use crate::service::{Services, from_ts};
+use crate::store::{outbox, subscribers};
+
+/// Attempts before a notice is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// How long a claimed row is reserved for the worker that claimed it.
+const LEASE_SECS: i64 = 120;
+const BATCH: i64 = 100;
+const CONCURRENCY: usize = 8;
+
+/// The delay before attempt `attempts + 1`: 30 s doubling to at most an hour, ±20 %.
+pub fn backoff(attempts: i64) -> Duration {
+    let base = (30i64 << (attempts.clamp(1, 8) - 1) as u32).min(3600);
+    let jitter = (rand::random::<f64>() - 0.5) * 0.4;
+    Duration::milliseconds(((base as f64) * (1.0 + jitter) * 1000.0) as i64)
+}
+
+/// Runs until `shutdown`. Without a mailer the outbox keeps filling and nothing is lost;
+/// the dashboard says email is not configured.
+pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown: CancellationToken) {
+    let Some(mailer) = mailer else {
+        tracing::warn!("LULL_SMTP_URL is not set: notices are queued in the outbox but not sent");
+        return;
+    };
+    loop {
+        let now = s.now().timestamp();
+        if let Ok(mut conn) = s.store.conn().await {
+            let _ = subscribers::delete_expired(&mut conn, now).await;
+        }
+        let claimed = match s.store.begin().await {
+            Ok(mut tx) => match outbox::claim(&mut tx, now, LEASE_SECS, BATCH).await {
+                Ok(rows) => tx.commit().await.map(|_| rows).unwrap_or_default(),
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming notices failed");
+                    Vec::new()
+                }
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "claiming notices failed");
+                Vec::new()
+            }
+        };
+        let got = claimed.len();
+        futures_util::stream::iter(claimed)
+            .for_each_concurrent(CONCURRENCY, |row| {
+                let (s, site, mailer) = (&s, &site, &mailer);
+                async move {
+                    let result = email::deliver(s, site, mailer, &row).await;
+                    let now = s.now().timestamp();
+                    let Ok(mut conn) = s.store.conn().await else { return };
+                    let written = match result {
+                        Ok(()) => outbox::mark_sent(&mut conn, row.id, now).await,
+                        Err(e) => {
+                            let retry = (!e.permanent && row.attempts < MAX_ATTEMPTS)
+                                .then(|| (s.now() + backoff(row.attempts)).timestamp());
+                            tracing::warn!(id = row.id, kind = %row.kind, attempts = row.attempts, retry = retry.is_some(), error = %e.message, "notice not delivered");
+                            outbox::mark_failed(&mut conn, row.id, &e.message, retry).await
+                        }
+                    };
+                    if let Err(e) = written {
+                        tracing::error!(error = %e, id = row.id, "recording a delivery failed");
+                    }
+                }
+            })
+            .await;
+        if got as i64 == BATCH {
+            continue;
+        }
+        let wake = match s.store.conn().await {
+            Ok(mut conn) => outbox::next_due(&mut conn).await.ok().flatten().map(from_ts),
+            Err(_) => None,
+        };
+        let cap = s.now() + Duration::seconds(30);
+        let wake = wake.map_or(cap, |w| w.clamp(s.now() + Duration::seconds(1), cap));
+        tokio::select! {
+            () = s.clock.sleep_until(wake) => {}
+            () = s.outbox_changes.notified() => {}
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_an_hour() {
+        for (attempts, base) in [(1, 30.0), (2, 60.0), (3, 120.0), (8, 3600.0)] {
+            let d = super::backoff(attempts).num_milliseconds() as f64 / 1000.0;
+            assert!(d >= base * 0.8 && d <= base * 1.2, "attempt {attempts}: {d}s");
+        }
+    }
+}

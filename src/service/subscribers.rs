@@ -1,0 +1,191 @@
+//! Subscribers: double opt-in sign-up, confirmation, one-click unsubscribe, and the
+//! admin's list. Tokens are made when a message is sent (see `notify`), 256 random bits
+//! each, and only their hashes are stored.
+
+use chrono::Duration;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::throttle::Throttle;
+use super::{Services, fmt_ts};
+use crate::domain::validate;
+use crate::error::{AppError, AppResult};
+use crate::store::{AnyConnection, monitors, outbox, subscribers};
+
+/// An unconfirmed sign-up is forgotten after this.
+pub const CONFIRM_WITHIN: Duration = Duration::hours(48);
+
+/// Body of `POST /api/v1/subscribers`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SubscribeInput {
+    pub email: String,
+    /// Only notices about maintenance on these monitors (slugs); all when absent.
+    #[serde(default)]
+    pub monitors: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubscriberView {
+    pub id: i64,
+    pub email: String,
+    pub confirmed: bool,
+    pub created_at: String,
+    /// Slugs the subscriber filters on; empty means every monitor.
+    pub monitors: Vec<String>,
+}
+
+/// Limits on the public sign-up: per client address and per email.
+#[derive(Clone)]
+pub struct SignupLimits {
+    pub per_client: Throttle,
+    pub per_email: Throttle,
+}
+
+impl Default for SignupLimits {
+    fn default() -> Self {
+        Self {
+            per_client: Throttle::new(10, Duration::hours(1)),
+            per_email: Throttle::new(3, Duration::hours(1)),
+        }
+    }
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new token for `purpose`, stored hashed; returns the token itself.
+pub async fn issue_token(
+    conn: &mut AnyConnection,
+    subscriber_id: i64,
+    purpose: &str,
+    now: i64,
+    expires_at: Option<i64>,
+) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    subscribers::insert_token(conn, &hash_token(&token), subscriber_id, purpose, now, expires_at).await?;
+    Ok(token)
+}
+
+/// Signs `email` up and asks it to confirm. The answer is the same whether or not the
+/// address was known; an address asked too often is quietly left alone.
+pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input: SubscribeInput) -> AppResult<()> {
+    let email = validate::email(&input.email)?;
+    let now = s.now().timestamp();
+    let client_key = [format!("ip:{client}")];
+    if let Some(wait) = limits.per_client.blocked(&client_key, now) {
+        return Err(AppError::TooMany(wait));
+    }
+    limits.per_client.hit(&client_key, now);
+    let email_key = [format!("email:{email}")];
+    if limits.per_email.blocked(&email_key, now).is_some() {
+        return Ok(());
+    }
+    limits.per_email.hit(&email_key, now);
+
+    let mut tx = s.store.begin().await?;
+    let mut monitor_ids = Vec::new();
+    for (i, slug) in input.monitors.unwrap_or_default().iter().enumerate() {
+        let m = monitors::by_slug(&mut tx, slug.trim())
+            .await?
+            .ok_or_else(|| AppError::invalid(format!("monitors[{i}]"), format!("no monitor with slug '{slug}'")))?;
+        monitor_ids.push(m.id);
+    }
+    let expires = now + CONFIRM_WITHIN.num_seconds();
+    match subscribers::by_email(&mut tx, &email).await? {
+        // Already confirmed: nothing to do, and nothing that tells the caller so.
+        Some(existing) if existing.confirmed_at.is_some() => {}
+        Some(existing) => {
+            subscribers::set_expiry(&mut tx, existing.id, expires).await?;
+            subscribers::set_monitors(&mut tx, existing.id, &monitor_ids).await?;
+            outbox::enqueue_confirmation(&mut tx, existing.id, now).await?;
+        }
+        None => {
+            let id = subscribers::insert(&mut tx, &email, now, Some(expires)).await?;
+            subscribers::set_monitors(&mut tx, id, &monitor_ids).await?;
+            outbox::enqueue_confirmation(&mut tx, id, now).await?;
+        }
+    }
+    tx.commit().await?;
+    s.outbox_changed();
+    Ok(())
+}
+
+/// Confirms the subscription a confirmation link belongs to; the link works once.
+pub async fn confirm(s: &Services, token: &str) -> AppResult<String> {
+    let now = s.now().timestamp();
+    let hash = hash_token(token.trim());
+    let mut tx = s.store.begin().await?;
+    let id = subscribers::token_owner(&mut tx, &hash, "confirm", now)
+        .await?
+        .ok_or(AppError::NotFound(
+            "confirmation link (it may have expired or been used)",
+        ))?;
+    subscribers::confirm(&mut tx, id, now).await?;
+    subscribers::delete_token(&mut tx, &hash).await?;
+    let email = sqlx::query_scalar("SELECT email FROM subscribers WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(email)
+}
+
+/// Removes the subscriber an unsubscribe link belongs to; false if it is already gone.
+pub async fn unsubscribe(s: &Services, token: &str) -> AppResult<bool> {
+    let now = s.now().timestamp();
+    let mut tx = s.store.begin().await?;
+    let Some(id) = subscribers::token_owner(&mut tx, &hash_token(token.trim()), "unsubscribe", now).await? else {
+        return Ok(false);
+    };
+    subscribers::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn list(s: &Services, search: &str) -> AppResult<Vec<SubscriberView>> {
+    let mut conn = s.store.conn().await?;
+    let rows = subscribers::list(&mut conn, search.trim(), 500).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let filters = subscribers::monitor_slugs(&mut conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SubscriberView {
+            monitors: filters
+                .iter()
+                .filter(|(id, _)| *id == r.id)
+                .map(|(_, s)| s.clone())
+                .collect(),
+            id: r.id,
+            email: r.email,
+            confirmed: r.confirmed_at.is_some(),
+            created_at: fmt_ts(r.created_at),
+        })
+        .collect())
+}
+
+/// Adds a confirmed subscriber (an admin vouches for the address).
+pub async fn add_confirmed(s: &Services, email: &str) -> AppResult<()> {
+    let email = validate::email(email)?;
+    let now = s.now().timestamp();
+    let mut tx = s.store.begin().await?;
+    let id = match subscribers::by_email(&mut tx, &email).await? {
+        Some(existing) => existing.id,
+        None => subscribers::insert(&mut tx, &email, now, None).await?,
+    };
+    subscribers::confirm(&mut tx, id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove(s: &Services, id: i64) -> AppResult<()> {
+    let mut conn = s.store.conn().await?;
+    if subscribers::delete(&mut conn, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("subscriber"))
+    }
+}

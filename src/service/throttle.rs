@@ -1,0 +1,84 @@
+//! Counting attempts per key (a client address, an account, an email) in a sliding
+//! window: the sign-in lockout and the limits on public writes. Per process: with
+//! several replicas each keeps its own count, which only makes the limit looser.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::Duration;
+
+#[derive(Clone)]
+pub struct Throttle {
+    max: usize,
+    window: i64,
+    hits: Arc<Mutex<HashMap<String, Vec<i64>>>>,
+}
+
+impl Throttle {
+    pub fn new(max: usize, window: Duration) -> Self {
+        Self {
+            max,
+            window: window.num_seconds(),
+            hits: Arc::default(),
+        }
+    }
+
+    /// Seconds until every one of `keys` is under its limit again, if one is over it.
+    pub fn blocked(&self, keys: &[String], now: i64) -> Option<i64> {
+        let mut map = self.hits.lock().ok()?;
+        let mut wait = None;
+        for key in keys {
+            if let Some(times) = map.get_mut(key) {
+                times.retain(|t| now - t < self.window);
+                if times.len() >= self.max {
+                    let until = times[times.len() - self.max] + self.window - now;
+                    wait = Some(wait.map_or(until, |w: i64| w.max(until)));
+                }
+            }
+        }
+        wait
+    }
+
+    /// Counts an attempt against each of `keys`.
+    pub fn hit(&self, keys: &[String], now: i64) {
+        if let Ok(mut map) = self.hits.lock() {
+            if map.len() > 100_000 {
+                // Never let a flood of distinct keys grow this without bound.
+                map.retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
+            }
+            for key in keys {
+                map.entry(key.clone()).or_default().push(now);
+            }
+        }
+    }
+
+    pub fn clear(&self, keys: &[String]) {
+        if let Ok(mut map) = self.hits.lock() {
+            for key in keys {
+                map.remove(key);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_hits_block_a_key_until_the_oldest_ages_out() {
+        let t = Throttle::new(5, Duration::minutes(15));
+        let keys = vec!["ip:1.2.3.4".to_string()];
+        for i in 0..5 {
+            assert_eq!(t.blocked(&keys, 1000 + i), None);
+            t.hit(&keys, 1000 + i);
+        }
+        assert_eq!(t.blocked(&keys, 1005), Some(900 - 5));
+        assert_eq!(t.blocked(&keys, 1000 + 900), None);
+        assert_eq!(
+            t.blocked(&["ip:5.6.7.8".to_string()], 1005),
+            None,
+            "other keys are free"
+        );
+    }
+}

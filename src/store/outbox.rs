@@ -1,0 +1,158 @@
+//! The outbox: notices waiting to be delivered, claimed by workers so that no two send
+//! the same row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
+
+use sqlx::FromRow;
+
+use super::AnyConnection;
+
+/// Kinds of notice, and the maintenance setting that turns each on.
+pub const KINDS: [(&str, &str); 7] = [
+    ("scheduled", "notify_scheduled"),
+    ("reminder", "notify_reminder"),
+    ("started", "notify_start"),
+    ("update", "notify_start"),
+    ("extended", "notify_start"),
+    ("completed", "notify_completion"),
+    ("cancelled", "notify_cancellation"),
+];
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub subscriber_id: i64,
+    pub email: String,
+    pub event_id: Option<i64>,
+    pub maintenance_id: Option<i64>,
+    pub detail: String,
+    pub attempts: i64,
+}
+
+/// Writes one notice of `kind` about an event (or a maintenance, for `scheduled`) for
+/// every confirmed subscriber who wants it: no monitor filter, or one that shares a
+/// monitor with the maintenance. One statement, streamed inside the database, so
+/// fan-out does not grow with the number of subscribers in memory. Returns the rows
+/// written; a repeat writes none.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    kind: &str,
+    maintenance_id: i64,
+    event_id: Option<i64>,
+    detail: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let Some((_, flag)) = KINDS.iter().find(|(k, _)| *k == kind) else {
+        return Ok(0);
+    };
+    let subject = match event_id {
+        Some(e) => format!("{kind}:e{e}:{detail}"),
+        None => format!("{kind}:m{maintenance_id}"),
+    };
+    let sql = format!(
+        "INSERT INTO outbox (dedupe, kind, subscriber_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
+         SELECT $1 || ':s' || CAST(s.id AS TEXT), $2, s.id, $3, $4, $5, $6, $6
+         FROM subscribers s
+         WHERE s.confirmed_at IS NOT NULL
+           AND EXISTS (SELECT 1 FROM maintenances m WHERE m.id = $4 AND m.{flag} = 1)
+           AND (NOT EXISTS (SELECT 1 FROM subscriber_monitors sm WHERE sm.subscriber_id = s.id)
+                OR EXISTS (SELECT 1 FROM subscriber_monitors sm
+                           JOIN maintenance_monitors mm ON mm.monitor_id = sm.monitor_id
+                           WHERE sm.subscriber_id = s.id AND mm.maintenance_id = $4))
+         ON CONFLICT (dedupe) DO NOTHING"
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(subject)
+        .bind(kind)
+        .bind(event_id)
+        .bind(maintenance_id)
+        .bind(detail)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The confirmation request for one (unconfirmed) subscriber.
+pub async fn enqueue_confirmation(conn: &mut AnyConnection, subscriber_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO outbox (dedupe, kind, subscriber_id, next_attempt_at, created_at)
+         VALUES ($1, 'confirm', $2, $3, $3) ON CONFLICT (dedupe) DO NOTHING",
+    )
+    // One per sign-up attempt and minute, so a retry of the form does not mail twice.
+    .bind(format!("confirm:s{subscriber_id}:{}", now / 60))
+    .bind(subscriber_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Claims up to `limit` due rows for `lease` seconds and returns them.
+pub async fn claim(conn: &mut AnyConnection, now: i64, lease: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    let skip_locked = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'PENDING' AND next_attempt_at <= $1
+                        AND (claimed_until IS NULL OR claimed_until <= $1)
+                      ORDER BY id LIMIT $3{skip_locked})
+         RETURNING id, kind, subscriber_id,
+            (SELECT email FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS email,
+            event_id, maintenance_id, detail, attempts"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(now + lease)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'SENT', sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or FAILED for good when `None`.
+pub async fn mark_failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    error: &str,
+    retry_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), claimed_until = NULL,
+            last_error = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(if retry_at.is_some() { "PENDING" } else { "FAILED" })
+    .bind(retry_at)
+    .bind(error)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// When the next row becomes due, if any is pending.
+pub async fn next_due(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MIN(COALESCE(claimed_until, next_attempt_at)) FROM outbox WHERE status = 'PENDING'")
+        .fetch_one(conn)
+        .await
+}
+
+/// Counts by status, for the dashboard.
+pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
+        .fetch_all(conn)
+        .await
+}

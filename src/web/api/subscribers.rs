@@ -1,0 +1,62 @@
+//! `POST /api/v1/subscribers` (public) and the admin's list.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::AppResult;
+use crate::service::subscribers::{self, SubscribeInput, SubscriberView};
+use crate::web::AppState;
+use crate::web::error::ErrorBody;
+use crate::web::extract::{ApiJson, ApiQuery, Auth};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(subscribe, list))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Accepted {
+    pub message: String,
+}
+
+/// Asks for notices by email. Always 202 for a valid address, known or not; a
+/// confirmation link is mailed and nothing else is sent until it is followed.
+#[utoipa::path(post, path = "/api/v1/subscribers", tag = "subscribers", request_body = SubscribeInput,
+    responses((status = 202, body = Accepted), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn subscribe(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(input): ApiJson<SubscribeInput>,
+) -> AppResult<(StatusCode, Json<Accepted>)> {
+    subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            message: "If the address can receive mail, a confirmation link is on its way.".into(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// Part of the address to look for.
+    q: Option<String>,
+}
+
+/// Subscribers, newest first (at most 500).
+#[utoipa::path(get, path = "/api/v1/subscribers", tag = "subscribers", params(ListQuery), security(("token" = [])),
+    responses((status = 200, body = Vec<SubscriberView>), (status = 401, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    _: Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> AppResult<Json<Vec<SubscriberView>>> {
+    Ok(Json(
+        subscribers::list(&state.services, q.q.as_deref().unwrap_or("")).await?,
+    ))
+}

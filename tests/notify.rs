@@ -1,0 +1,306 @@
+//! Subscribers and email notices against a real SMTP server on loopback: double opt-in,
+//! what is sent when, unsubscribe, filters, retries and permanent failures.
+
+mod common;
+
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use common::smtp::{Mode, SmtpSink};
+use common::*;
+use mail_parser::MessageParser;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+struct Mail {
+    to: Vec<String>,
+    subject: String,
+    text: String,
+    html: String,
+    unsubscribe: String,
+    unsubscribe_post: String,
+}
+
+fn parse(r: &smtp::Received) -> Mail {
+    let m = MessageParser::default()
+        .parse(r.data.as_bytes())
+        .expect("a MIME message");
+    Mail {
+        to: r.to.clone(),
+        subject: m.subject().unwrap_or_default().to_string(),
+        text: m.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+        html: m.body_html(0).map(|b| b.to_string()).unwrap_or_default(),
+        unsubscribe: m.header_raw("List-Unsubscribe").unwrap_or_default().trim().to_string(),
+        unsubscribe_post: m
+            .header_raw("List-Unsubscribe-Post")
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+use common::smtp;
+
+fn link(text: &str, path: &str) -> String {
+    let start = text.find(path).unwrap_or_else(|| panic!("no {path} link in:\n{text}"));
+    let tail = &text[start..];
+    let end = tail
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '>')
+        .unwrap_or(tail.len());
+    tail[..end].to_string()
+}
+
+async fn app_with_mail() -> (TestApp, SmtpSink) {
+    let sink = SmtpSink::start().await;
+    let app = launch_with_mail(TestDb::new(t0()).await, Some(sink.url())).await;
+    (app, sink)
+}
+
+async fn subscribe(app: &TestApp, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    app.request(Method::POST, "/api/v1/subscribers", Some(body), false)
+        .await
+}
+
+/// Subscribes `email` and follows the link of the confirmation message (the `n`-th).
+async fn confirmed(app: &TestApp, sink: &SmtpSink, email: &str, monitors: Option<Vec<&str>>, n: usize) {
+    let (status, _) = subscribe(app, json!({"email": email, "monitors": monitors})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = parse(&sink.wait_for(n).await[n - 1]);
+    assert_eq!(mail.to, [email]);
+    let confirm = link(&mail.text, "/subscribe/confirm?token=");
+    let resp = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("Subscription confirmed"));
+}
+
+#[tokio::test]
+async fn double_opt_in_then_notices_at_each_step_and_one_click_unsubscribe() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("api").await;
+    let (status, body) = subscribe(&app, json!({"email": "Ada@Example.com"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(body["message"].as_str().unwrap().contains("confirmation link"));
+    let confirm_mail = parse(&sink.wait_for(1).await[0]);
+    assert_eq!(confirm_mail.subject, "Confirm your subscription to Status");
+    assert_eq!(confirm_mail.to, ["ada@example.com"]);
+    let confirm = link(&confirm_mail.text, "/subscribe/confirm?token=");
+    let token = confirm.split("token=").nth(1).unwrap();
+    assert!(token.len() >= 32, "at least 128 bits");
+    assert!(confirm_mail.html.contains("/subscribe/confirm?token="));
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subscriber_tokens WHERE token_hash = $1")
+        .bind(token)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "tokens are stored hashed");
+    let resp = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let again = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "the link works once");
+
+    // Scheduled, then started.
+    let m = app
+        .maintenance(
+            json!({"title": "Database Migration", "description": "Read-only **for a while**.",
+                            "start": "2026-05-11T02:00", "timezone": "Europe/Berlin", "duration": 3600,
+                            "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}),
+        )
+        .await;
+    let scheduled = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(
+        scheduled.subject,
+        "Scheduled maintenance: Database Migration on May 11, 00:00 UTC"
+    );
+    assert!(
+        scheduled.text.contains("Mon 11 May 2026, 02:00 CEST (00:00 UTC)"),
+        "{}",
+        scheduled.text
+    );
+    assert!(scheduled.html.contains("<strong>for a while</strong>"));
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{ev}/start"), json!({})).await;
+    let started = parse(&sink.wait_for(3).await[2]);
+    assert_eq!(started.subject, "Maintenance in progress: Database Migration");
+    assert!(
+        started.text.contains(&format!("/maintenance/{ev}")) && started.html.contains(&format!("/maintenance/{ev}"))
+    );
+    assert_eq!(started.unsubscribe_post, "List-Unsubscribe=One-Click");
+    app.post(
+        &format!("/api/v1/events/{ev}/updates"),
+        json!({"body": "Halfway there"}),
+    )
+    .await;
+    let update = parse(&sink.wait_for(4).await[3]);
+    assert_eq!(update.subject, "Update: Database Migration");
+    assert!(update.text.contains("Halfway there"));
+
+    // One click, as a mail client does it (RFC 8058), and nothing more arrives.
+    let url = started.unsubscribe.trim_matches(['<', '>']).to_string();
+    let resp = app
+        .http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM subscribers").await, 0);
+    app.post(&format!("/api/v1/events/{ev}/complete"), json!({})).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'completed'").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn unconfirmed_addresses_get_nothing_but_the_confirmation() {
+    let (app, sink) = app_with_mail().await;
+    subscribe(&app, json!({"email": "bob@example.com"})).await;
+    sink.wait_for(1).await;
+    let m = app
+        .maintenance(json!({"title": "Patch", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 7200}))
+        .await;
+    app.post(&format!("/api/v1/events/{}/complete", m["events"][0]["id"]), json!({}))
+        .await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind <> 'confirm'").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_answer_is_the_same_for_known_and_new_addresses() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "carol@example.com", None, 1).await;
+    let known = subscribe(&app, json!({"email": "carol@example.com"})).await;
+    let fresh = subscribe(&app, json!({"email": "dave@example.com"})).await;
+    assert_eq!(known, fresh);
+    let (status, err) = subscribe(&app, json!({"email": "not-an-address"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "email");
+    // A flood from one client is stopped.
+    let mut last = StatusCode::ACCEPTED;
+    for i in 0..12 {
+        last = subscribe(&app, json!({"email": format!("x{i}@example.com")})).await.0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn subscribers_of_some_monitors_hear_only_about_those() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    confirmed(&app, &sink, "api-only@example.com", Some(vec!["api"]), 1).await;
+    confirmed(&app, &sink, "everything@example.com", None, 2).await;
+    app.maintenance(
+        json!({"title": "Web deploy", "start": "2026-05-12T10:00", "timezone": "UTC", "duration": 600,
+                           "monitors": [{"slug": "web", "impact": "DEGRADED"}]}),
+    )
+    .await;
+    let got = sink.wait_for(3).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 3, "only one notice");
+    assert_eq!(got[2].to, ["everything@example.com"]);
+}
+
+#[tokio::test]
+async fn the_reminder_goes_out_when_the_event_turns_ready_and_only_once() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "eve@example.com", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Database Migration", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 3600,
+                            "notify": {"scheduled": false}}),
+        )
+        .await;
+    app.clock.set(utc("2026-05-10T14:00:00Z"));
+    let reminder = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(reminder.subject, "Reminder: Database Migration begins in 1 hour");
+    // Writing the same notice again is a no-op: one row per recipient, ever.
+    let mut conn = app.store.conn().await.unwrap();
+    let again = lull::store::outbox::enqueue(
+        &mut conn,
+        "reminder",
+        m["id"].as_i64().unwrap(),
+        Some(m["events"][0]["id"].as_i64().unwrap()),
+        "",
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_refusing_server_is_retried_with_backoff_and_the_notice_arrives_once() {
+    let (app, sink) = app_with_mail().await;
+    sink.set_mode(Mode::Temporary(1));
+    subscribe(&app, json!({"email": "frank@example.com"})).await;
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    loop {
+        let err: Option<String> = sqlx::query_scalar("SELECT last_error FROM outbox")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+        if let Some(err) = err {
+            assert!(err.contains("451") || err.contains("try again"), "{err}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no failed attempt recorded");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    assert!(sink.messages().is_empty());
+    // Time passes (the first retry is due within 36 s) until the notice arrives.
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while sink.messages().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never retried");
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    let got = sink.wait_for(1).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered once");
+    assert_eq!(got[0].to, ["frank@example.com"]);
+    let (status, attempts): (String, i64) = sqlx::query_as("SELECT status, attempts FROM outbox")
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
+    assert_eq!((status.as_str(), attempts), ("SENT", 2));
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_ends_the_notice_as_failed_with_the_reason() {
+    let (app, sink) = app_with_mail().await;
+    sink.set_mode(Mode::Permanent);
+    subscribe(&app, json!({"email": "gone@example.com"})).await;
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    loop {
+        let row: (String, Option<String>) = sqlx::query_as("SELECT status, last_error FROM outbox")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+        if row.0 == "FAILED" {
+            assert!(row.1.unwrap().contains("550"));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {row:?}");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn without_smtp_the_outbox_keeps_every_notice() {
+    let app = spawn_app().await;
+    subscribe(&app, json!({"email": "hal@example.com"})).await;
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    let pending: i64 = app.count("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'").await;
+    assert_eq!(pending, 1);
+}
