@@ -515,3 +515,34 @@ async fn five_wrong_passwords_lock_sign_in_for_a_while() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn admins_see_subscribers_and_that_email_is_not_configured() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    app.request(
+        reqwest::Method::POST,
+        "/api/v1/subscribers",
+        Some(json!({"email": "ivy@example.com"})),
+        false,
+    )
+    .await;
+    let overview = admin_get(&app, &cookie, "/admin").await;
+    assert!(
+        overview.contains("Email is not configured") && overview.contains("1 notices are waiting"),
+        "{overview}"
+    );
+    let page = admin_get(&app, &cookie, "/admin/subscribers").await;
+    assert!(page.contains("ivy@example.com") && page.contains("unconfirmed"));
+    let csrf = hidden_csrf(&page);
+    let resp = no_redirects()
+        .post(format!("{}/admin/subscribers", app.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("email", "jo@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = admin_get(&app, &cookie, "/admin/subscribers?q=jo@").await;
+    assert!(page.contains("jo@example.com") && page.contains("confirmed") && !page.contains("ivy@example.com"));
+}

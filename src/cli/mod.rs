@@ -121,6 +121,9 @@ pub struct ServeArgs {
     /// Sender of notices, e.g. "Acme Status <status@acme.example>"
     #[arg(long, env = "LULL_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// Seconds a claimed notice waits before another worker retries it after a crash
+    #[arg(long, env = "LULL_DELIVERY_LEASE", default_value_t = crate::notify::LEASE_SECS)]
+    pub delivery_lease: i64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +279,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .smtp_from
                 .clone()
                 .unwrap_or_else(|| format!("{} <noreply@{host}>", site.name)),
+            lease_secs: args.delivery_lease,
         });
     let settings = app::Settings { site, mail };
     let store = app::open_store(&args.db.database_url).await?;

@@ -22,6 +22,9 @@ pub struct MailerSettings {
     pub url: String,
     /// The sender, e.g. `Acme Status <status@acme.example>`.
     pub from: String,
+    /// How long a claimed notice is reserved for its worker; after a crash it is retried
+    /// once this has passed. Longer than the slowest send (the SMTP timeout is 20 s).
+    pub lease_secs: i64,
 }
 
 impl std::fmt::Debug for MailerSettings {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for MailerSettings {
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    pub lease_secs: i64,
 }
 
 impl Mailer {
@@ -48,7 +52,11 @@ impl Mailer {
             .from
             .parse()
             .map_err(|e| anyhow::anyhow!("LULL_SMTP_FROM '{}' is not an address: {e}", settings.from))?;
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            lease_secs: settings.lease_secs.max(1),
+        })
     }
 }
 

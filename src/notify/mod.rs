@@ -21,10 +21,10 @@ use crate::store::{outbox, subscribers};
 
 /// Attempts before a notice is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
-/// How long a claimed row is reserved for the worker that claimed it.
-const LEASE_SECS: i64 = 120;
+/// How long a claimed row is reserved for the worker that claimed it, by default.
+pub const LEASE_SECS: i64 = 120;
 const BATCH: i64 = 100;
-const CONCURRENCY: usize = 8;
+pub const CONCURRENCY: usize = 8;
 
 /// The delay before attempt `attempts + 1`: 30 s doubling to at most an hour, ±20 %.
 pub fn backoff(attempts: i64) -> Duration {
@@ -46,7 +46,7 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
             let _ = subscribers::delete_expired(&mut conn, now).await;
         }
         let claimed = match s.store.begin().await {
-            Ok(mut tx) => match outbox::claim(&mut tx, now, LEASE_SECS, BATCH).await {
+            Ok(mut tx) => match outbox::claim(&mut tx, now, mailer.lease_secs, BATCH).await {
                 Ok(rows) => tx.commit().await.map(|_| rows).unwrap_or_default(),
                 Err(e) => {
                     tracing::error!(error = %e, "claiming notices failed");

@@ -156,3 +156,23 @@ pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx
         .fetch_all(conn)
         .await
 }
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FailedRow {
+    pub id: i64,
+    pub kind: String,
+    pub email: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// The latest notices given up on, with why.
+pub async fn failed(conn: &mut AnyConnection, limit: i64) -> Result<Vec<FailedRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.id, o.kind, s.email, o.attempts, o.last_error FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
+         WHERE o.status = 'FAILED' ORDER BY o.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

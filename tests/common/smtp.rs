@@ -30,6 +30,8 @@ pub struct SmtpSink {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<Received>>>,
     pub mode: Arc<Mutex<Mode>>,
+    /// How long each message takes to accept.
+    pub delay: Arc<Mutex<Duration>>,
 }
 
 impl SmtpSink {
@@ -39,6 +41,7 @@ impl SmtpSink {
             addr: listener.local_addr().unwrap(),
             received: Arc::default(),
             mode: Arc::new(Mutex::new(Mode::Accept)),
+            delay: Arc::default(),
         };
         let s = sink.clone();
         tokio::spawn(async move {
@@ -118,6 +121,8 @@ impl SmtpSink {
                     data.push_str(l.strip_prefix('.').unwrap_or(&l));
                     data.push_str("\r\n");
                 }
+                let delay = *self.delay.lock().unwrap();
+                tokio::time::sleep(delay).await;
                 self.received.lock().unwrap().push(Received {
                     to: std::mem::take(&mut to),
                     data,

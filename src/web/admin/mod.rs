@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/logout", post(logout))
         .route("/admin/tokens", get(tokens_page).post(create_token))
         .route("/admin/tokens/{id}/revoke", post(revoke_token))
+        .route("/admin/subscribers", get(subscribers_page).post(add_subscriber))
+        .route("/admin/subscribers/{id}/delete", post(remove_subscriber))
         .merge(monitors::router())
         .merge(maintenances::router())
         .merge(events::router())
@@ -204,10 +206,19 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
         .into_iter()
         .filter(|e| !e.status.is_terminal())
         .partition(|e| e.status == EventStatus::Ongoing);
+    let mut conn = s.store.conn().await?;
+    let (confirmed, _) = crate::store::subscribers::counts(&mut conn).await?;
+    let counts = crate::store::outbox::counts(&mut conn).await?;
+    let count = |k: &str| counts.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
+    let failed = crate::store::outbox::failed(&mut conn, 20).await?;
     Ok(render(
         StatusCode::OK,
         OverviewPage {
             l: layout(state, "Overview", "overview", Some(session)),
+            mail_configured: state.mail_configured,
+            subscribers: confirmed,
+            outbox: (count("PENDING"), count("SENT"), count("FAILED")),
+            failed,
             monitors,
             active,
             ongoing,
@@ -312,6 +323,101 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, Admin(session): A
         Redirect::to("/admin/login"),
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+async fn subscribers_page(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    axum::extract::Query(query): axum::extract::Query<SearchQuery>,
+) -> Response {
+    show_subscribers(
+        &state,
+        &session,
+        query.q.unwrap_or_default(),
+        Errors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn show_subscribers(
+    state: &AppState,
+    session: &Session,
+    q: String,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let result = async {
+        let list = crate::service::subscribers::list(&state.services, &q).await?;
+        let mut conn = state.services.store.conn().await?;
+        let (confirmed, pending) = crate::store::subscribers::counts(&mut conn).await?;
+        Ok::<_, AppError>(pages::SubscribersPage {
+            l: layout(state, "Subscribers", "subscribers", Some(session)),
+            q: q.clone(),
+            subscribers: list,
+            confirmed,
+            pending,
+            errors,
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(status, page),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn add_subscriber(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    match crate::service::subscribers::add_confirmed(&state.services, &form.text("email")).await {
+        Ok(()) => Redirect::to("/admin/subscribers").into_response(),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                show_subscribers(
+                    &state,
+                    &session,
+                    String::new(),
+                    errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => error_page(e),
+        },
+    }
+}
+
+async fn remove_subscriber(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    let question = format!("Remove subscriber #{id}? They get no more notices.");
+    if let Some(page) = confirm(
+        &state,
+        &session,
+        &form,
+        question,
+        format!("/admin/subscribers/{id}/delete"),
+        "/admin/subscribers".into(),
+    ) {
+        return page;
+    }
+    match crate::service::subscribers::remove(&state.services, id).await {
+        Ok(()) => Redirect::to("/admin/subscribers").into_response(),
+        Err(e) => error_page(e),
+    }
 }
 
 async fn tokens_page(State(state): State<AppState>, Admin(session): Admin) -> Response {

@@ -37,9 +37,25 @@ pub struct LoginPage {
 }
 
 #[derive(Template)]
+#[template(path = "admin/subscribers.html")]
+pub struct SubscribersPage {
+    pub l: Layout,
+    pub q: String,
+    pub subscribers: Vec<crate::service::subscribers::SubscriberView>,
+    pub confirmed: i64,
+    pub pending: i64,
+    pub errors: Errors,
+}
+
+#[derive(Template)]
 #[template(path = "admin/overview.html")]
 pub struct OverviewPage {
     pub l: Layout,
+    pub mail_configured: bool,
+    pub subscribers: i64,
+    /// Notices by state: (PENDING, SENT, FAILED).
+    pub outbox: (i64, i64, i64),
+    pub failed: Vec<crate::store::outbox::FailedRow>,
     pub monitors: usize,
     pub active: usize,
     pub ongoing: Vec<EventView>,
