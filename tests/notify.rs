@@ -400,3 +400,165 @@ async fn a_server_killed_mid_fan_out_delivers_every_notice_after_restart() {
         "{total} messages for {N} subscribers"
     );
 }
+
+// --- webhooks ---
+
+#[derive(Clone, Default)]
+struct Receiver {
+    /// (headers, body, status answered)
+    hits: std::sync::Arc<std::sync::Mutex<Vec<(reqwest::header::HeaderMap, String, u16)>>>,
+    fail_next: std::sync::Arc<std::sync::Mutex<usize>>,
+}
+
+impl Receiver {
+    async fn start() -> (Self, String) {
+        let r = Receiver::default();
+        let state = r.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let state = state.clone();
+                async move {
+                    let mut fail = state.fail_next.lock().unwrap();
+                    let code = if *fail > 0 {
+                        *fail -= 1;
+                        500
+                    } else {
+                        200
+                    };
+                    let mut h = reqwest::header::HeaderMap::new();
+                    for (k, v) in &headers {
+                        h.insert(
+                            reqwest::header::HeaderName::from_bytes(k.as_ref()).unwrap(),
+                            reqwest::header::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+                        );
+                    }
+                    state.hits.lock().unwrap().push((h, body, code));
+                    axum::http::StatusCode::from_u16(code).unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (r, url)
+    }
+
+    async fn wait_for(&self, n: usize) -> Vec<(reqwest::header::HeaderMap, String, u16)> {
+        let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+        loop {
+            let hits = self.hits.lock().unwrap().clone();
+            if hits.len() >= n {
+                return hits;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {n} webhook calls, got {}",
+                hits.len()
+            );
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+    }
+}
+
+fn verify(secret: &str, header: &str, body: &str) -> bool {
+    use hmac::Mac;
+    let (t, v1) = header.split_once(",v1=").unwrap();
+    let t = t.strip_prefix("t=").unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    mac.verify_slice(&hex::decode(v1).unwrap()).is_ok()
+}
+
+#[tokio::test]
+async fn webhooks_get_signed_notices_and_a_500_is_retried_until_delivered_once() {
+    let app = spawn_app().await; // no SMTP: webhooks still go
+    let (receiver, url) = Receiver::start().await;
+    let (status, hook) = app.post("/api/v1/webhooks", json!({"url": url})).await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let secret = hook["secret"].as_str().unwrap().to_string();
+
+    let m = app
+        .maintenance(json!({"title": "Router swap", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 600}))
+        .await;
+    let hits = receiver.wait_for(1).await;
+    let (headers, body, _) = &hits[0];
+    assert!(
+        verify(&secret, headers["lull-signature"].to_str().unwrap(), body),
+        "signature checks out"
+    );
+    assert!(!verify(
+        "whsec_wrong",
+        headers["lull-signature"].to_str().unwrap(),
+        body
+    ));
+    assert_eq!(headers["lull-event"], "scheduled");
+    let payload: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["version"], 1);
+    assert_eq!(payload["kind"], "scheduled");
+    assert_eq!(
+        payload["subject"],
+        "Scheduled maintenance: Router swap on May 10, 15:00 UTC"
+    );
+
+    *receiver.fail_next.lock().unwrap() = 1;
+    app.post(&format!("/api/v1/events/{}/start", m["events"][0]["id"]), json!({}))
+        .await;
+    let hits = receiver.wait_for(2).await;
+    assert_eq!(hits[1].2, 500);
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while receiver.hits.lock().unwrap().len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "never retried");
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let hits = receiver.hits.lock().unwrap().clone();
+    let started: Vec<_> = hits.iter().filter(|(h, _, _)| h["lull-event"] == "started").collect();
+    assert_eq!(started.len(), 2, "one failure, one success");
+    assert_eq!(
+        started.iter().filter(|(_, _, code)| *code == 200).count(),
+        1,
+        "delivered once"
+    );
+    assert_eq!(
+        started[0].0["lull-delivery"], started[1].0["lull-delivery"],
+        "the retry is the same delivery"
+    );
+    let payload: serde_json::Value = serde_json::from_str(&started[1].1).unwrap();
+    assert_eq!(payload["event"]["status"], "ONGOING");
+}
+
+#[tokio::test]
+async fn slack_and_discord_presets_speak_their_formats_and_filters_apply() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    let (receiver, url) = Receiver::start().await;
+    app.post(
+        "/api/v1/webhooks",
+        json!({"url": url, "format": "slack", "kinds": ["started"], "monitors": ["api"]}),
+    )
+    .await;
+    let (status, err) = app
+        .post("/api/v1/webhooks", json!({"url": "ftp://x", "format": "slack"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "url");
+    let web = app.maintenance(json!({"title": "Web", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 600, "monitors": [{"slug": "web"}]})).await;
+    let api = app.maintenance(json!({"title": "API", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 600, "monitors": [{"slug": "api"}]})).await;
+    app.post(&format!("/api/v1/events/{}/start", web["events"][0]["id"]), json!({}))
+        .await;
+    app.post(&format!("/api/v1/events/{}/start", api["events"][0]["id"]), json!({}))
+        .await;
+    let hits = receiver.wait_for(1).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(receiver.hits.lock().unwrap().len(), 1, "only started, only about api");
+    let body: serde_json::Value = serde_json::from_str(&hits[0].1).unwrap();
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Maintenance in progress: API*")
+    );
+}

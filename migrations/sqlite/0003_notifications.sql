@@ -24,13 +24,33 @@ CREATE TABLE subscriber_tokens (
     expires_at    INTEGER
 );
 
+-- Webhook endpoints: every notice is POSTed as JSON (or a Slack/Discord message),
+-- signed with HMAC-SHA256 under the endpoint's secret.
+CREATE TABLE webhooks (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    url        TEXT    NOT NULL,
+    secret     TEXT    NOT NULL,
+    format     TEXT    NOT NULL DEFAULT 'json',
+    -- Comma-separated notice kinds to send; empty means all.
+    kinds      TEXT    NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE webhook_monitors (
+    webhook_id INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    monitor_id INTEGER NOT NULL REFERENCES monitors (id) ON DELETE CASCADE,
+    PRIMARY KEY (webhook_id, monitor_id)
+);
+
 -- One row per notice and recipient, written in the transaction of the change that causes
 -- it; `dedupe` (kind, subject of the notice, recipient) makes a repeat impossible.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     dedupe          TEXT    NOT NULL UNIQUE,
     kind            TEXT    NOT NULL,
-    subscriber_id   INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- The recipient: a subscriber (email) or a webhook.
+    subscriber_id   INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+    webhook_id      INTEGER REFERENCES webhooks (id) ON DELETE CASCADE,
     event_id        INTEGER,
     maintenance_id  INTEGER,
     detail          TEXT    NOT NULL DEFAULT '',

@@ -67,14 +67,14 @@ pub struct DeliveryError {
 }
 
 impl DeliveryError {
-    fn permanent(message: impl Into<String>) -> Self {
+    pub(crate) fn permanent(message: impl Into<String>) -> Self {
         Self {
             permanent: true,
             message: message.into(),
         }
     }
 
-    fn temporary(message: impl Into<String>) -> Self {
+    pub(crate) fn temporary(message: impl Into<String>) -> Self {
         Self {
             permanent: false,
             message: message.into(),
@@ -128,12 +128,21 @@ fn db(e: impl std::fmt::Display) -> DeliveryError {
 }
 
 /// What a notice says: subject, headline, lines, description and the page it links to.
-struct Notice {
-    subject: String,
-    headline: String,
-    lines: Vec<String>,
-    description: String,
-    link: String,
+pub(crate) struct Notice {
+    pub subject: String,
+    pub headline: String,
+    pub lines: Vec<String>,
+    pub description: String,
+    pub link: String,
+}
+
+/// What a row announces, for any channel.
+pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow) -> Result<Notice, DeliveryError> {
+    match (row.kind.as_str(), row.event_id) {
+        ("scheduled", _) => scheduled_notice(s, site, row.maintenance_id.unwrap_or(0)).await,
+        (_, Some(event)) => event_notice(s, site, row, event).await,
+        _ => Err(DeliveryError::permanent("a notice without an event")),
+    }
 }
 
 fn window_lines(e: &EventView) -> Vec<String> {
@@ -242,19 +251,21 @@ async fn scheduled_notice(s: &Services, site: &Site, maintenance_id: i64) -> Res
 
 /// Renders and sends one outbox row.
 pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow) -> Result<(), DeliveryError> {
-    let to: Mailbox = row
-        .email
+    let (Some(email), Some(subscriber_id)) = (&row.email, row.subscriber_id) else {
+        return Err(DeliveryError::permanent("the subscriber is gone"));
+    };
+    let to: Mailbox = email
         .parse()
         .map_err(|e| DeliveryError::permanent(format!("bad recipient address: {e}")))?;
     let now = s.now().timestamp();
     let mut conn = s.store.conn().await.map_err(db)?;
-    let unsubscribe_token = issue_token(&mut conn, row.subscriber_id, "unsubscribe", now, None)
+    let unsubscribe_token = issue_token(&mut conn, subscriber_id, "unsubscribe", now, None)
         .await
         .map_err(db)?;
     let unsubscribe = format!("{}/unsubscribe?token={unsubscribe_token}", site.public_url);
     let (subject, text, html) = if row.kind == "confirm" {
         let expires = now + CONFIRM_WITHIN.num_seconds();
-        let token = issue_token(&mut conn, row.subscriber_id, "confirm", now, Some(expires))
+        let token = issue_token(&mut conn, subscriber_id, "confirm", now, Some(expires))
             .await
             .map_err(db)?;
         let link = format!("{}/subscribe/confirm?token={token}", site.public_url);
@@ -266,11 +277,7 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
         )
     } else {
         drop(conn);
-        let notice = match (row.kind.as_str(), row.event_id) {
-            ("scheduled", _) => scheduled_notice(s, site, row.maintenance_id.unwrap_or(0)).await?,
-            (_, Some(event)) => event_notice(s, site, row, event).await?,
-            _ => return Err(DeliveryError::permanent("a notice without an event")),
-        };
+        let notice = notice(s, site, row).await?;
         let description_html = markdown::to_html(&notice.description);
         let text = render(NoticeText {
             site_name: &site.name,

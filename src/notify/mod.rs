@@ -6,6 +6,7 @@
 //! "250 OK" and the row's update sends that one message again after the claim expires.
 
 mod email;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -33,20 +34,25 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::milliseconds(((base as f64) * (1.0 + jitter) * 1000.0) as i64)
 }
 
-/// Runs until `shutdown`. Without a mailer the outbox keeps filling and nothing is lost;
-/// the dashboard says email is not configured.
+/// Runs until `shutdown`. Without a mailer, email notices keep waiting in the outbox
+/// (nothing is lost; the dashboard says email is not configured) and webhooks still go.
 pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown: CancellationToken) {
-    let Some(mailer) = mailer else {
-        tracing::warn!("LULL_SMTP_URL is not set: notices are queued in the outbox but not sent");
-        return;
-    };
+    if mailer.is_none() {
+        tracing::warn!("LULL_SMTP_URL is not set: email notices are queued in the outbox but not sent");
+    }
+    let lease = mailer.as_ref().map_or(LEASE_SECS, |m| m.lease_secs);
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
     loop {
         let now = s.now().timestamp();
         if let Ok(mut conn) = s.store.conn().await {
             let _ = subscribers::delete_expired(&mut conn, now).await;
         }
         let claimed = match s.store.begin().await {
-            Ok(mut tx) => match outbox::claim(&mut tx, now, mailer.lease_secs, BATCH).await {
+            Ok(mut tx) => match outbox::claim(&mut tx, now, lease, BATCH, mailer.is_none()).await {
                 Ok(rows) => tx.commit().await.map(|_| rows).unwrap_or_default(),
                 Err(e) => {
                     tracing::error!(error = %e, "claiming notices failed");
@@ -61,9 +67,13 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
         let got = claimed.len();
         futures_util::stream::iter(claimed)
             .for_each_concurrent(CONCURRENCY, |row| {
-                let (s, site, mailer) = (&s, &site, &mailer);
+                let (s, site, mailer, http) = (&s, &site, &mailer, &http);
                 async move {
-                    let result = email::deliver(s, site, mailer, &row).await;
+                    let result = match (row.webhook_id, mailer) {
+                        (Some(_), _) => webhook::deliver(s, site, http, &row).await,
+                        (None, Some(mailer)) => email::deliver(s, site, mailer, &row).await,
+                        (None, None) => Err(email::DeliveryError::temporary("email is not configured")),
+                    };
                     let now = s.now().timestamp();
                     let Ok(mut conn) = s.store.conn().await else { return };
                     let written = match result {

@@ -11,6 +11,7 @@ pub mod status;
 pub mod subscribers;
 pub mod throttle;
 pub mod tokens;
+pub mod webhooks;
 
 use std::sync::Arc;
 

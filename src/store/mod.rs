@@ -14,6 +14,7 @@ pub mod monitors;
 pub mod outbox;
 pub mod subscribers;
 pub mod tokens;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

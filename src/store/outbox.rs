@@ -20,8 +20,9 @@ pub const KINDS: [(&str, &str); 7] = [
 pub struct OutboxRow {
     pub id: i64,
     pub kind: String,
-    pub subscriber_id: i64,
-    pub email: String,
+    pub subscriber_id: Option<i64>,
+    pub email: Option<String>,
+    pub webhook_id: Option<i64>,
     pub event_id: Option<i64>,
     pub maintenance_id: Option<i64>,
     pub detail: String,
@@ -60,16 +61,39 @@ pub async fn enqueue(
                            WHERE sm.subscriber_id = s.id AND mm.maintenance_id = $4))
          ON CONFLICT (dedupe) DO NOTHING"
     );
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(subject)
+    let to_subscribers = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&subject)
         .bind(kind)
         .bind(event_id)
         .bind(maintenance_id)
         .bind(detail)
         .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    // Webhooks: every endpoint whose kinds and monitors match (none listed: all). They
+    // hear of every notice, whatever the maintenance's email settings.
+    let to_webhooks = sqlx::query(
+        "INSERT INTO outbox (dedupe, kind, webhook_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
+         SELECT $1 || ':w' || CAST(w.id AS TEXT), $2, w.id, $3, $4, $5, $6, $6
+         FROM webhooks w
+         WHERE (w.kinds = '' OR ',' || w.kinds || ',' LIKE '%,' || $2 || ',%')
+           AND (NOT EXISTS (SELECT 1 FROM webhook_monitors wm WHERE wm.webhook_id = w.id)
+                OR EXISTS (SELECT 1 FROM webhook_monitors wm
+                           JOIN maintenance_monitors mm ON mm.monitor_id = wm.monitor_id
+                           WHERE wm.webhook_id = w.id AND mm.maintenance_id = $4))
+         ON CONFLICT (dedupe) DO NOTHING",
+    )
+    .bind(&subject)
+    .bind(kind)
+    .bind(event_id)
+    .bind(maintenance_id)
+    .bind(detail)
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(to_subscribers + to_webhooks)
 }
 
 /// The confirmation request for one (unconfirmed) subscriber.
@@ -87,10 +111,22 @@ pub async fn enqueue_confirmation(conn: &mut AnyConnection, subscriber_id: i64, 
     Ok(done.rows_affected())
 }
 
-/// Claims up to `limit` due rows for `lease` seconds and returns them.
-pub async fn claim(conn: &mut AnyConnection, now: i64, lease: i64, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
+/// Claims up to `limit` due rows for `lease` seconds and returns them; with
+/// `webhooks_only`, email rows stay where they are (no mail server configured).
+pub async fn claim(
+    conn: &mut AnyConnection,
+    now: i64,
+    lease: i64,
+    limit: i64,
+    webhooks_only: bool,
+) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let skip_locked = if conn.backend_name() == "PostgreSQL" {
         " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let only = if webhooks_only {
+        " AND webhook_id IS NOT NULL"
     } else {
         ""
     };
@@ -98,11 +134,11 @@ pub async fn claim(conn: &mut AnyConnection, now: i64, lease: i64, limit: i64) -
         "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox
                       WHERE status = 'PENDING' AND next_attempt_at <= $1
-                        AND (claimed_until IS NULL OR claimed_until <= $1)
+                        AND (claimed_until IS NULL OR claimed_until <= $1){only}
                       ORDER BY id LIMIT $3{skip_locked})
          RETURNING id, kind, subscriber_id,
             (SELECT email FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS email,
-            event_id, maintenance_id, detail, attempts"
+            webhook_id, event_id, maintenance_id, detail, attempts"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(now)
@@ -161,6 +197,7 @@ pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx
 pub struct FailedRow {
     pub id: i64,
     pub kind: String,
+    /// The address or webhook URL.
     pub email: String,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -169,7 +206,8 @@ pub struct FailedRow {
 /// The latest notices given up on, with why.
 pub async fn failed(conn: &mut AnyConnection, limit: i64) -> Result<Vec<FailedRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.id, o.kind, s.email, o.attempts, o.last_error FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id
+        "SELECT o.id, o.kind, COALESCE(s.email, w.url, '?') AS email, o.attempts, o.last_error FROM outbox o
+         LEFT JOIN subscribers s ON s.id = o.subscriber_id LEFT JOIN webhooks w ON w.id = o.webhook_id
          WHERE o.status = 'FAILED' ORDER BY o.id DESC LIMIT $1",
     )
     .bind(limit)

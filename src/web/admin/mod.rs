@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/subscribers", get(subscribers_page).post(add_subscriber))
         .route("/admin/subscribers/{id}/delete", post(remove_subscriber))
+        .route("/admin/webhooks", get(webhooks_page).post(add_webhook))
+        .route("/admin/webhooks/{id}/delete", post(delete_webhook))
         .merge(monitors::router())
         .merge(maintenances::router())
         .merge(events::router())
@@ -416,6 +418,76 @@ async fn remove_subscriber(
     }
     match crate::service::subscribers::remove(&state.services, id).await {
         Ok(()) => Redirect::to("/admin/subscribers").into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn webhooks_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
+    show_webhooks(&state, &session, Errors::new(), StatusCode::OK).await
+}
+
+async fn show_webhooks(state: &AppState, session: &Session, errors: Errors, status: StatusCode) -> Response {
+    let result = async {
+        Ok::<_, AppError>(pages::WebhooksPage {
+            l: layout(state, "Webhooks", "webhooks", Some(session)),
+            hooks: crate::service::webhooks::list(&state.services).await?,
+            kinds: crate::store::outbox::KINDS.iter().map(|(k, _)| *k).collect(),
+            monitors: monitor_service::list(&state.services)
+                .await?
+                .into_iter()
+                .map(|m| m.slug)
+                .collect(),
+            errors,
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(status, page),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn add_webhook(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    let input = crate::service::webhooks::WebhookInput {
+        url: form.text("url"),
+        format: form.get("format").map(str::to_string),
+        kinds: Some(form.all("kinds")),
+        monitors: Some(form.all("monitors")),
+    };
+    match crate::service::webhooks::create(&state.services, input).await {
+        Ok(_) => Redirect::to("/admin/webhooks").into_response(),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => show_webhooks(&state, &session, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+            None => error_page(e),
+        },
+    }
+}
+
+async fn delete_webhook(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    let question = format!("Delete webhook #{id}? Notices waiting for it are dropped.");
+    if let Some(page) = confirm(
+        &state,
+        &session,
+        &form,
+        question,
+        format!("/admin/webhooks/{id}/delete"),
+        "/admin/webhooks".into(),
+    ) {
+        return page;
+    }
+    match crate::service::webhooks::delete(&state.services, id).await {
+        Ok(()) => Redirect::to("/admin/webhooks").into_response(),
         Err(e) => error_page(e),
     }
 }

@@ -48,6 +48,16 @@ pub struct SubscribersPage {
 }
 
 #[derive(Template)]
+#[template(path = "admin/webhooks.html")]
+pub struct WebhooksPage {
+    pub l: Layout,
+    pub hooks: Vec<crate::service::webhooks::WebhookView>,
+    pub kinds: Vec<&'static str>,
+    pub monitors: Vec<String>,
+    pub errors: Errors,
+}
+
+#[derive(Template)]
 #[template(path = "admin/overview.html")]
 pub struct OverviewPage {
     pub l: Layout,

@@ -49,4 +49,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(audit::router())
         .merge(subscribers::router())
+        .merge(subscribers::webhook_router())
 }

@@ -10,6 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
 use crate::service::subscribers::{self, SubscribeInput, SubscriberView};
+use crate::service::webhooks::{self, WebhookInput, WebhookView};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth};
@@ -59,4 +60,43 @@ async fn list(
     Ok(Json(
         subscribers::list(&state.services, q.q.as_deref().unwrap_or("")).await?,
     ))
+}
+
+/// Webhook endpoints (admin).
+pub fn webhook_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_webhooks, create_webhook))
+        .routes(routes!(delete_webhook))
+}
+
+/// Registered webhooks, with their signing secrets.
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "subscribers", security(("token" = [])),
+    responses((status = 200, body = Vec<WebhookView>), (status = 401, body = ErrorBody)))]
+async fn list_webhooks(State(state): State<AppState>, _: Auth) -> AppResult<Json<Vec<WebhookView>>> {
+    Ok(Json(webhooks::list(&state.services).await?))
+}
+
+/// Registers a webhook; every matching notice is POSTed to it, signed.
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "subscribers", request_body = WebhookInput, security(("token" = [])),
+    responses((status = 201, body = WebhookView), (status = 422, body = ErrorBody)))]
+async fn create_webhook(
+    State(state): State<AppState>,
+    _: Auth,
+    ApiJson(input): ApiJson<WebhookInput>,
+) -> AppResult<(StatusCode, Json<WebhookView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(webhooks::create(&state.services, input).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "subscribers", params(("id" = i64, Path)),
+    security(("token" = [])), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_webhook(
+    State(state): State<AppState>,
+    _: Auth,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> AppResult<StatusCode> {
+    webhooks::delete(&state.services, crate::web::extract::id(&raw, "webhook")?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,122 @@
+//! Webhook endpoints: where notices are POSTed, in which format, about what.
+
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use super::{Services, fmt_ts};
+use crate::domain::FieldError;
+use crate::error::{AppError, AppResult};
+use crate::store::outbox::KINDS;
+use crate::store::{monitors, webhooks};
+
+pub const FORMATS: [&str; 3] = ["json", "slack", "discord"];
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WebhookInput {
+    /// Where to POST; http or https.
+    pub url: String,
+    /// `json` (signed, versioned payload; default), `slack` or `discord` (their
+    /// incoming-webhook formats).
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Notice kinds to send (scheduled, reminder, started, update, extended, completed,
+    /// cancelled); all when absent.
+    #[serde(default)]
+    pub kinds: Option<Vec<String>>,
+    /// Only notices about maintenance on these monitors (slugs); all when absent.
+    #[serde(default)]
+    pub monitors: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    pub format: String,
+    pub kinds: Vec<String>,
+    pub monitors: Vec<String>,
+    /// Signs every delivery: `Lull-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+    pub secret: String,
+    pub created_at: String,
+}
+
+pub async fn create(s: &Services, input: WebhookInput) -> AppResult<WebhookView> {
+    let url = input.url.trim().to_string();
+    if !(url.starts_with("http://") || url.starts_with("https://"))
+        || url.len() > 2000
+        || url.contains(char::is_whitespace)
+    {
+        return Err(FieldError::new("url", "must be an http:// or https:// URL").into());
+    }
+    let format = input.format.unwrap_or_else(|| "json".into()).to_ascii_lowercase();
+    if !FORMATS.contains(&format.as_str()) {
+        return Err(FieldError::new("format", "must be json, slack or discord").into());
+    }
+    let mut kinds = Vec::new();
+    for (i, k) in input.kinds.unwrap_or_default().iter().enumerate() {
+        let k = k.trim().to_ascii_lowercase();
+        if !KINDS.iter().any(|(known, _)| *known == k) {
+            return Err(FieldError::new(format!("kinds[{i}]"), "is not a kind of notice").into());
+        }
+        kinds.push(k);
+    }
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let now = s.now().timestamp();
+    let mut tx = s.store.begin().await?;
+    let mut monitor_ids = Vec::new();
+    for (i, slug) in input.monitors.unwrap_or_default().iter().enumerate() {
+        let m = monitors::by_slug(&mut tx, slug.trim())
+            .await?
+            .ok_or_else(|| AppError::invalid(format!("monitors[{i}]"), format!("no monitor with slug '{slug}'")))?;
+        monitor_ids.push(m.id);
+    }
+    let row = webhooks::WebhookRow {
+        id: 0,
+        url,
+        secret: format!("whsec_{}", hex::encode(secret)),
+        format,
+        kinds: kinds.join(","),
+        created_at: now,
+    };
+    let id = webhooks::insert(&mut tx, &row).await?;
+    webhooks::set_monitors(&mut tx, id, &monitor_ids).await?;
+    tx.commit().await?;
+    list(s).await?.into_iter().find(|w| w.id == id).ok_or(AppError::NotFound("webhook"))
+}
+
+pub async fn list(s: &Services) -> AppResult<Vec<WebhookView>> {
+    let mut conn = s.store.conn().await?;
+    let filters = webhooks::monitor_slugs(&mut conn).await?;
+    Ok(webhooks::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|w| WebhookView {
+            monitors: filters
+                .iter()
+                .filter(|(id, _)| *id == w.id)
+                .map(|(_, s)| s.clone())
+                .collect(),
+            kinds: w
+                .kinds
+                .split(',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect(),
+            id: w.id,
+            url: w.url,
+            format: w.format,
+            secret: w.secret,
+            created_at: fmt_ts(w.created_at),
+        })
+        .collect())
+}
+
+pub async fn delete(s: &Services, id: i64) -> AppResult<()> {
+    let mut conn = s.store.conn().await?;
+    if webhooks::delete(&mut conn, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("webhook"))
+    }
+}
