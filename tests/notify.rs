@@ -339,7 +339,7 @@ async fn a_server_killed_mid_fan_out_delivers_every_notice_after_restart() {
     }
     let (_, token) = lull::service::tokens::create(&db.services, "crash").await.unwrap();
     let sink = SmtpSink::start().await;
-    *sink.delay.lock().unwrap() = StdDuration::from_millis(10);
+    *sink.delay.lock().unwrap() = StdDuration::from_millis(50);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

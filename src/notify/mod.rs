@@ -25,7 +25,10 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed row is reserved for the worker that claimed it, by default.
 pub const LEASE_SECS: i64 = 120;
 const BATCH: i64 = 100;
-pub const CONCURRENCY: usize = 8;
+/// Sends in flight at once (and pooled SMTP connections). Each send mostly waits on the
+/// network, so this bounds latency-bound throughput; it is also the most notices a crash
+/// can send twice.
+pub const CONCURRENCY: usize = 32;
 
 /// The delay before attempt `attempts + 1`: 30 s doubling to at most an hour, ±20 %.
 pub fn backoff(attempts: i64) -> Duration {

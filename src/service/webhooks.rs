@@ -82,7 +82,11 @@ pub async fn create(s: &Services, input: WebhookInput) -> AppResult<WebhookView>
     let id = webhooks::insert(&mut tx, &row).await?;
     webhooks::set_monitors(&mut tx, id, &monitor_ids).await?;
     tx.commit().await?;
-    list(s).await?.into_iter().find(|w| w.id == id).ok_or(AppError::NotFound("webhook"))
+    list(s)
+        .await?
+        .into_iter()
+        .find(|w| w.id == id)
+        .ok_or(AppError::NotFound("webhook"))
 }
 
 pub async fn list(s: &Services) -> AppResult<Vec<WebhookView>> {
