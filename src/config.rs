@@ -67,3 +67,40 @@ mod tests {
         );
     }
 }
+
+/// A setting that may hold a password (a database or SMTP URL, a token): usable as text,
+/// shown as `***` by `Debug`, so it never reaches a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let s: super::Secret = "postgres://u:pw@db/x".parse().unwrap();
+        assert_eq!(format!("{s:?}"), "***");
+        assert_eq!(&*s, "postgres://u:pw@db/x");
+    }
+}

@@ -562,3 +562,45 @@ async fn slack_and_discord_presets_speak_their_formats_and_filters_apply() {
             .starts_with("*Maintenance in progress: API*")
     );
 }
+
+#[tokio::test]
+async fn a_mail_server_going_away_mid_batch_loses_nothing_and_doubles_nothing() {
+    let (app, sink) = app_with_mail().await;
+    for name in ["ann", "ben", "cat", "dan"] {
+        lull::service::subscribers::add_confirmed(&app.services, &format!("{name}@example.com"))
+            .await
+            .unwrap();
+    }
+    sink.set_mode(Mode::Vanish(2));
+    let m = app
+        .maintenance(
+            json!({"title": "Core switch", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 600,
+                            "notify": {"scheduled": false}}),
+        )
+        .await;
+    app.post(&format!("/api/v1/events/{}/start", m["events"][0]["id"]), json!({}))
+        .await;
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(15);
+    while sink.messages().len() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of 4 arrived",
+            sink.messages().len()
+        );
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let mut to: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "ann@example.com",
+            "ben@example.com",
+            "cat@example.com",
+            "dan@example.com"
+        ]
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE status = 'SENT'").await, 4);
+}

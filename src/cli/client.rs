@@ -15,7 +15,7 @@ pub struct ClientArgs {
     pub server: String,
     /// API token (from `lull token create`)
     #[arg(long, env = "LULL_TOKEN", hide_env_values = true, global = true)]
-    pub token: Option<String>,
+    pub token: Option<crate::config::Secret>,
     /// Print the API's JSON instead of a table
     #[arg(long, global = true)]
     pub json: bool,
@@ -187,7 +187,7 @@ impl Api {
                 .timeout(std::time::Duration::from_secs(30))
                 .build()?,
             base: args.server.trim_end_matches('/').to_string(),
-            token: args.token.clone(),
+            token: args.token.as_ref().map(|t| t.0.clone()),
             json: args.json,
         })
     }

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app;
 use crate::clock::SystemClock;
-use crate::config::Site;
+use crate::config::{Secret, Site};
 use crate::domain::schedule::format_utc;
 use crate::notify::MailerSettings;
 use crate::service::{Services, admins, maintenances, tokens};
@@ -90,7 +90,7 @@ pub struct DbArgs {
         default_value = "sqlite://lull.db",
         hide_env_values = true
     )]
-    pub database_url: String,
+    pub database_url: Secret,
 }
 
 #[derive(Debug, Args)]
@@ -117,10 +117,16 @@ pub struct ServeArgs {
     pub public_url: Option<String>,
     /// Mail server for notices: smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465
     #[arg(long, env = "LULL_SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<Secret>,
     /// Sender of notices, e.g. "Acme Status <status@acme.example>"
     #[arg(long, env = "LULL_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// SMTP user name, when not in LULL_SMTP_URL
+    #[arg(long, env = "LULL_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password, when not in LULL_SMTP_URL
+    #[arg(long, env = "LULL_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<Secret>,
     /// Seconds a claimed notice waits before another worker retries it after a crash
     #[arg(long, env = "LULL_DELIVERY_LEASE", default_value_t = crate::notify::LEASE_SECS)]
     pub delivery_lease: i64,
@@ -274,11 +280,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .clone()
         .filter(|u| !u.trim().is_empty())
         .map(|url| MailerSettings {
-            url,
+            url: url.0,
             from: args
                 .smtp_from
                 .clone()
                 .unwrap_or_else(|| format!("{} <noreply@{host}>", site.name)),
+            credentials: args.smtp_username.clone().zip(args.smtp_password.clone().map(|p| p.0)),
             lease_secs: args.delivery_lease,
         });
     let settings = app::Settings { site, mail };

@@ -22,6 +22,8 @@ pub struct MailerSettings {
     pub url: String,
     /// The sender, e.g. `Acme Status <status@acme.example>`.
     pub from: String,
+    /// Credentials given apart from the URL (`LULL_SMTP_USERNAME`, `LULL_SMTP_PASSWORD`).
+    pub credentials: Option<(String, String)>,
     /// How long a claimed notice is reserved for its worker; after a crash it is retried
     /// once this has passed. Longer than the slowest send (the SMTP timeout is 20 s).
     pub lease_secs: i64,
@@ -44,8 +46,15 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(settings: &MailerSettings) -> anyhow::Result<Self> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
-            .map_err(|e| anyhow::anyhow!("LULL_SMTP_URL is not a usable SMTP URL: {e}"))?
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
+            .map_err(|e| anyhow::anyhow!("LULL_SMTP_URL is not a usable SMTP URL: {e}"))?;
+        if let Some((user, password)) = &settings.credentials {
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                user.clone(),
+                password.clone(),
+            ));
+        }
+        let transport = builder
             .timeout(Some(std::time::Duration::from_secs(20)))
             .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(super::CONCURRENCY as u32))
             .build();

@@ -147,6 +147,7 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
         mail: mail.map(|url| lull::notify::MailerSettings {
             url,
             from: "Status <status@example.test>".into(),
+            credentials: None,
             lease_secs: 120,
         }),
     };

@@ -23,6 +23,8 @@ pub enum Mode {
     Temporary(usize),
     /// 550: never.
     Permanent,
+    /// Hang up without a word, for the next `n` recipients (a server going away).
+    Vanish(usize),
 }
 
 #[derive(Clone)]
@@ -110,6 +112,10 @@ impl SmtpSink {
                         b"451 4.3.0 try again later\r\n"
                     }
                     Mode::Permanent => b"550 5.1.1 no such mailbox\r\n",
+                    Mode::Vanish(n) => {
+                        *mode = if n <= 1 { Mode::Accept } else { Mode::Vanish(n - 1) };
+                        return Ok(());
+                    }
                 }
             } else if upper.starts_with("DATA") {
                 write.write_all(b"354 go ahead\r\n").await?;
