@@ -604,3 +604,29 @@ async fn a_mail_server_going_away_mid_batch_loses_nothing_and_doubles_nothing() 
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE status = 'SENT'").await, 4);
 }
+
+#[tokio::test]
+async fn a_mail_server_that_stops_answering_times_out_and_the_notice_is_retried() {
+    let (app, sink) = app_with_mail().await; // 1 s SMTP timeout in tests
+    sink.set_mode(Mode::Stall(1));
+    subscribe(&app, json!({"email": "slow@example.com"})).await;
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(15);
+    loop {
+        let err: Option<String> = sqlx::query_scalar("SELECT last_error FROM outbox")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+        if err.is_some() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the stalled attempt never failed");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    while sink.messages().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never retried");
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1);
+}

@@ -127,6 +127,9 @@ pub struct ServeArgs {
     /// SMTP password, when not in LULL_SMTP_URL
     #[arg(long, env = "LULL_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<Secret>,
+    /// Seconds to wait for the mail server before an attempt counts as failed
+    #[arg(long, env = "LULL_SMTP_TIMEOUT", default_value_t = 20)]
+    pub smtp_timeout: u64,
     /// Seconds a claimed notice waits before another worker retries it after a crash
     #[arg(long, env = "LULL_DELIVERY_LEASE", default_value_t = crate::notify::LEASE_SECS)]
     pub delivery_lease: i64,
@@ -286,6 +289,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .clone()
                 .unwrap_or_else(|| format!("{} <noreply@{host}>", site.name)),
             credentials: args.smtp_username.clone().zip(args.smtp_password.clone().map(|p| p.0)),
+            timeout_secs: args.smtp_timeout,
             lease_secs: args.delivery_lease,
         });
     let settings = app::Settings { site, mail };

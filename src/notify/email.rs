@@ -24,8 +24,10 @@ pub struct MailerSettings {
     pub from: String,
     /// Credentials given apart from the URL (`LULL_SMTP_USERNAME`, `LULL_SMTP_PASSWORD`).
     pub credentials: Option<(String, String)>,
+    /// Seconds to wait for the mail server at each step before giving up on an attempt.
+    pub timeout_secs: u64,
     /// How long a claimed notice is reserved for its worker; after a crash it is retried
-    /// once this has passed. Longer than the slowest send (the SMTP timeout is 20 s).
+    /// once this has passed. Keep it longer than the slowest send (see `timeout_secs`).
     pub lease_secs: i64,
 }
 
@@ -55,7 +57,7 @@ impl Mailer {
             ));
         }
         let transport = builder
-            .timeout(Some(std::time::Duration::from_secs(20)))
+            .timeout(Some(std::time::Duration::from_secs(settings.timeout_secs.max(1))))
             .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(super::CONCURRENCY as u32))
             .build();
         let from = settings
@@ -182,6 +184,11 @@ async fn event_notice(s: &Services, site: &Site, row: &OutboxRow, event_id: i64)
     let subject = match row.kind.as_str() {
         "reminder" => {
             let lead = (parse_instant("start", &e.start).unwrap_or_default() - s.now()).num_seconds();
+            if lead <= 0 {
+                return Err(DeliveryError::permanent(
+                    "the event started before its reminder could go out",
+                ));
+            }
             // Rounded to whole minutes: sent at the lead time, this reads "in 1 hour".
             format!("Reminder: {t} begins in {}", lead_words((lead + 30) / 60 * 60))
         }

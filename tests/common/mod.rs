@@ -148,6 +148,7 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
             url,
             from: "Status <status@example.test>".into(),
             credentials: None,
+            timeout_secs: 1,
             lease_secs: 120,
         }),
     };

@@ -25,6 +25,8 @@ pub enum Mode {
     Permanent,
     /// Hang up without a word, for the next `n` recipients (a server going away).
     Vanish(usize),
+    /// Say nothing for a few seconds, for the next `n` recipients (a server timing out).
+    Stall(usize),
 }
 
 #[derive(Clone)]
@@ -101,19 +103,29 @@ impl SmtpSink {
                 to.clear();
                 b"250 OK\r\n"
             } else if upper.starts_with("RCPT TO") {
-                let mut mode = self.mode.lock().unwrap();
-                match *mode {
+                // Decide under the lock, act after it (the lock is not held across a wait).
+                let answer = {
+                    let mut mode = self.mode.lock().unwrap();
+                    let now = *mode;
+                    *mode = match now {
+                        Mode::Temporary(n) if n > 1 => Mode::Temporary(n - 1),
+                        Mode::Vanish(n) if n > 1 => Mode::Vanish(n - 1),
+                        Mode::Stall(n) if n > 1 => Mode::Stall(n - 1),
+                        Mode::Permanent => Mode::Permanent,
+                        _ => Mode::Accept,
+                    };
+                    now
+                };
+                match answer {
                     Mode::Accept => {
                         to.push(line[8..].trim().trim_matches(['<', '>', ':']).to_string());
                         b"250 OK\r\n"
                     }
-                    Mode::Temporary(n) => {
-                        *mode = if n <= 1 { Mode::Accept } else { Mode::Temporary(n - 1) };
-                        b"451 4.3.0 try again later\r\n"
-                    }
+                    Mode::Temporary(_) => b"451 4.3.0 try again later\r\n",
                     Mode::Permanent => b"550 5.1.1 no such mailbox\r\n",
-                    Mode::Vanish(n) => {
-                        *mode = if n <= 1 { Mode::Accept } else { Mode::Vanish(n - 1) };
+                    Mode::Vanish(_) => return Ok(()),
+                    Mode::Stall(_) => {
+                        tokio::time::sleep(Duration::from_secs(3)).await;
                         return Ok(());
                     }
                 }
