@@ -630,3 +630,66 @@ async fn a_mail_server_that_stops_answering_times_out_and_the_notice_is_retried(
     tokio::time::sleep(StdDuration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), 1);
 }
+
+#[tokio::test]
+async fn notices_overtaken_by_events_are_dropped_and_reminded_people_hear_of_cancellations() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "kim@example.com", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Storage", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 3600,
+                            "rrule": "FREQ=DAILY", "notify": {"scheduled": false}}),
+        )
+        .await;
+    // The reminder is refused once, then the operator cancels the event before the retry.
+    sink.set_mode(Mode::Temporary(1));
+    app.clock.set(utc("2026-05-10T14:00:00Z"));
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while app
+        .count("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder' AND attempts > 0 AND status = 'PENDING'")
+        .await
+        == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "no reminder attempt");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    let first = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{first}/cancel"), json!({})).await;
+    app.clock.advance(Duration::minutes(5));
+    let cancelled = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(cancelled.subject, "Maintenance cancelled: Storage");
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while app
+        .count("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder' AND status = 'SKIPPED'")
+        .await
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stale reminder was not dropped"
+        );
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    assert!(
+        sink.messages()
+            .iter()
+            .all(|r| !parse(r).subject.starts_with("Reminder")),
+        "no stale reminder went out"
+    );
+
+    // The next day's reminder goes out; then the series is switched off: the reminded
+    // window is called off by mail, the others silently.
+    app.clock.set(utc("2026-05-11T14:00:00Z"));
+    let reminder = parse(&sink.wait_for(3).await[2]);
+    assert_eq!(reminder.subject, "Reminder: Storage begins in 1 hour");
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "INACTIVE"}),
+    )
+    .await;
+    let off = parse(&sink.wait_for(4).await[3]);
+    assert_eq!(off.subject, "Maintenance cancelled: Storage");
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 4);
+}

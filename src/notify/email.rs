@@ -8,6 +8,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Site;
 use crate::domain::format::{lead_words, when};
+use crate::domain::lifecycle::EventStatus;
 use crate::service::events::{EventView, parse_instant};
 use crate::service::subscribers::{CONFIRM_WITHIN, issue_token};
 use crate::service::{Services, events, maintenances};
@@ -75,6 +76,8 @@ impl Mailer {
 #[derive(Debug)]
 pub struct DeliveryError {
     pub permanent: bool,
+    /// The notice no longer makes sense and is dropped, not failed.
+    pub moot: bool,
     pub message: String,
 }
 
@@ -82,6 +85,15 @@ impl DeliveryError {
     pub(crate) fn permanent(message: impl Into<String>) -> Self {
         Self {
             permanent: true,
+            moot: false,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn moot(message: impl Into<String>) -> Self {
+        Self {
+            permanent: true,
+            moot: true,
             message: message.into(),
         }
     }
@@ -89,6 +101,7 @@ impl DeliveryError {
     pub(crate) fn temporary(message: impl Into<String>) -> Self {
         Self {
             permanent: false,
+            moot: false,
             message: message.into(),
         }
     }
@@ -179,6 +192,19 @@ async fn event_notice(s: &Services, site: &Site, row: &OutboxRow, event_id: i64)
         Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::permanent("the event no longer exists")),
         Err(err) => return Err(db(err)),
     };
+    // A retried notice can be overtaken by events: never announce what is no longer true.
+    let fits = match row.kind.as_str() {
+        "reminder" => matches!(e.status, EventStatus::Scheduled | EventStatus::Ready),
+        "started" => e.status == EventStatus::Ongoing,
+        "extended" => !e.status.is_terminal(),
+        "cancelled" => e.status == EventStatus::Cancelled,
+        "update" => true,
+        "completed" => e.status == EventStatus::Completed,
+        _ => true,
+    };
+    if !fits {
+        return Err(DeliveryError::moot(format!("the event is {} now", e.status.as_str())));
+    }
     let t = &e.title;
     let mut lines = window_lines(&e);
     let subject = match row.kind.as_str() {
@@ -285,6 +311,7 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
         let token = issue_token(&mut conn, subscriber_id, "confirm", now, Some(expires))
             .await
             .map_err(db)?;
+        drop(conn); // not held across the send
         let link = format!("{}/subscribe/confirm?token={token}", site.public_url);
         let site_name = site.name.as_str();
         (

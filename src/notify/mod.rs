@@ -24,7 +24,6 @@ use crate::store::{outbox, subscribers};
 pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed row is reserved for the worker that claimed it, by default.
 pub const LEASE_SECS: i64 = 120;
-const BATCH: i64 = 100;
 /// Sends in flight at once (and pooled SMTP connections). Each send mostly waits on the
 /// network, so this bounds latency-bound throughput; it is also the most notices a crash
 /// can send twice.
@@ -55,7 +54,7 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
             let _ = subscribers::delete_expired(&mut conn, now).await;
         }
         let claimed = match s.store.begin().await {
-            Ok(mut tx) => match outbox::claim(&mut tx, now, lease, BATCH, mailer.is_none()).await {
+            Ok(mut tx) => match outbox::claim(&mut tx, now, lease, CONCURRENCY as i64, mailer.is_none()).await {
                 Ok(rows) => tx.commit().await.map(|_| rows).unwrap_or_default(),
                 Err(e) => {
                     tracing::error!(error = %e, "claiming notices failed");
@@ -71,21 +70,31 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
         futures_util::stream::iter(claimed)
             .for_each_concurrent(CONCURRENCY, |row| {
                 let (s, site, mailer, http) = (&s, &site, &mailer, &http);
+                let claimed_until = now + lease;
                 async move {
-                    let result = match (row.webhook_id, mailer) {
-                        (Some(_), _) => webhook::deliver(s, site, http, &row).await,
-                        (None, Some(mailer)) => email::deliver(s, site, mailer, &row).await,
-                        (None, None) => Err(email::DeliveryError::temporary("email is not configured")),
+                    // A send must end well inside the claim, or another worker could take
+                    // the row over and send it again.
+                    let limit = std::time::Duration::from_secs((lease as u64 * 3 / 4).max(1));
+                    let send = async {
+                        match (row.webhook_id, mailer) {
+                            (Some(_), _) => webhook::deliver(s, site, http, &row).await,
+                            (None, Some(mailer)) => email::deliver(s, site, mailer, &row).await,
+                            (None, None) => Err(email::DeliveryError::temporary("email is not configured")),
+                        }
                     };
+                    let result = tokio::time::timeout(limit, send)
+                        .await
+                        .unwrap_or_else(|_| Err(email::DeliveryError::temporary("the send took too long")));
                     let now = s.now().timestamp();
                     let Ok(mut conn) = s.store.conn().await else { return };
                     let written = match result {
-                        Ok(()) => outbox::mark_sent(&mut conn, row.id, now).await,
+                        Ok(()) => outbox::mark_sent(&mut conn, row.id, claimed_until, now).await,
+                        Err(e) if e.moot => outbox::mark_skipped(&mut conn, row.id, claimed_until, &e.message).await,
                         Err(e) => {
                             let retry = (!e.permanent && row.attempts < MAX_ATTEMPTS)
                                 .then(|| (s.now() + backoff(row.attempts)).timestamp());
                             tracing::warn!(id = row.id, kind = %row.kind, attempts = row.attempts, retry = retry.is_some(), error = %e.message, "notice not delivered");
-                            outbox::mark_failed(&mut conn, row.id, &e.message, retry).await
+                            outbox::mark_failed(&mut conn, row.id, claimed_until, &e.message, retry).await
                         }
                     };
                     if let Err(e) = written {
@@ -94,11 +103,15 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
                 }
             })
             .await;
-        if got as i64 == BATCH {
+        if got == CONCURRENCY {
             continue;
         }
         let wake = match s.store.conn().await {
-            Ok(mut conn) => outbox::next_due(&mut conn).await.ok().flatten().map(from_ts),
+            Ok(mut conn) => outbox::next_due(&mut conn, mailer.is_none())
+                .await
+                .ok()
+                .flatten()
+                .map(from_ts),
             Err(_) => None,
         };
         let cap = s.now() + Duration::seconds(30);

@@ -73,14 +73,21 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
         .body(bytes)
         .send()
         .await
-        .map_err(|e| DeliveryError::temporary(format!("{}: {e}", hook.url)))?;
+        // Slack and Discord URLs are credentials: errors name the webhook, not its URL.
+        .map_err(|e| DeliveryError::temporary(format!("webhook #{}: {}", hook.id, e.without_url())))?;
     let status = resp.status();
     if status.is_success() {
         Ok(())
     } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
-        Err(DeliveryError::temporary(format!("{} answered {status}", hook.url)))
+        Err(DeliveryError::temporary(format!(
+            "webhook #{} answered {status}",
+            hook.id
+        )))
     } else {
-        Err(DeliveryError::permanent(format!("{} answered {status}", hook.url)))
+        Err(DeliveryError::permanent(format!(
+            "webhook #{} answered {status}",
+            hook.id
+        )))
     }
 }
 

@@ -390,7 +390,19 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
 async fn cancel_not_started(conn: &mut AnyConnection, id: i64, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     for e in events::not_started(conn, id, now.timestamp()).await? {
         let change = Change::cancelled(&e, now.timestamp(), reason);
-        events::change(conn, &e, &change, now.timestamp()).await?;
+        if events::change(conn, &e, &change, now.timestamp()).await? {
+            call_off(conn, &e, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Subscribers reminded of an event that will not happen hear that it is off. (Those
+/// not yet reminded hear nothing: a deactivated series would otherwise mail once per
+/// occurrence.)
+async fn call_off(conn: &mut AnyConnection, e: &events::EventRow, now: DateTime<Utc>) -> AppResult<()> {
+    if e.status == EventStatus::Ready.as_str() {
+        outbox::enqueue(conn, "cancelled", e.maintenance_id, Some(e.id), "", now.timestamp()).await?;
     }
     Ok(())
 }
@@ -409,6 +421,14 @@ async fn reconcile(
     let by_start: HashMap<i64, &Occurrence> = occurrences.iter().map(|o| (o.start.timestamp(), o)).collect();
     for e in events::not_started(conn, m.id, now.timestamp()).await? {
         match by_start.get(&e.scheduled_start) {
+            // A window already announced by a reminder is cancelled (and announced as
+            // such); one nobody heard of simply goes.
+            None if e.status == EventStatus::Ready.as_str() => {
+                let change = Change::cancelled(&e, now.timestamp(), "rescheduled");
+                if events::change(conn, &e, &change, now.timestamp()).await? {
+                    call_off(conn, &e, now).await?;
+                }
+            }
             None => events::delete(conn, e.id).await?,
             Some(o) => {
                 let end = o.end.timestamp();

@@ -92,7 +92,9 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
         let m = monitors::by_slug(&mut tx, slug.trim())
             .await?
             .ok_or_else(|| AppError::invalid(format!("monitors[{i}]"), format!("no monitor with slug '{slug}'")))?;
-        monitor_ids.push(m.id);
+        if !monitor_ids.contains(&m.id) {
+            monitor_ids.push(m.id);
+        }
     }
     let expires = now + CONFIRM_WITHIN.num_seconds();
     match subscribers::by_email(&mut tx, &email).await? {

@@ -69,7 +69,9 @@ pub async fn create(s: &Services, input: WebhookInput) -> AppResult<WebhookView>
         let m = monitors::by_slug(&mut tx, slug.trim())
             .await?
             .ok_or_else(|| AppError::invalid(format!("monitors[{i}]"), format!("no monitor with slug '{slug}'")))?;
-        monitor_ids.push(m.id);
+        if !monitor_ids.contains(&m.id) {
+            monitor_ids.push(m.id);
+        }
     }
     let row = webhooks::WebhookRow {
         id: 0,

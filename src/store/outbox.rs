@@ -148,42 +148,69 @@ pub async fn claim(
         .await
 }
 
-pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+/// Records the delivery, if this worker's claim (`claimed_until`) still holds.
+pub async fn mark_sent(conn: &mut AnyConnection, id: i64, claimed_until: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE outbox SET status = 'SENT', sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1",
+        "UPDATE outbox SET status = 'SENT', sent_at = $2, claimed_until = NULL, last_error = NULL
+         WHERE id = $1 AND claimed_until = $3",
     )
     .bind(id)
     .bind(now)
+    .bind(claimed_until)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Records a failed attempt: retried at `retry_at`, or FAILED for good when `None`.
+/// A notice that no longer makes sense (a reminder for an event that already started, a
+/// "started" for one that was cancelled): kept as SKIPPED with why, not sent.
+pub async fn mark_skipped(conn: &mut AnyConnection, id: i64, claimed_until: i64, why: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'SKIPPED', claimed_until = NULL, last_error = $3 WHERE id = $1 AND claimed_until = $2",
+    )
+    .bind(id)
+    .bind(claimed_until)
+    .bind(why)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt (if this worker's claim still holds): retried at `retry_at`,
+/// or FAILED for good when `None`.
 pub async fn mark_failed(
     conn: &mut AnyConnection,
     id: i64,
+    claimed_until: i64,
     error: &str,
     retry_at: Option<i64>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE outbox SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), claimed_until = NULL,
-            last_error = $4 WHERE id = $1",
+            last_error = $4 WHERE id = $1 AND claimed_until = $5",
     )
     .bind(id)
     .bind(if retry_at.is_some() { "PENDING" } else { "FAILED" })
     .bind(retry_at)
     .bind(error)
+    .bind(claimed_until)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// When the next row becomes due, if any is pending.
-pub async fn next_due(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT MIN(COALESCE(claimed_until, next_attempt_at)) FROM outbox WHERE status = 'PENDING'")
-        .fetch_one(conn)
-        .await
+/// When the next row this worker may claim becomes due, if any is pending.
+pub async fn next_due(conn: &mut AnyConnection, webhooks_only: bool) -> Result<Option<i64>, sqlx::Error> {
+    let only = if webhooks_only {
+        " AND webhook_id IS NOT NULL"
+    } else {
+        ""
+    };
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT MIN(COALESCE(claimed_until, next_attempt_at)) FROM outbox WHERE status = 'PENDING'{only}"
+    )))
+    .fetch_one(conn)
+    .await
 }
 
 /// Counts by status, for the dashboard.
@@ -206,7 +233,7 @@ pub struct FailedRow {
 /// The latest notices given up on, with why.
 pub async fn failed(conn: &mut AnyConnection, limit: i64) -> Result<Vec<FailedRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.id, o.kind, COALESCE(s.email, w.url, '?') AS email, o.attempts, o.last_error FROM outbox o
+        "SELECT o.id, o.kind, COALESCE(s.email, 'webhook #' || CAST(w.id AS TEXT), '?') AS email, o.attempts, o.last_error FROM outbox o
          LEFT JOIN subscribers s ON s.id = o.subscriber_id LEFT JOIN webhooks w ON w.id = o.webhook_id
          WHERE o.status = 'FAILED' ORDER BY o.id DESC LIMIT $1",
     )
