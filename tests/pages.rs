@@ -546,3 +546,30 @@ async fn admins_see_subscribers_and_that_email_is_not_configured() {
     let page = admin_get(&app, &cookie, "/admin/subscribers?q=jo@").await;
     assert!(page.contains("jo@example.com") && page.contains("confirmed") && !page.contains("ivy@example.com"));
 }
+
+#[tokio::test]
+async fn deleting_from_the_dashboard_asks_then_deletes() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    app.monitor("api").await;
+    let csrf = hidden_csrf(&admin_get(&app, &cookie, "/admin/monitors/api").await);
+    let http = no_redirects();
+    let post = |confirm: bool| {
+        let mut form = vec![("csrf", csrf.clone())];
+        if confirm {
+            form.push(("confirm", "yes".into()));
+        }
+        http.post(format!("{}/admin/monitors/api/delete", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let ask = post(false).await.unwrap();
+    assert_eq!(ask.status(), StatusCode::OK);
+    assert!(ask.text().await.unwrap().contains("Delete the monitor &#39;api&#39;?"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 1);
+    let done = post(true).await.unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()["location"], "/admin/monitors");
+    assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 0);
+}

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::pages::{AffectedChoice, Errors, MaintenanceForm, MaintenanceFormPage, MaintenancesPage};
 use super::session::{Admin, FormData};
-use super::{confirm, error_page, field_errors, layout, render};
+use super::{Destructive, destructive, error_page, field_errors, layout, render};
 use crate::domain::builder::{Builder, WEEKDAYS};
 use crate::domain::schedule::{Schedule, format_utc};
 use crate::error::AppError;
@@ -371,23 +371,18 @@ async fn edit(
 }
 
 async fn delete(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>, form: FormData) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let question = format!("Delete maintenance #{id} and all its events, past ones included? This cannot be undone.");
-    let back = format!("/admin/maintenances/{id}");
-    if let Some(page) = confirm(
+    let d = Destructive {
+        question: format!("Delete maintenance #{id} and all its events, past ones included? This cannot be undone."),
+        action: format!("/admin/maintenances/{id}/delete"),
+        back: format!("/admin/maintenances/{id}"),
+        done: "/admin/maintenances".into(),
+    };
+    destructive(
         &state,
         &session,
         &form,
-        question,
-        format!("/admin/maintenances/{id}/delete"),
-        back,
-    ) {
-        return page;
-    }
-    match maintenances::delete(&state.services, &session.actor(), id).await {
-        Ok(()) => Redirect::to("/admin/maintenances").into_response(),
-        Err(e) => error_page(e),
-    }
+        d,
+        maintenances::delete(&state.services, &session.actor(), id),
+    )
+    .await
 }

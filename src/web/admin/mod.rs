@@ -139,6 +139,36 @@ pub(crate) fn confirm(
     ))
 }
 
+/// A destructive form: the question asked first, where the confirmation posts, where
+/// "no" and "done" go.
+pub(crate) struct Destructive {
+    pub question: String,
+    pub action: String,
+    pub back: String,
+    pub done: String,
+}
+
+/// Checks the CSRF token, asks for confirmation, then runs `act` (a future, so nothing
+/// happens before it is awaited) and goes to `done`.
+pub(crate) async fn destructive(
+    state: &AppState,
+    session: &Session,
+    form: &FormData,
+    d: Destructive,
+    act: impl std::future::Future<Output = Result<(), AppError>>,
+) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    if let Some(page) = confirm(state, session, form, d.question, d.action, d.back) {
+        return page;
+    }
+    match act.await {
+        Ok(()) => Redirect::to(&d.done).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
 fn secure(state: &AppState) -> bool {
     state.site.public_url.starts_with("https://")
 }
@@ -402,24 +432,20 @@ async fn remove_subscriber(
     Path(id): Path<i64>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let question = format!("Remove subscriber #{id}? They get no more notices.");
-    if let Some(page) = confirm(
+    let d = Destructive {
+        question: format!("Remove subscriber #{id}? They get no more notices."),
+        action: format!("/admin/subscribers/{id}/delete"),
+        back: "/admin/subscribers".into(),
+        done: "/admin/subscribers".into(),
+    };
+    destructive(
         &state,
         &session,
         &form,
-        question,
-        format!("/admin/subscribers/{id}/delete"),
-        "/admin/subscribers".into(),
-    ) {
-        return page;
-    }
-    match crate::service::subscribers::remove(&state.services, id).await {
-        Ok(()) => Redirect::to("/admin/subscribers").into_response(),
-        Err(e) => error_page(e),
-    }
+        d,
+        crate::service::subscribers::remove(&state.services, id),
+    )
+    .await
 }
 
 async fn webhooks_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
@@ -472,24 +498,20 @@ async fn delete_webhook(
     Path(id): Path<i64>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let question = format!("Delete webhook #{id}? Notices waiting for it are dropped.");
-    if let Some(page) = confirm(
+    let d = Destructive {
+        question: format!("Delete webhook #{id}? Notices waiting for it are dropped."),
+        action: format!("/admin/webhooks/{id}/delete"),
+        back: "/admin/webhooks".into(),
+        done: "/admin/webhooks".into(),
+    };
+    destructive(
         &state,
         &session,
         &form,
-        question,
-        format!("/admin/webhooks/{id}/delete"),
-        "/admin/webhooks".into(),
-    ) {
-        return page;
-    }
-    match crate::service::webhooks::delete(&state.services, id).await {
-        Ok(()) => Redirect::to("/admin/webhooks").into_response(),
-        Err(e) => error_page(e),
-    }
+        d,
+        crate::service::webhooks::delete(&state.services, id),
+    )
+    .await
 }
 
 async fn tokens_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
@@ -536,22 +558,11 @@ async fn revoke_token(
     Path(id): Path<i64>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let question = format!("Revoke API token #{id}? Scripts using it stop working at once.");
-    if let Some(page) = confirm(
-        &state,
-        &session,
-        &form,
-        question,
-        format!("/admin/tokens/{id}/revoke"),
-        "/admin/tokens".into(),
-    ) {
-        return page;
-    }
-    match tokens::revoke(&state.services, id).await {
-        Ok(()) => Redirect::to("/admin/tokens").into_response(),
-        Err(e) => error_page(e),
-    }
+    let d = Destructive {
+        question: format!("Revoke API token #{id}? Scripts using it stop working at once."),
+        action: format!("/admin/tokens/{id}/revoke"),
+        back: "/admin/tokens".into(),
+        done: "/admin/tokens".into(),
+    };
+    destructive(&state, &session, &form, d, tokens::revoke(&state.services, id)).await
 }

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 
 use super::pages::{Errors, MonitorEditPage, MonitorForm, MonitorsPage};
 use super::session::{Admin, FormData};
-use super::{confirm, error_page, field_errors, layout, render};
+use super::{Destructive, destructive, error_page, field_errors, layout, render};
 use crate::service::admins::Session;
 use crate::service::monitors::{self, MonitorInput, MonitorPatch};
 use crate::web::AppState;
@@ -152,23 +152,18 @@ async fn delete(
     Path(key): Path<String>,
     form: FormData,
 ) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let question = format!("Delete the monitor '{key}'? Maintenances stop affecting it and it leaves the status page.");
-    let back = format!("/admin/monitors/{key}");
-    if let Some(page) = confirm(
+    let d = Destructive {
+        question: format!("Delete the monitor '{key}'? Maintenances stop affecting it and it leaves the status page."),
+        action: format!("/admin/monitors/{key}/delete"),
+        back: format!("/admin/monitors/{key}"),
+        done: "/admin/monitors".into(),
+    };
+    destructive(
         &state,
         &session,
         &form,
-        question,
-        format!("/admin/monitors/{key}/delete"),
-        back,
-    ) {
-        return page;
-    }
-    match monitors::delete(&state.services, &session.actor(), &key).await {
-        Ok(()) => Redirect::to("/admin/monitors").into_response(),
-        Err(e) => error_page(e),
-    }
+        d,
+        monitors::delete(&state.services, &session.actor(), &key),
+    )
+    .await
 }
