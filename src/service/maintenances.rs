@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::conflicts::Warning;
+use super::conflicts::conflicts;
 use super::events::{AffectedMonitor, EventView, parse_instant, timing, views};
 use super::horizon::{new_events, schedule_of, wanted};
 use super::{Actor, Services, audit, fmt_ts};
@@ -18,10 +20,6 @@ use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter};
 use crate::store::maintenances::{self, MaintenanceRow};
 use crate::store::{AnyConnection, monitors, outbox};
-
-/// How far ahead overlapping maintenances are looked for.
-pub const CONFLICT_DAYS: i64 = 90;
-const MAX_WARNINGS: usize = 20;
 
 fn yes() -> bool {
     true
@@ -112,24 +110,6 @@ pub struct SkipInput {
     /// The occurrence to skip: its start as an RFC 3339 instant, or as a local
     /// date-time in the maintenance's zone (`2026-12-25T03:00`).
     pub start: String,
-}
-
-/// Another maintenance that would overlap this one on a shared monitor.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Warning {
-    /// Always `overlap` for now.
-    pub kind: String,
-    pub maintenance_id: i64,
-    pub title: String,
-    /// Slugs of the monitors both maintenances affect.
-    pub monitors: Vec<String>,
-    /// This maintenance's window.
-    pub start: String,
-    pub end: String,
-    /// The other maintenance's window.
-    pub other_start: String,
-    pub other_end: String,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -628,78 +608,6 @@ async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView>
     let mut conn = s.store.conn().await?;
     v.warnings = Some(conflicts(&mut conn, id, s.now()).await?);
     Ok(v)
-}
-
-/// Overlaps, within the next 90 days, between maintenance `id` and other ACTIVE
-/// maintenances that affect one of its monitors.
-pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> AppResult<Vec<Warning>> {
-    let Some(me) = maintenances::get(conn, id).await? else {
-        return Ok(Vec::new());
-    };
-    if me.status != "ACTIVE" {
-        return Ok(Vec::new());
-    }
-    let others = maintenances::sharing_monitors(conn, id).await?;
-    if others.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut ids: Vec<i64> = others.iter().map(|o| o.id).collect();
-    ids.push(id);
-    let mut slugs: HashMap<i64, HashSet<String>> = HashMap::new();
-    for a in maintenances::affected(conn, Some(&ids)).await? {
-        slugs.entry(a.maintenance_id).or_default().insert(a.slug);
-    }
-    let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (mid, start) in maintenances::skips(conn, None).await? {
-        skips.entry(mid).or_default().insert(start);
-    }
-    let until = now + Duration::days(CONFLICT_DAYS);
-    let windows = |m: &MaintenanceRow| -> Vec<Occurrence> {
-        let skipped = skips.get(&m.id);
-        schedule_of(m)
-            .map(|sch| {
-                sch.between(now - Duration::seconds(m.duration), until)
-                    .into_iter()
-                    .filter(|o| o.end > now && skipped.is_none_or(|s| !s.contains(&o.start.timestamp())))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mine = windows(&me);
-    let my_slugs = slugs.remove(&id).unwrap_or_default();
-    let mut warnings = Vec::new();
-    for other in &others {
-        let mut shared: Vec<String> = slugs
-            .get(&other.id)
-            .map(|s| s.intersection(&my_slugs).cloned().collect())
-            .unwrap_or_default();
-        shared.sort();
-        for theirs in windows(other) {
-            for ours in mine.iter().filter(|o| o.start < theirs.end && theirs.start < o.end) {
-                warnings.push(Warning {
-                    kind: "overlap".into(),
-                    maintenance_id: other.id,
-                    title: other.title.clone(),
-                    monitors: shared.clone(),
-                    start: format_utc(ours.start),
-                    end: format_utc(ours.end),
-                    other_start: format_utc(theirs.start),
-                    other_end: format_utc(theirs.end),
-                    message: format!(
-                        "overlaps '{}' on {} from {} to {}",
-                        other.title,
-                        shared.join(", "),
-                        format_utc(ours.start.max(theirs.start)),
-                        format_utc(ours.end.min(theirs.end)),
-                    ),
-                });
-                if warnings.len() >= MAX_WARNINGS {
-                    return Ok(warnings);
-                }
-            }
-        }
-    }
-    Ok(warnings)
 }
 
 /// Preview of a schedule that is not saved: the first `limit` windows (from `from` when

@@ -3,6 +3,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod conflicts;
 pub mod events;
 pub mod horizon;
 pub mod maintenances;
