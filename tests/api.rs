@@ -228,6 +228,77 @@ async fn bad_maintenance_input_names_the_field_and_saves_nothing() {
 }
 
 #[tokio::test]
+async fn a_window_that_already_ended_is_refused_unless_recording_the_past() {
+    // Now is Sun 10 May 2026, 12:00 UTC (14:00 in Berlin).
+    let app = spawn_app().await;
+    let typo = json!({"title": "Typo in the year", "start": "2025-05-17T03:00", "timezone": "Europe/Berlin", "duration": 7200});
+    let (status, err) = app.post("/api/v1/maintenances", typo.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "start");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("ended on Sat 17 May 2025, 05:00 CEST"),
+        "{err}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 0);
+
+    let mut backfill = typo;
+    backfill["record_past"] = json!(true);
+    let (status, m) = app.post("/api/v1/maintenances", backfill).await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let (_, events) = app.get(&format!("/api/v1/maintenances/{}/events", m["id"])).await;
+    assert_eq!(events[0]["status"], "COMPLETED", "{events}");
+    assert_eq!(events[0]["start"], "2025-05-17T01:00:00Z");
+
+    // Started at 13:00 Berlin, ends at 15:00: still running, so it is accepted and ongoing.
+    let (status, m) = app
+        .post(
+            "/api/v1/maintenances",
+            json!({"title": "Already running", "start": "2026-05-10T13:00", "timezone": "Europe/Berlin", "duration": 7200}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    assert_eq!(m["events"][0]["status"], "ONGOING");
+}
+
+#[tokio::test]
+async fn a_schedule_whose_windows_overlap_each_other_is_refused_naming_duration() {
+    let app = spawn_app().await;
+    for (rrule, duration) in [
+        ("FREQ=HOURLY", 7200),
+        ("FREQ=MINUTELY", 3600),
+        ("FREQ=DAILY;BYHOUR=3,4", 5400),
+    ] {
+        let (status, err) = app
+            .post(
+                "/api/v1/maintenances",
+                json!({"title": "Too tight", "start": "2026-05-11T03:00", "timezone": "UTC", "duration": duration, "rrule": rrule}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{rrule} for {duration}s: {err}"
+        );
+        assert_eq!(err["field"], "duration", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("overlap"), "{err}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0);
+    // Back to back is fine, and so is a daily window of an hour.
+    for (rrule, duration) in [("FREQ=HOURLY", 3600), ("FREQ=DAILY", 3600)] {
+        let (status, err) = app
+            .post(
+                "/api/v1/maintenances",
+                json!({"title": "Fits", "start": "2026-05-11T03:00", "timezone": "UTC", "duration": duration, "rrule": rrule}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{rrule}: {err}");
+    }
+}
+
+#[tokio::test]
 async fn malformed_json_is_a_400_and_unknown_ids_404() {
     let app = spawn_app().await;
     let resp = app

@@ -99,7 +99,7 @@ async fn starting_soon_marks_ready_events_and_history_lists_the_past() {
         .await;
     front_page_with(&app, "Starting soon").await;
     let done = app
-        .maintenance(json!({"title": "Done already", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 1800}))
+        .maintenance(json!({"title": "Done already", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 1800, "record_past": true}))
         .await;
     let called_off = app
         .maintenance(json!({"title": "Called off", "start": "2026-05-10T18:00", "timezone": "UTC", "duration": 1800}))

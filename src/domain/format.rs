@@ -50,6 +50,84 @@ pub fn when(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>) -> Stri
     }
 }
 
+/// The date formats of a language: weekday, day, month and year as its readers write them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateStyle {
+    pub locale: chrono::Locale,
+    /// `Sun 6 Dec 2026` / `So 6. Dez 2026`.
+    pub date: &'static str,
+    /// The same without the year.
+    pub short_date: &'static str,
+}
+
+pub const ENGLISH_DATES: DateStyle = DateStyle {
+    locale: chrono::Locale::POSIX,
+    date: "%a %-d %b %Y",
+    short_date: "%a %-d %b",
+};
+
+pub const GERMAN_DATES: DateStyle = DateStyle {
+    locale: chrono::Locale::de_DE,
+    date: "%a %-d. %b %Y",
+    short_date: "%a %-d. %b",
+};
+
+fn fmt<Z: chrono::TimeZone>(t: &chrono::DateTime<Z>, pattern: &str, style: &DateStyle) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    t.format_localized(pattern, style.locale).to_string()
+}
+
+/// "Sun 6 Dec 2026, 03:00 CET": an instant in a zone, the zone named.
+pub fn local(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, style: &DateStyle) -> String {
+    let l = t.with_timezone(&tz);
+    format!("{}, {}", fmt(&l, style.date, style), l.format("%H:%M %Z"))
+}
+
+/// A window in a zone: "Sun 6 Dec 2026, 03:00–05:00 CET"; across midnight
+/// "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET"; across a DST change each time names
+/// its own offset ("01:00 CEST – 04:00 CET").
+pub fn window(
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+    style: &DateStyle,
+) -> String {
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let date = fmt(&s, style.date, style);
+    let (sz, ez) = (s.format("%Z").to_string(), e.format("%Z").to_string());
+    let same_day = s.date_naive() == e.date_naive();
+    match (same_day, sz == ez) {
+        (true, true) => format!("{date}, {}–{} {ez}", s.format("%H:%M"), e.format("%H:%M")),
+        (true, false) => format!("{date}, {} {sz} – {} {ez}", s.format("%H:%M"), e.format("%H:%M")),
+        (false, same_zone) => format!(
+            "{date}, {}{} – {}, {} {ez}",
+            s.format("%H:%M"),
+            if same_zone { String::new() } else { format!(" {sz}") },
+            fmt(&e, style.short_date, style),
+            e.format("%H:%M"),
+        ),
+    }
+}
+
+/// The same window in UTC, short: "02:00–04:00 UTC", or with dates when it spans days.
+pub fn window_utc(start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> String {
+    if start.date_naive() == end.date_naive() {
+        format!("{}–{} UTC", start.format("%H:%M"), end.format("%H:%M"))
+    } else {
+        format!("{} – {} UTC", start.format("%-d %b %H:%M"), end.format("%-d %b %H:%M"))
+    }
+}
+
+/// [`when`] in a language: the maintenance's zone, then UTC.
+pub fn when_in(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>, style: &DateStyle) -> String {
+    match tz.filter(|tz| *tz != chrono_tz::UTC) {
+        Some(tz) => format!("{} ({} UTC)", local(t, tz, style), t.format("%H:%M")),
+        None => format!("{}, {} UTC", fmt(&t, style.date, style), t.format("%H:%M")),
+    }
+}
+
 /// A lead time in words for a subject line: "1 hour", "30 minutes", "2 hours 15 minutes".
 pub fn lead_words(secs: i64) -> String {
     let (h, m) = (secs / 3600, secs % 3600 / 60);
@@ -77,6 +155,52 @@ mod tests {
         assert_eq!(f(86400 + 59 * 60), "1 day", "minutes are dropped once there are days");
         assert_eq!(f(30), "<1m");
         assert_eq!(f(90), "1m");
+    }
+
+    fn utc(d: u32, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn windows_read_in_the_plans_zone_with_the_weekday() {
+        let berlin = chrono_tz::Europe::Berlin;
+        // 02:00–04:00 UTC on Sunday 6 December is 03:00–05:00 CET.
+        assert_eq!(
+            window(utc(6, 2, 0), utc(6, 4, 0), berlin, &ENGLISH_DATES),
+            "Sun 6 Dec 2026, 03:00–05:00 CET"
+        );
+        // Seen from New York the same window is Saturday evening there, but it is shown in
+        // the plan's zone, whatever the reader's.
+        assert_eq!(local(utc(6, 2, 0), berlin, &ENGLISH_DATES), "Sun 6 Dec 2026, 03:00 CET");
+        assert_eq!(
+            window(utc(5, 21, 0), utc(6, 1, 0), berlin, &ENGLISH_DATES),
+            "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET"
+        );
+        assert_eq!(window_utc(utc(6, 2, 0), utc(6, 4, 0)), "02:00–04:00 UTC");
+    }
+
+    #[test]
+    fn a_window_across_a_dst_change_names_both_offsets() {
+        use chrono::TimeZone;
+        let berlin = chrono_tz::Europe::Berlin;
+        // 25 Oct 2026: clocks go back at 03:00 CEST (01:00 UTC).
+        let s = chrono::Utc.with_ymd_and_hms(2026, 10, 24, 23, 0, 0).unwrap();
+        let e = chrono::Utc.with_ymd_and_hms(2026, 10, 25, 2, 0, 0).unwrap();
+        assert_eq!(
+            window(s, e, berlin, &ENGLISH_DATES),
+            "Sun 25 Oct 2026, 01:00 CEST – 03:00 CET"
+        );
+    }
+
+    #[test]
+    fn german_dates_use_german_words() {
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(local(utc(6, 2, 0), berlin, &GERMAN_DATES), "So 6. Dez 2026, 03:00 CET");
+        assert_eq!(
+            when_in(utc(6, 2, 0), Some(berlin), &GERMAN_DATES),
+            "So 6. Dez 2026, 03:00 CET (02:00 UTC)"
+        );
     }
 
     #[test]

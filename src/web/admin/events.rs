@@ -96,7 +96,7 @@ async fn act(
     let s = &state.services;
     let actor = session.actor();
     let result = match action.as_str() {
-        "start" => events::act(s, &actor, id, Action::Start).await,
+        "start" => events::act(s, &actor, id, Action::Start(None)).await,
         "complete" | "cancel" => {
             let question = if action == "cancel" {
                 format!("Cancel event #{id}? Cancelling is final; visitors see it as cancelled.")

@@ -81,6 +81,7 @@ fn form_of(f: &FormData, monitors: &[(String, String)]) -> MaintenanceForm {
         count: f.text("count"),
         status: f.get("status").unwrap_or("ACTIVE").to_string(),
         lead_minutes: f.text("lead_minutes"),
+        record_past: f.checked("record_past"),
         notify: NotifySettings {
             scheduled: f.checked("notify_scheduled"),
             reminder: f.checked("notify_reminder"),
@@ -142,6 +143,7 @@ fn input_of(form: &MaintenanceForm) -> Result<MaintenanceInput, AppError> {
                 impact: Some(m.impact.clone()),
             })
             .collect(),
+        record_past: form.record_past,
     })
 }
 
@@ -162,6 +164,7 @@ fn form_from_view(m: &MaintenanceView, monitors: &[(String, String)]) -> Mainten
         builder,
         status: m.status.clone(),
         lead_minutes: (m.reminder_lead / 60).to_string(),
+        record_past: false,
         notify: m.notify,
         monitors: monitors
             .iter()
@@ -311,6 +314,7 @@ async fn submit(state: &AppState, session: &Session, id: Option<i64>, form: Form
                 reminder_lead: input.reminder_lead,
                 notify: input.notify,
                 monitors: Some(input.monitors),
+                record_past: input.record_past,
             };
             maintenances::update(&state.services, &actor, id, patch).await
         }

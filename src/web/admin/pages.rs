@@ -124,6 +124,8 @@ pub struct MaintenanceForm {
     pub count: String,
     pub status: String,
     pub lead_minutes: String,
+    /// The admin confirmed that windows in the past are meant (recording past work).
+    pub record_past: bool,
     pub notify: NotifySettings,
     pub monitors: Vec<AffectedChoice>,
 }
