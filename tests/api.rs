@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn monitors_can_be_created_listed_updated_and_deleted() {
@@ -341,13 +341,30 @@ async fn schedule_preview_is_the_same_over_http() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        body,
+        instants(&body),
         json!([
             {"start": "2026-03-28T01:30:00Z", "end": "2026-03-28T02:30:00Z"},
             {"start": "2026-03-29T01:30:00Z", "end": "2026-03-29T02:30:00Z"},
             {"start": "2026-03-30T00:30:00Z", "end": "2026-03-30T01:30:00Z"}
         ])
     );
+    // The same windows as people read them, in the schedule's zone: 02:30 does not exist
+    // on 29 March in Berlin, so that window starts at 03:30 summer time.
+    let local: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["local"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        local,
+        [
+            "Sat 28 Mar 2026, 02:30–03:30 CET",
+            "Sun 29 Mar 2026, 03:30–04:30 CEST",
+            "Mon 30 Mar 2026, 02:30–03:30 CEST"
+        ]
+    );
+    assert_eq!(body[0]["utc"], "01:30–02:30 UTC");
     let (status, err) = app
         .request(
             Method::GET,
@@ -517,7 +534,7 @@ async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        body,
+        instants(&body),
         json!([
             {"start": "2099-01-01T00:00:00Z", "end": "2099-01-01T00:01:00Z"},
             {"start": "2099-01-01T00:01:00Z", "end": "2099-01-01T00:02:00Z"}
@@ -527,5 +544,61 @@ async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
         started.elapsed() < std::time::Duration::from_secs(2),
         "took {:?}",
         started.elapsed()
+    );
+}
+
+/// Only the instants of preview windows.
+fn instants(windows: &Value) -> Value {
+    windows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| json!({"start": w["start"], "end": w["end"]}))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_preview_of_a_saved_plan_starts_now_and_marks_skipped_and_cancelled_windows() {
+    // Now is Sun 10 May 2026, 12:00 UTC; the plan began in March, daily at 03:00 UTC.
+    let app = spawn_app().await;
+    let m = app
+        .maintenance(json!({"title": "Daily", "start": "2026-03-01T03:00", "timezone": "UTC", "duration": 1800, "rrule": "FREQ=DAILY"}))
+        .await;
+    let id = m["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/maintenances/{id}/skip"),
+        json!({"start": "2026-05-12T03:00:00Z"}),
+    )
+    .await;
+    let (_, events) = app.get(&format!("/api/v1/maintenances/{id}/events")).await;
+    let thirteenth = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["scheduled_start"] == "2026-05-13T03:00:00Z")
+        .unwrap()["id"]
+        .clone();
+    app.post(&format!("/api/v1/events/{thirteenth}/cancel"), json!({}))
+        .await;
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/schedule/preview?rrule=FREQ%3DDAILY&start=2026-03-01T03:00&tz=UTC&duration=1800&limit=4&from=now&maintenance={id}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let seen: Vec<(&str, &str)> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["start"].as_str().unwrap(), w["note"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("2026-05-11T03:00:00Z", ""),
+            ("2026-05-12T03:00:00Z", "skipped"),
+            ("2026-05-13T03:00:00Z", "cancelled"),
+            ("2026-05-14T03:00:00Z", "")
+        ]
     );
 }

@@ -369,7 +369,9 @@ async fn every_dashboard_page_needs_a_signed_in_admin() {
     ] {
         let resp = http.get(format!("{}{path}", app.base)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(resp.headers()["location"], "/admin/login");
+        // Signing in returns to the page asked for.
+        let next: String = form_urlencoded_encode(path);
+        assert_eq!(resp.headers()["location"], format!("/admin/login?next={next}").as_str());
     }
     let resp = http
         .post(format!("{}/admin/monitors", app.base))
@@ -566,10 +568,16 @@ async fn deleting_from_the_dashboard_asks_then_deletes() {
     };
     let ask = post(false).await.unwrap();
     assert_eq!(ask.status(), StatusCode::OK);
-    assert!(ask.text().await.unwrap().contains("Delete the monitor &#39;api&#39;?"));
+    let question = ask.text().await.unwrap();
+    assert!(question.contains("Delete the monitor &#39;API&#39;?"), "{question}");
+    assert!(question.contains("Yes, delete it"));
     assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 1);
     let done = post(true).await.unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    assert_eq!(done.headers()["location"], "/admin/monitors");
+    assert_eq!(done.headers()["location"], "/admin/monitors?done=deleted");
     assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 0);
+}
+
+fn form_urlencoded_encode(s: &str) -> String {
+    s.replace('/', "%2F")
 }

@@ -576,27 +576,40 @@ pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenan
     for (id, start) in maintenances::skips(&mut conn, None).await? {
         skips.entry(id).or_default().insert(start);
     }
+    let mut closed: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for (id, start) in events::closed_ahead(&mut conn, None, now.timestamp()).await? {
+        closed.entry(id).or_default().insert(start);
+    }
     Ok(rows
         .into_iter()
         .map(|m| {
             let monitors = affected.remove(&m.id).unwrap_or_default();
             let skipped = skips.remove(&m.id).unwrap_or_default();
-            to_view(m, monitors, &skipped, now)
+            let closed = closed.remove(&m.id).unwrap_or_default();
+            to_view(m, monitors, &skipped, &closed, now)
         })
         .collect())
 }
 
+/// `closed` are occurrences cancelled or completed early although their planned window
+/// has not passed: neither they nor skipped ones are the next window, and an INACTIVE
+/// plan has none.
 fn to_view(
     m: MaintenanceRow,
     monitors: Vec<AffectedMonitor>,
     skips: &HashSet<i64>,
+    closed: &HashSet<i64>,
     now: DateTime<Utc>,
 ) -> MaintenanceView {
-    let next_start = schedule_of(&m).ok().and_then(|sch| {
-        sch.occurrences()
-            .find(|o| o.end > now && !skips.contains(&o.start.timestamp()))
-            .map(|o| format_utc(o.start))
-    });
+    let next_start = (m.status == "ACTIVE")
+        .then(|| schedule_of(&m).ok())
+        .flatten()
+        .and_then(|sch| {
+            sch.ahead(now)
+                .take(10_000)
+                .find(|o| !skips.contains(&o.start.timestamp()) && !closed.contains(&o.start.timestamp()))
+                .map(|o| format_utc(o.start))
+        });
     let mut skipped: Vec<i64> = skips.iter().copied().collect();
     skipped.sort_unstable();
     MaintenanceView {
@@ -633,7 +646,12 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
         .map(AffectedMonitor::from)
         .collect();
     let skips = skips_of(&mut conn, id).await?;
-    let mut v = to_view(m, monitors, &skips, now);
+    let closed = events::closed_ahead(&mut conn, Some(id), now.timestamp())
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let mut v = to_view(m, monitors, &skips, &closed, now);
     if with_events {
         let filter = EventFilter {
             from: Some((now - Duration::days(7)).timestamp()),
@@ -647,7 +665,7 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
     Ok(v)
 }
 
-async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView> {
+pub async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView> {
     let mut v = view(s, id, true).await?;
     let mut conn = s.store.conn().await?;
     v.warnings = Some(conflicts(&mut conn, id, s.now()).await?);
@@ -668,4 +686,55 @@ pub fn preview(
         return Err(FieldError::new("limit", "must be between 1 and 1000"));
     }
     Ok(Schedule::parse(start, tz, duration, rrule)?.preview(from, limit))
+}
+
+/// Why a previewed window will not happen, if it will not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowNote {
+    Skipped,
+    Cancelled,
+}
+
+/// [`preview`] for the schedule as edited, marking the windows of maintenance `id` (when
+/// given) that were skipped ahead of time or cancelled.
+pub async fn preview_marked(
+    s: &Services,
+    schedule: &Schedule,
+    id: Option<i64>,
+    from: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<Vec<(Occurrence, Option<WindowNote>)>> {
+    let windows = schedule.preview(Some(from), limit.clamp(1, 1000));
+    let Some(id) = id else {
+        return Ok(windows.into_iter().map(|o| (o, None)).collect());
+    };
+    let mut conn = s.store.conn().await?;
+    let skips = skips_of(&mut conn, id).await?;
+    let filter = EventFilter {
+        from: Some(from.timestamp()),
+        maintenance_id: Some(id),
+        limit: 1000,
+        ..Default::default()
+    };
+    let cancelled: HashSet<i64> = events::list(&mut conn, &filter, s.now().timestamp())
+        .await?
+        .into_iter()
+        .filter(|e| e.cancelled_at.is_some())
+        .map(|e| e.scheduled_start)
+        .collect();
+    Ok(windows
+        .into_iter()
+        .map(|o| {
+            let t = o.start.timestamp();
+            let note = if skips.contains(&t) {
+                Some(WindowNote::Skipped)
+            } else if cancelled.contains(&t) {
+                Some(WindowNote::Cancelled)
+            } else {
+                None
+            };
+            (o, note)
+        })
+        .collect())
 }
