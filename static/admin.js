@@ -98,10 +98,12 @@
         when.textContent = w.local;
         li.appendChild(when);
         if (w.note) { li.className = "off"; li.appendChild(document.createTextNode(" — " + w.note)); }
-        var utc = document.createElement("span");
-        utc.className = "meta";
-        utc.textContent = " (" + w.utc + ")";
-        li.appendChild(utc);
+        if (!/ UTC$/.test(w.local)) {
+          var utc = document.createElement("span");
+          utc.className = "meta";
+          utc.textContent = " (" + w.utc + ")";
+          li.appendChild(utc);
+        }
         list.appendChild(li);
       });
     }).catch(function () {});

@@ -126,9 +126,17 @@ async fn screenshot(c: &Client, name: &str) {
 #[tokio::test]
 async fn an_admin_schedules_and_starts_maintenance_and_visitors_see_it() {
     let app = launch(TestDb::with_system_clock().await).await;
+    let d = chromium().await;
+    // The admin sits in New York; the plan is in Berlin: the dashboard must speak Berlin.
+    cdp(
+        &d,
+        "Emulation.setTimezoneOverride",
+        json!({"timezoneId": "America/New_York"}),
+    )
+    .await;
     let Driver {
         mut process, client: c, ..
-    } = chromium().await;
+    } = d;
     let base = app.base.clone();
 
     // First run: /admin offers to create the first admin.
@@ -163,15 +171,21 @@ async fn an_admin_schedules_and_starts_maintenance_and_visitors_see_it() {
     c.find(Locator::Id("timezone"))
         .await
         .unwrap()
-        .select_by_value("UTC")
+        .select_by_value("Europe/Berlin")
         .await
         .unwrap();
     fill(&c, "hours", "2").await;
     click(&c, "input[name=mode][value=weekly]").await;
     click(&c, &format!("input[name=weekdays][value={weekday}]")).await;
     click(&c, "input[name=monitor][value=api]").await;
-    // The live preview lists the next windows from the API.
-    let first = format!("{}T10:00:00Z", tomorrow.format("%Y-%m-%d"));
+    // The live preview lists the next windows in the plan's zone, with the weekday, not
+    // in New York time: tomorrow 10:00–12:00 Berlin time.
+    let berlin = chrono_tz::Europe::Berlin;
+    let local_start = tomorrow.date_naive().and_hms_opt(10, 0, 0).unwrap();
+    let zone = chrono::TimeZone::from_local_datetime(&berlin, &local_start)
+        .unwrap()
+        .format("%Z");
+    let first = format!("{}, 10:00–12:00 {zone}", tomorrow.format("%a %-d %b %Y"));
     let deadline = Instant::now() + StdDuration::from_secs(10);
     loop {
         let preview = text_of(&c, "preview").await.unwrap_or_default();

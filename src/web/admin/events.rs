@@ -39,11 +39,16 @@ async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response 
         limit: 50,
         ..Default::default()
     };
+    let now_text = crate::domain::schedule::format_utc(now);
     let result = async {
+        // Cancelled windows stay listed (as "was planned for …") until their time passes.
         let (ongoing, upcoming) = events::list(s, &soon)
             .await?
             .into_iter()
-            .filter(|e| !e.status.is_terminal())
+            .filter(|e| {
+                e.status != EventStatus::Completed
+                    && (e.status != EventStatus::Cancelled || e.scheduled_start > now_text)
+            })
             .partition(|e| e.status == EventStatus::Ongoing);
         let past = events::list(s, &past)
             .await?

@@ -275,7 +275,7 @@ async fn preview_of(state: &AppState, id: Option<i64>, form: &MaintenanceForm) -
         return (Vec::new(), None);
     };
     let first = schedule.resolve(schedule.start);
-    let from = state.services.now().min(first);
+    let from = state.services.now();
     let lines = maintenances::preview_marked(&state.services, &schedule, id, from, 5)
         .await
         .unwrap_or_default()
@@ -335,8 +335,12 @@ async fn show(
         }
         None => (Vec::new(), Vec::new(), Vec::new(), String::new(), String::new()),
     };
+    let recurring = x
+        .view
+        .as_ref()
+        .is_some_and(|v| !Builder::from_rrule(&v.rrule).mode.eq("once"));
     let skippable = match &x.view {
-        Some(v) if v.status == "ACTIVE" => skippable(state, v).await,
+        Some(v) if v.status == "ACTIVE" && recurring => skippable(state, v).await,
         _ => Vec::new(),
     };
     let title = if id.is_some() {
@@ -362,6 +366,7 @@ async fn show(
             warnings,
             skipped,
             skippable,
+            recurring,
             rrule,
             schedule_text,
         },

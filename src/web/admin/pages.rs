@@ -223,6 +223,8 @@ pub struct MaintenanceFormPage {
     pub skipped: Vec<String>,
     /// Future windows that can be skipped: (RFC 3339 start, as people read it).
     pub skippable: Vec<(String, String)>,
+    /// The plan repeats (so single windows can be skipped).
+    pub recurring: bool,
     /// The stored RRULE and the schedule in words (saved plans).
     pub rrule: String,
     pub schedule_text: String,

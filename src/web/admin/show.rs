@@ -21,8 +21,11 @@ pub fn window(e: &EventView) -> String {
     format::window(instant(&e.start), instant(&e.end), zone(&e.timezone), &ENGLISH_DATES)
 }
 
-/// The same window in UTC.
+/// The same window in UTC; empty for a plan in UTC, whose window already says it.
 pub fn window_utc(e: &EventView) -> String {
+    if zone(&e.timezone) == chrono_tz::UTC {
+        return String::new();
+    }
     format::window_utc(instant(&e.start), instant(&e.end))
 }
 
