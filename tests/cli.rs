@@ -1,10 +1,15 @@
 //! The `lull` binary end to end: schedule preview, token creation against the database,
-//! and the operator commands against a running server.
+//! the operator commands against a running server, and what `serve` tells the person who
+//! starts it.
 
 mod common;
 
+use std::path::Path;
+use std::process::Stdio;
+
 use common::*;
 use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 struct Run {
@@ -13,21 +18,31 @@ struct Run {
     stderr: String,
 }
 
-async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lull"));
     cmd.args(args)
         .env_remove("LULL_TOKEN")
         .env_remove("LULL_SERVER")
-        .env_remove("LULL_DATABASE_URL");
+        .env_remove("LULL_DATABASE_URL")
+        .env_remove("LULL_BIND")
+        .env_remove("LULL_PUBLIC_URL");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+async fn output(mut cmd: Command) -> Run {
     let out = cmd.output().await.unwrap();
     Run {
         ok: out.status.success(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
+    output(command(args, env)).await
 }
 
 async fn api(app: &TestApp, args: &[&str]) -> Run {
@@ -295,4 +310,88 @@ async fn the_cli_reports_api_errors_and_exits_non_zero() {
     let run = lull(&["status"], &[("LULL_SERVER", "http://127.0.0.1:9")]).await;
     assert!(!run.ok);
     assert!(run.stderr.contains("cannot reach the server"), "{}", run.stderr);
+}
+
+/// Starts `lull serve` on an ephemeral loopback port and returns its log up to the line
+/// that contains `until`.
+async fn serve_log_until(dir: &Path, until: &str) -> Vec<String> {
+    let mut cmd = command(&["serve", "--bind", "127.0.0.1:0"], &[]);
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let done = line.contains(until);
+            log.push(line);
+            if done {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    child.kill().await.unwrap();
+    assert_eq!(found, Ok(true), "no '{until}' in the log:\n{}", log.join("\n"));
+    log
+}
+
+#[tokio::test]
+async fn serve_says_where_to_create_the_first_admin_without_colour_codes_in_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = serve_log_until(dir.path(), "to create the first admin").await;
+    let line = log.last().unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line}"));
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/admin"))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{url}"));
+    assert_ne!(port, 0, "the real port, not the one asked for");
+    assert!(
+        line.contains(&format!("open {url} to create the first admin")),
+        "{line}"
+    );
+    assert!(log.iter().all(|l| !l.contains('\u{1b}')), "{log:?}");
+
+    let mut admin = command(
+        &["admin", "create", "--email", "ops@example.com", "--password-stdin"],
+        &[],
+    );
+    admin
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = admin.spawn().unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut child.stdin.take().unwrap(), b"correct horse battery staple\n")
+        .await
+        .unwrap();
+    assert!(child.wait().await.unwrap().success());
+    let log = serve_log_until(dir.path(), "dashboard at http://127.0.0.1:").await;
+    assert!(log.last().unwrap().ends_with("/admin"), "{log:?}");
+}
+
+#[tokio::test]
+async fn serve_help_shows_which_variables_are_set() {
+    let help = lull(&["serve", "--help"], &[]).await.stdout;
+    assert!(help.contains("[env: LULL_BIND]"), "{help}");
+    assert!(!help.contains("=]"), "a variable shown as set to nothing:\n{help}");
+    let help = lull(&["serve", "--help"], &[("LULL_BIND", "127.0.0.1:4000")])
+        .await
+        .stdout;
+    assert!(help.contains("[env: LULL_BIND=127.0.0.1:4000]"), "{help}");
+    let help = lull(
+        &["serve", "--help"],
+        &[("LULL_DATABASE_URL", "postgres://u:secret@127.0.0.1/x")],
+    )
+    .await
+    .stdout;
+    assert!(!help.contains("secret"), "{help}");
 }

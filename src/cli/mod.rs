@@ -4,10 +4,11 @@
 mod client;
 mod output;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use crate::app;
@@ -26,6 +27,20 @@ use crate::service::{Services, admins, maintenances, tokens};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The command line definition as `main` uses it: clap prints `[env: NAME=]` for a
+/// variable that is not set, which reads as if it were set to nothing, so the value part
+/// is left out for those (set ones still show their value, secrets never).
+pub fn command() -> clap::Command {
+    fn hide_unset_env_values(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|arg| match arg.get_env() {
+            Some(name) if std::env::var_os(name).is_none() => arg.hide_env_values(true),
+            _ => arg,
+        })
+        .mut_subcommands(hide_unset_env_values)
+    }
+    hide_unset_env_values(Cli::command())
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,7 +199,10 @@ pub enum ScheduleCommand {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -251,7 +269,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LULL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to standard output; colours only where a person watches it, never into a
+    // file or a pipe, and never when NO_COLOR is set (https://no-color.org).
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour);
     if format.eq_ignore_ascii_case("json") {
         builder.json().init();
     } else {
@@ -298,15 +319,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
     tracing::info!(database = %app::redact(&args.db.database_url), "database ready");
+    let services = Services::new(store, Arc::new(SystemClock));
+    let dashboard = format!(
+        "{}/admin",
+        browsable(args.public_url.as_deref(), listener.local_addr()?)
+    );
+    match admins::count(&services).await {
+        Ok(0) => tracing::info!("open {dashboard} to create the first admin"),
+        Ok(_) => tracing::info!("dashboard at {dashboard}"),
+        Err(e) => tracing::warn!(error = %e, "cannot count the admins"),
+    }
     let shutdown = CancellationToken::new();
     app::cancel_on_signal(shutdown.clone());
-    app::launch(
-        Services::new(store, Arc::new(SystemClock)),
-        settings,
-        listener,
-        shutdown,
-    )
-    .await
+    app::launch(services, settings, listener, shutdown).await
+}
+
+/// The base URL a person opens: the public URL when set, else the address listened on,
+/// with a wildcard address (0.0.0.0, ::) replaced by loopback.
+fn browsable(public_url: Option<&str>, addr: std::net::SocketAddr) -> String {
+    if let Some(url) = public_url.map(|u| u.trim_end_matches('/')).filter(|u| !u.is_empty()) {
+        return url.to_string();
+    }
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
 }
 
 async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
@@ -359,5 +400,18 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
+        super::command().debug_assert();
+    }
+
+    #[test]
+    fn the_dashboard_address_is_one_a_browser_can_open() {
+        let at = |a: &str| super::browsable(None, a.parse().unwrap());
+        assert_eq!(at("127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(at("0.0.0.0:8080"), "http://127.0.0.1:8080");
+        assert_eq!(at("[::]:8080"), "http://[::1]:8080");
+        assert_eq!(
+            super::browsable(Some("https://status.example.com/"), "0.0.0.0:80".parse().unwrap()),
+            "https://status.example.com"
+        );
     }
 }
