@@ -1,4 +1,4 @@
-//! The `lull` binary end to end: schedule preview, token creation against the database,
+//! The `lull` binary end to end: schedule preview, tokens and admins against the database,
 //! the operator commands against a running server, and what `serve` tells the person who
 //! starts it.
 
@@ -43,6 +43,13 @@ async fn output(mut cmd: Command) -> Run {
 
 async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
     output(command(args, env)).await
+}
+
+/// Runs `lull` with `dir` as its working directory.
+async fn lull_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = command(args, env);
+    cmd.current_dir(dir);
+    output(cmd).await
 }
 
 async fn api(app: &TestApp, args: &[&str]) -> Run {
@@ -310,6 +317,38 @@ async fn the_cli_reports_api_errors_and_exits_non_zero() {
     let run = lull(&["status"], &[("LULL_SERVER", "http://127.0.0.1:9")]).await;
     assert!(!run.ok);
     assert!(run.stderr.contains("cannot reach the server"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn token_and_admin_refuse_to_create_a_new_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().canonicalize().unwrap();
+    let expected = here.join("lull.db").display().to_string();
+    for args in [
+        vec!["token", "list"],
+        vec!["token", "create", "--name", "ops"],
+        vec!["admin", "create", "--email", "ops@example.com", "--password-stdin"],
+    ] {
+        let run = lull_in(&here, &args, &[]).await;
+        assert!(!run.ok, "{args:?}: {}", run.stdout);
+        assert!(
+            run.stderr.contains(&expected) && run.stderr.contains("LULL_DATABASE_URL"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(std::fs::read_dir(&here).unwrap().count(), 0, "{args:?} left a file");
+    }
+    let elsewhere = format!("sqlite://{}", here.join("other.db").display());
+    let run = lull_in(&here, &["token", "list"], &[("LULL_DATABASE_URL", &elsewhere)]).await;
+    assert!(!run.ok && run.stderr.contains(&elsewhere), "{}", run.stderr);
+
+    // `migrate` (like `serve`) creates it; then tokens work.
+    let run = lull_in(&here, &["migrate"], &[]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = lull_in(&here, &["token", "create", "--name", "ops"], &[]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = lull_in(&here, &["token", "list"], &[]).await;
+    assert!(run.ok && run.stdout.contains("ops"), "{}", run.stderr);
 }
 
 /// Starts `lull serve` on an ephemeral loopback port and returns its log up to the line

@@ -1,13 +1,16 @@
-//! The `lull` binary's commands. `serve`, `migrate` and `token` work on the database
-//! directly; `schedule preview` is pure; the rest talk to a running server over the API.
+//! The `lull` binary's commands. `serve`, `migrate`, `token` and `admin` work on the
+//! database directly; `schedule preview` is pure; the rest talk to a running server over
+//! the API.
 
 mod client;
 mod output;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::sync::Arc;
 
+use anyhow::bail;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
@@ -98,7 +101,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DbArgs {
-    /// Database: sqlite://FILE (created when missing) or postgres://USER@HOST/DB
+    /// Database: sqlite://FILE or postgres://USER@HOST/DB (serve and migrate create a
+    /// missing SQLite file; token and admin need an existing one)
     #[arg(
         long,
         env = "LULL_DATABASE_URL",
@@ -227,11 +231,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {}", app::redact(&db.database_url));
             Ok(())
         }
-        Command::Token { db, command } => token(db, command).await,
+        Command::Token { db, command } => {
+            existing_database(&db.database_url)?;
+            token(db, command).await
+        }
         Command::Admin {
             db,
             command: AdminCommand::Create { email, .. },
         } => {
+            existing_database(&db.database_url)?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
@@ -264,6 +272,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Event { client, command } => client::event(client, command).await,
         Command::Status { client } => client::status(client).await,
     }
+}
+
+/// `token` and `admin` work on the server's database, so a SQLite file that is not there
+/// means a wrong path or working directory; creating an empty database there would only
+/// make tokens and admins the server never sees.
+fn existing_database(url: &str) -> anyhow::Result<()> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !url.starts_with("sqlite:") || in_memory || url.contains("mode=rwc") {
+        return Ok(());
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("LULL_DATABASE_URL {}: {e}", app::redact(url)))?;
+    let path = options.get_filename();
+    if path.exists() {
+        return Ok(());
+    }
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    bail!(
+        "there is no database at {}: LULL_DATABASE_URL (or --database-url) is {}. \
+         Point it at the server's database, or run `lull migrate` to create a new one there",
+        shown.display(),
+        app::redact(url)
+    )
 }
 
 fn init_tracing(format: &str) {
