@@ -2,11 +2,15 @@
 //! Errors print the API's reason (field and message) and exit non-zero.
 
 use anyhow::{Context, bail};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::output::table;
+use super::input::{End, SkipDate, parse_end, parse_seconds, parse_skip_date};
+use super::output::{self, at, s, zone};
+use crate::domain::schedule::{Schedule, format_utc, resolve_local};
+use crate::domain::validate::format_local;
 
 #[derive(Debug, Args)]
 pub struct ClientArgs {
@@ -16,40 +20,49 @@ pub struct ClientArgs {
     /// API token (from `lull token create`)
     #[arg(long, env = "LULL_TOKEN", hide_env_values = true, global = true)]
     pub token: Option<crate::config::Secret>,
-    /// Print the API's JSON instead of a table
-    #[arg(long, global = true)]
-    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MonitorCommand {
     /// List monitors
     List,
-    /// Show one monitor (by slug or id)
-    Get { monitor: String },
+    /// Show one monitor
+    Get {
+        /// The monitor's slug or id
+        monitor: String,
+    },
     /// Create a monitor
     Create {
+        /// Name shown on the status page, e.g. "Public API"
         #[arg(long)]
         name: String,
+        /// Short unique name used by the API and CLI, e.g. api (lower case, digits, -)
         #[arg(long)]
         slug: String,
+        /// Group the monitor is listed under on the status page
         #[arg(long)]
         group: Option<String>,
+        /// Markdown description
         #[arg(long)]
         description: Option<String>,
         /// UP, DEGRADED or DOWN
         #[arg(long)]
         status: Option<String>,
     },
-    /// Change a monitor (by slug or id), e.g. its manual status
+    /// Change a monitor, e.g. its manual status
     Update {
+        /// The monitor's slug or id
         monitor: String,
+        /// New name shown on the status page
         #[arg(long)]
         name: Option<String>,
+        /// New slug (scripts that use the old one stop finding it)
         #[arg(long)]
         slug: Option<String>,
+        /// Group the monitor is listed under on the status page
         #[arg(long)]
         group: Option<String>,
+        /// Markdown description
         #[arg(long)]
         description: Option<String>,
         /// UP, DEGRADED or DOWN
@@ -57,77 +70,116 @@ pub enum MonitorCommand {
         status: Option<String>,
     },
     /// Delete a monitor
-    Delete { monitor: String },
+    Delete {
+        /// The monitor's slug or id
+        monitor: String,
+    },
 }
 
+/// The parts of a maintenance besides its title and first window.
 #[derive(Debug, Args)]
-pub struct ScheduleArgs {
+pub struct DetailArgs {
     /// Markdown description
     #[arg(long)]
     pub description: Option<String>,
-    /// Local start, YYYY-MM-DDTHH:MM[:SS]
-    #[arg(long)]
-    pub start: Option<String>,
-    /// IANA time zone, e.g. Europe/Berlin
-    #[arg(long)]
-    pub tz: Option<String>,
-    /// Window length: seconds, or with a unit (90m, 2h, 1d)
-    #[arg(long)]
-    pub duration: Option<String>,
     /// RRULE, e.g. FREQ=WEEKLY;BYDAY=SU (one-time when omitted on create)
     #[arg(long)]
     pub rrule: Option<String>,
     /// Affected monitor as SLUG or SLUG:IMPACT (MAINTENANCE, DOWN, DEGRADED, UP); repeatable
     #[arg(long = "monitor")]
     pub monitors: Vec<String>,
-    /// Reminder lead time: seconds or with a unit (default 1h)
-    #[arg(long)]
-    pub reminder_lead: Option<String>,
+    /// How long before the start an event turns READY and reminders go out: 1h, 30m,
+    /// 1h30m or seconds (1h when not given on create)
+    #[arg(long, value_parser = parse_seconds)]
+    pub reminder_lead: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum MaintenanceCommand {
-    /// List maintenances
+    /// List maintenances, with each one's next window in its own zone
     List {
         /// ACTIVE or INACTIVE
         #[arg(long)]
         status: Option<String>,
     },
     /// Show one maintenance with its events
-    Get { id: i64 },
+    Get {
+        /// The maintenance's id
+        id: i64,
+    },
     /// Schedule a maintenance
     Create {
+        /// Title shown on the status page and in notices
         #[arg(long)]
         title: String,
+        /// Local start of the first window, YYYY-MM-DDTHH:MM[:SS], in the --tz zone
+        #[arg(long)]
+        start: String,
+        /// IANA time zone of the start, e.g. Europe/Berlin
+        #[arg(long)]
+        tz: String,
+        /// Length of each window: 90m, 2h, 1h30m, 2d or seconds
+        #[arg(long, value_parser = parse_seconds)]
+        duration: i64,
         #[command(flatten)]
-        schedule: ScheduleArgs,
+        details: DetailArgs,
         /// Save as INACTIVE (no events)
         #[arg(long)]
         inactive: bool,
+        /// Accept a one-time window that has already ended and record it as history
+        /// (otherwise the server refuses it, as a likely typo)
+        #[arg(long)]
+        record_past: bool,
     },
     /// Change a maintenance; future events follow a new schedule
     Update {
+        /// The maintenance's id
         id: i64,
+        /// New title
         #[arg(long)]
         title: Option<String>,
+        /// New local start of the first window, YYYY-MM-DDTHH:MM[:SS]
+        #[arg(long)]
+        start: Option<String>,
+        /// New IANA time zone, e.g. Europe/Berlin
+        #[arg(long)]
+        tz: Option<String>,
+        /// New length of each window: 90m, 2h, 1h30m, 2d or seconds
+        #[arg(long, value_parser = parse_seconds)]
+        duration: Option<i64>,
         #[command(flatten)]
-        schedule: ScheduleArgs,
+        details: DetailArgs,
         /// ACTIVE or INACTIVE
         #[arg(long)]
         status: Option<String>,
     },
     /// Cancel a maintenance: make it INACTIVE, cancelling every event not yet started
-    Cancel { id: i64 },
-    /// Skip one occurrence (its start, RFC 3339 or local YYYY-MM-DDTHH:MM)
-    Skip {
+    Cancel {
+        /// The maintenance's id
         id: i64,
-        #[arg(long)]
-        start: String,
+    },
+    /// Skip one occurrence ahead of time, e.g. `lull maintenance skip 3 2026-12-13`
+    Skip {
+        /// The maintenance's id
+        id: i64,
+        /// The occurrence: its day (2026-12-13) or local start (2026-12-13T03:00) in the
+        /// maintenance's zone, or its start as an instant (2026-12-13T02:00:00Z)
+        #[arg(value_parser = parse_skip_date, required_unless_present = "start")]
+        date: Option<SkipDate>,
+        /// The same as DATE (the older spelling)
+        #[arg(long, value_parser = parse_skip_date, conflicts_with = "date")]
+        start: Option<SkipDate>,
     },
     /// Delete a maintenance and all its events
-    Delete { id: i64 },
+    Delete {
+        /// The maintenance's id
+        id: i64,
+    },
     /// List a maintenance's events
-    Events { id: i64 },
+    Events {
+        /// The maintenance's id
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,30 +198,54 @@ pub enum EventCommand {
         /// Only events affecting this monitor (slug)
         #[arg(long)]
         monitor: Option<String>,
+        /// At most this many events (default 200, at most 1000)
         #[arg(long)]
         limit: Option<i64>,
     },
     /// Show one event with its updates
-    Get { id: i64 },
-    /// Start an event now, ahead of schedule
-    Start { id: i64 },
-    /// Complete an ongoing event now
-    Complete { id: i64 },
-    /// Cancel an event
-    Cancel { id: i64 },
-    /// Move an event's end later: --end INSTANT or --by DURATION (seconds, 30m, 1h)
-    Extend {
+    Get {
+        /// The event's id
         id: i64,
-        #[arg(long, conflicts_with = "by", required_unless_present = "by")]
-        end: Option<String>,
-        #[arg(long)]
-        by: Option<String>,
     },
-    /// Post a progress update
-    Update {
+    /// Start an event now, ahead of schedule; it keeps its planned length unless --end
+    Start {
+        /// The event's id
         id: i64,
-        #[arg(long)]
-        body: String,
+        /// When it ends: an instant (2026-12-06T05:00:00Z) or a duration from now (90m)
+        #[arg(long, value_parser = parse_end)]
+        end: Option<End>,
+    },
+    /// Complete an ongoing event now
+    Complete {
+        /// The event's id
+        id: i64,
+    },
+    /// Cancel an event
+    Cancel {
+        /// The event's id
+        id: i64,
+    },
+    /// Move an event's end later
+    Extend {
+        /// The event's id
+        id: i64,
+        /// The new end: an instant (2026-12-06T05:00:00Z) or a duration from now (90m)
+        #[arg(long, value_parser = parse_end, conflicts_with = "by", required_unless_present = "by")]
+        end: Option<End>,
+        /// How much later than the current end: 30m, 1h, 1h30m or seconds
+        #[arg(long, value_parser = parse_seconds)]
+        by: Option<i64>,
+    },
+    /// Post a progress update, e.g. `lull event update 12 "Rebooting the second half"`
+    Update {
+        /// The event's id
+        id: i64,
+        /// The update (Markdown); several words are joined with spaces
+        #[arg(required_unless_present = "body")]
+        text: Vec<String>,
+        /// The same as TEXT (the older spelling)
+        #[arg(long, conflicts_with = "text")]
+        body: Option<String>,
     },
 }
 
@@ -181,14 +257,14 @@ struct Api {
 }
 
 impl Api {
-    fn new(args: &ClientArgs) -> anyhow::Result<Self> {
+    fn new(args: &ClientArgs, json: bool) -> anyhow::Result<Self> {
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .build()?,
             base: args.server.trim_end_matches('/').to_string(),
             token: args.token.as_ref().map(|t| t.0.clone()),
-            json: args.json,
+            json,
         })
     }
 
@@ -238,31 +314,6 @@ impl Api {
     }
 }
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::Null => "-".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Seconds from `90`, `90s`, `30m`, `2h` or `1d`.
-pub fn parse_seconds(flag: &str, text: &str) -> anyhow::Result<i64> {
-    let text = text.trim();
-    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let n: i64 = digits
-        .parse()
-        .with_context(|| format!("--{flag}: '{text}' is not a duration like 3600, 90m, 2h or 1d"))?;
-    let factor = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        _ => bail!("--{flag}: unknown unit '{unit}' (use s, m, h or d)"),
-    };
-    Ok(n * factor)
-}
-
 fn monitors_json(list: &[String]) -> Value {
     Value::Array(
         list.iter()
@@ -276,127 +327,23 @@ fn monitors_json(list: &[String]) -> Value {
     )
 }
 
-fn schedule_json(body: &mut serde_json::Map<String, Value>, a: &ScheduleArgs) -> anyhow::Result<()> {
-    if let Some(v) = &a.description {
+fn details_json(body: &mut serde_json::Map<String, Value>, a: DetailArgs) {
+    if let Some(v) = a.description {
         body.insert("description".into(), json!(v));
     }
-    if let Some(v) = &a.start {
-        body.insert("start".into(), json!(v));
-    }
-    if let Some(v) = &a.tz {
-        body.insert("timezone".into(), json!(v));
-    }
-    if let Some(v) = &a.duration {
-        body.insert("duration".into(), json!(parse_seconds("duration", v)?));
-    }
-    if let Some(v) = &a.rrule {
+    if let Some(v) = a.rrule {
         body.insert("rrule".into(), json!(v));
     }
-    if let Some(v) = &a.reminder_lead {
-        body.insert("reminder_lead".into(), json!(parse_seconds("reminder-lead", v)?));
+    if let Some(v) = a.reminder_lead {
+        body.insert("reminder_lead".into(), json!(v));
     }
     if !a.monitors.is_empty() {
         body.insert("monitors".into(), monitors_json(&a.monitors));
     }
-    Ok(())
 }
 
-fn monitor_table(v: &Value) -> String {
-    let list = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
-    let rows = list
-        .iter()
-        .map(|m| {
-            vec![
-                s(&m["id"]),
-                s(&m["slug"]),
-                s(&m["name"]),
-                s(&m["group"]),
-                s(&m["status"]),
-            ]
-        })
-        .collect();
-    table(&["ID", "SLUG", "NAME", "GROUP", "STATUS"], rows)
-}
-
-fn affected(v: &Value) -> String {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|m| format!("{}:{}", s(&m["slug"]), s(&m["impact"])))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "-".into())
-}
-
-fn event_table(v: &Value) -> String {
-    let list = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
-    let rows = list
-        .iter()
-        .map(|e| {
-            vec![
-                s(&e["id"]),
-                s(&e["status"]),
-                s(&e["start"]),
-                s(&e["end"]),
-                affected(&e["monitors"]),
-                s(&e["title"]),
-            ]
-        })
-        .collect();
-    table(&["ID", "STATUS", "START", "END", "MONITORS", "TITLE"], rows)
-}
-
-fn event_detail(e: &Value) -> String {
-    let mut out = event_table(e);
-    if let Some(updates) = e["updates"].as_array() {
-        for u in updates {
-            out.push_str(&format!("  [{}] {}\n", s(&u["created_at"]), s(&u["body"])));
-        }
-    }
-    out
-}
-
-fn maintenance_table(v: &Value) -> String {
-    let list = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
-    let rows = list
-        .iter()
-        .map(|m| {
-            vec![
-                s(&m["id"]),
-                s(&m["status"]),
-                format!("{} {}", s(&m["start"]), s(&m["timezone"])),
-                s(&m["duration"]),
-                s(&m["rrule"]),
-                s(&m["next_start"]),
-                affected(&m["monitors"]),
-                s(&m["title"]),
-            ]
-        })
-        .collect();
-    table(
-        &["ID", "STATUS", "START", "SECONDS", "RRULE", "NEXT", "MONITORS", "TITLE"],
-        rows,
-    )
-}
-
-fn maintenance_detail(m: &Value) -> String {
-    let mut out = maintenance_table(m);
-    if let Some(events) = m["events"].as_array().filter(|e| !e.is_empty()) {
-        out.push_str("\nEvents:\n");
-        out.push_str(&event_table(&Value::Array(events.clone())));
-    }
-    if let Some(warnings) = m["warnings"].as_array() {
-        for w in warnings {
-            out.push_str(&format!("warning: {}\n", s(&w["message"])));
-        }
-    }
-    out
-}
-
-pub async fn monitor(args: ClientArgs, command: MonitorCommand) -> anyhow::Result<()> {
-    let api = Api::new(&args)?;
+pub async fn monitor(args: ClientArgs, json: bool, command: MonitorCommand) -> anyhow::Result<()> {
+    let api = Api::new(&args, json)?;
     let v = match command {
         MonitorCommand::List => api.get("/api/v1/monitors").await?,
         MonitorCommand::Get { monitor } => api.get(&format!("/api/v1/monitors/{monitor}")).await?,
@@ -445,36 +392,40 @@ pub async fn monitor(args: ClientArgs, command: MonitorCommand) -> anyhow::Resul
             return Ok(());
         }
     };
-    api.show(&v, monitor_table);
+    api.show(&v, output::monitor_table);
     Ok(())
 }
 
-pub async fn maintenance(args: ClientArgs, command: MaintenanceCommand) -> anyhow::Result<()> {
-    let api = Api::new(&args)?;
+pub async fn maintenance(args: ClientArgs, json: bool, command: MaintenanceCommand) -> anyhow::Result<()> {
+    let api = Api::new(&args, json)?;
     let v = match command {
         MaintenanceCommand::List { status } => {
-            let q = status.map(|s| format!("?status={s}")).unwrap_or_default();
+            let q = status.map(|s| format!("?status={}", urlencode(&s))).unwrap_or_default();
             let v = api.get(&format!("/api/v1/maintenances{q}")).await?;
-            api.show(&v, maintenance_table);
+            api.show(&v, output::maintenance_table);
             return Ok(());
         }
         MaintenanceCommand::Get { id } => api.get(&format!("/api/v1/maintenances/{id}")).await?,
         MaintenanceCommand::Create {
             title,
-            schedule,
+            start,
+            tz,
+            duration,
+            details,
             inactive,
+            record_past,
         } => {
             let mut body = serde_json::Map::new();
             body.insert("title".into(), json!(title));
-            schedule_json(&mut body, &schedule)?;
-            for required in ["start", "timezone", "duration"] {
-                if !body.contains_key(required) {
-                    let flag = if required == "timezone" { "tz" } else { required };
-                    bail!("--{flag} is required to create a maintenance");
-                }
-            }
+            body.insert("start".into(), json!(start));
+            body.insert("timezone".into(), json!(tz));
+            body.insert("duration".into(), json!(duration));
+            details_json(&mut body, details);
             if inactive {
                 body.insert("status".into(), json!("INACTIVE"));
+            }
+            if record_past {
+                body.insert("record_past".into(), json!(true));
             }
             api.call(Method::POST, "/api/v1/maintenances", Some(Value::Object(body)))
                 .await?
@@ -482,17 +433,22 @@ pub async fn maintenance(args: ClientArgs, command: MaintenanceCommand) -> anyho
         MaintenanceCommand::Update {
             id,
             title,
-            schedule,
+            start,
+            tz,
+            duration,
+            details,
             status,
         } => {
             let mut body = serde_json::Map::new();
-            if let Some(t) = title {
-                body.insert("title".into(), json!(t));
+            for (k, v) in [("title", title), ("status", status), ("start", start), ("timezone", tz)] {
+                if let Some(v) = v {
+                    body.insert(k.into(), json!(v));
+                }
             }
-            if let Some(s) = status {
-                body.insert("status".into(), json!(s));
+            if let Some(d) = duration {
+                body.insert("duration".into(), json!(d));
             }
-            schedule_json(&mut body, &schedule)?;
+            details_json(&mut body, details);
             api.call(
                 Method::PATCH,
                 &format!("/api/v1/maintenances/{id}"),
@@ -508,13 +464,9 @@ pub async fn maintenance(args: ClientArgs, command: MaintenanceCommand) -> anyho
             )
             .await?
         }
-        MaintenanceCommand::Skip { id, start } => {
-            api.call(
-                Method::POST,
-                &format!("/api/v1/maintenances/{id}/skip"),
-                Some(json!({"start": start})),
-            )
-            .await?
+        MaintenanceCommand::Skip { id, date, start } => {
+            let date = date.or(start).context("give the date to skip, e.g. 2026-12-13")?;
+            return skip(&api, id, date).await;
         }
         MaintenanceCommand::Delete { id } => {
             api.call(Method::DELETE, &format!("/api/v1/maintenances/{id}"), None)
@@ -524,16 +476,93 @@ pub async fn maintenance(args: ClientArgs, command: MaintenanceCommand) -> anyho
         }
         MaintenanceCommand::Events { id } => {
             let v = api.get(&format!("/api/v1/maintenances/{id}/events")).await?;
-            api.show(&v, event_table);
+            api.show(&v, output::event_table);
             return Ok(());
         }
     };
-    api.show(&v, maintenance_detail);
+    api.show(&v, output::maintenance_detail);
     Ok(())
 }
 
-pub async fn event(args: ClientArgs, command: EventCommand) -> anyhow::Result<()> {
-    let api = Api::new(&args)?;
+/// Skips one occurrence and says which: "Skipped Sun 13 Dec 2026, 03:00 CET of 'Patching'".
+async fn skip(api: &Api, id: i64, date: SkipDate) -> anyhow::Result<()> {
+    let path = format!("/api/v1/maintenances/{id}");
+    let start = match date {
+        SkipDate::Instant(t) => format_utc(t),
+        SkipDate::Local(local) => format_local(local),
+        SkipDate::Day(day) => format_utc(occurrence_on(&api.get(&path).await?, day)?),
+    };
+    let v = api
+        .call(Method::POST, &format!("{path}/skip"), Some(json!({"start": start})))
+        .await?;
+    if api.json {
+        api.show(&v, |_| String::new());
+        return Ok(());
+    }
+    let tz = zone(&v);
+    let when = match date {
+        SkipDate::Instant(t) => t,
+        SkipDate::Local(local) => resolve_local(tz, local),
+        SkipDate::Day(_) => chrono::DateTime::parse_from_rfc3339(&start)?.to_utc(),
+    };
+    println!("Skipped {} of '{}'", at(when, tz), s(&v["title"]));
+    Ok(())
+}
+
+/// The start of the one window of maintenance `m` that starts on `day` in its zone.
+fn occurrence_on(m: &Value, day: NaiveDate) -> anyhow::Result<chrono::DateTime<Utc>> {
+    let tz = zone(m);
+    let schedule = Schedule::parse(
+        m["start"].as_str().unwrap_or_default(),
+        tz.name(),
+        m["duration"].as_i64().unwrap_or_default(),
+        m["rrule"].as_str().unwrap_or_default(),
+    )
+    .context("the server sent a schedule this CLI cannot read")?;
+    let midnight = |d: NaiveDate| resolve_local(tz, d.and_time(chrono::NaiveTime::MIN));
+    let from = midnight(day);
+    let on_day: Vec<_> = schedule
+        .between(from, midnight(day + Duration::days(1)))
+        .into_iter()
+        .filter(|o| o.start.with_timezone(&tz).date_naive() == day)
+        .collect();
+    let day_name = day.format("%a %-d %b %Y");
+    let title = s(&m["title"]);
+    match on_day.as_slice() {
+        [one] => Ok(one.start),
+        [] => {
+            let next: Vec<String> = schedule
+                .preview(Some(from), 3)
+                .iter()
+                .map(|o| at(o.start, tz))
+                .collect();
+            let hint = if next.is_empty() {
+                "it has no windows after that day".to_string()
+            } else {
+                format!("its next windows from then: {}", next.join("; "))
+            };
+            bail!("no window of '{title}' starts on {day_name} in {}; {hint}", tz.name())
+        }
+        several => {
+            let times: Vec<String> = several
+                .iter()
+                .map(|o| o.start.with_timezone(&tz).format("%H:%M %Z").to_string())
+                .collect();
+            bail!(
+                "{} windows of '{title}' start on {day_name} ({}); give the time as well, e.g. {}-{:02}-{:02}T{}",
+                several.len(),
+                times.join(", "),
+                day.year(),
+                day.month(),
+                day.day(),
+                several[0].start.with_timezone(&tz).format("%H:%M"),
+            )
+        }
+    }
+}
+
+pub async fn event(args: ClientArgs, json: bool, command: EventCommand) -> anyhow::Result<()> {
+    let api = Api::new(&args, json)?;
     let post = |id: i64, op: &str| format!("/api/v1/events/{id}/{op}");
     let v = match command {
         EventCommand::List {
@@ -559,51 +588,38 @@ pub async fn event(args: ClientArgs, command: EventCommand) -> anyhow::Result<()
                 format!("?{}", query.join("&"))
             };
             let v = api.get(&format!("/api/v1/events{q}")).await?;
-            api.show(&v, event_table);
+            api.show(&v, output::event_table);
             return Ok(());
         }
         EventCommand::Get { id } => api.get(&format!("/api/v1/events/{id}")).await?,
-        EventCommand::Start { id } => api.call(Method::POST, &post(id, "start"), None).await?,
+        EventCommand::Start { id, end } => {
+            let body = end.map(|end| json!({"end": format_utc(end.resolve(Utc::now()))}));
+            api.call(Method::POST, &post(id, "start"), body).await?
+        }
         EventCommand::Complete { id } => api.call(Method::POST, &post(id, "complete"), None).await?,
         EventCommand::Cancel { id } => api.call(Method::POST, &post(id, "cancel"), None).await?,
         EventCommand::Extend { id, end, by } => {
             let body = match (end, by) {
-                (Some(end), _) => json!({"end": end}),
-                (None, Some(by)) => json!({"seconds": parse_seconds("by", &by)?}),
+                (Some(end), _) => json!({"end": format_utc(end.resolve(Utc::now()))}),
+                (None, Some(by)) => json!({"seconds": by}),
                 (None, None) => bail!("give --end or --by"),
             };
             api.call(Method::POST, &post(id, "extend"), Some(body)).await?
         }
-        EventCommand::Update { id, body } => {
+        EventCommand::Update { id, text, body } => {
+            let body = body.unwrap_or_else(|| text.join(" "));
             api.call(Method::POST, &post(id, "updates"), Some(json!({"body": body})))
                 .await?
         }
     };
-    api.show(&v, event_detail);
+    api.show(&v, output::event_detail);
     Ok(())
 }
 
-pub async fn status(args: ClientArgs) -> anyhow::Result<()> {
-    let api = Api::new(&args)?;
+pub async fn status(args: ClientArgs, json: bool) -> anyhow::Result<()> {
+    let api = Api::new(&args, json)?;
     let v = api.get("/api/v1/status").await?;
-    api.show(&v, |v| {
-        let rows = v["monitors"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|m| vec![s(&m["slug"]), s(&m["name"]), s(&m["status"]), s(&m["effective_status"])])
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut out = table(&["SLUG", "NAME", "OWN", "SHOWN"], rows);
-        for (label, key) in [("Ongoing", "ongoing"), ("Upcoming", "upcoming")] {
-            if let Some(list) = v[key].as_array().filter(|l| !l.is_empty()) {
-                out.push_str(&format!("\n{label}:\n"));
-                out.push_str(&event_table(&Value::Array(list.clone())));
-            }
-        }
-        out
-    });
+    api.show(&v, output::status);
     Ok(())
 }
 
@@ -613,15 +629,48 @@ fn urlencode(v: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_seconds;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    use super::*;
+
+    fn weekly() -> Value {
+        json!({"title": "Weekly DB patching", "start": "2026-12-06T03:00:00",
+               "timezone": "Europe/Berlin", "duration": 7200, "rrule": "FREQ=WEEKLY;BYDAY=SU"})
+    }
 
     #[test]
-    fn durations_take_units() {
-        assert_eq!(parse_seconds("d", "90").unwrap(), 90);
-        assert_eq!(parse_seconds("d", "30m").unwrap(), 1800);
-        assert_eq!(parse_seconds("d", "2h").unwrap(), 7200);
-        assert_eq!(parse_seconds("d", "1d").unwrap(), 86400);
-        assert!(parse_seconds("d", "2w").is_err());
-        assert!(parse_seconds("d", "soon").is_err());
+    fn a_day_names_the_one_window_that_starts_on_it() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 13).unwrap();
+        // 03:00 CET is 02:00 UTC.
+        assert_eq!(
+            occurrence_on(&weekly(), day).unwrap(),
+            Utc.with_ymd_and_hms(2026, 12, 13, 2, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_day_without_a_window_says_when_the_next_ones_are() {
+        let err = occurrence_on(&weekly(), NaiveDate::from_ymd_opt(2026, 12, 14).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no window of 'Weekly DB patching' starts on Mon 14 Dec 2026"),
+            "{err}"
+        );
+        assert!(err.contains("Sun 20 Dec 2026, 03:00 CET"), "{err}");
+    }
+
+    #[test]
+    fn a_day_with_several_windows_asks_for_the_time() {
+        let mut m = weekly();
+        m["rrule"] = json!("FREQ=WEEKLY;BYDAY=SU;BYHOUR=3,15");
+        let err = occurrence_on(&m, NaiveDate::from_ymd_opt(2026, 12, 13).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("03:00 CET, 15:00 CET") && err.contains("2026-12-13T03:00"),
+            "{err}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! the API.
 
 mod client;
+mod input;
 mod output;
 
 use std::io::IsTerminal;
@@ -17,7 +18,8 @@ use tokio_util::sync::CancellationToken;
 use crate::app;
 use crate::clock::SystemClock;
 use crate::config::{Secret, Site};
-use crate::domain::schedule::format_utc;
+use crate::domain::format;
+use crate::domain::schedule::{ONE_TIME, Schedule, format_utc};
 use crate::notify::MailerSettings;
 use crate::service::{Services, admins, maintenances, tokens};
 
@@ -28,6 +30,9 @@ use crate::service::{Services, admins, maintenances, tokens};
     about = "A self-hosted status page server whose heart is planned maintenance"
 )]
 pub struct Cli {
+    /// Print JSON instead of text meant for people (the API's JSON for server commands)
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -158,19 +163,24 @@ pub struct ServeArgs {
 pub enum TokenCommand {
     /// Create a token; it is printed once, as the last line
     Create {
+        /// What the token is for, e.g. deploy-bot; shown in lists and the audit log
         #[arg(long)]
         name: String,
     },
     /// List tokens (never the tokens themselves)
     List,
-    /// Revoke a token by id
-    Revoke { id: i64 },
+    /// Revoke a token
+    Revoke {
+        /// The token's id, as `lull token list` shows it
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create an admin for the dashboard, e.g. for a headless install
     Create {
+        /// The admin's email address, used to sign in
         #[arg(long)]
         email: String,
         /// Read the password from standard input (first line) instead of asking
@@ -181,7 +191,8 @@ pub enum AdminCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
-    /// Print the first windows of a schedule: `START END` per line, UTC
+    /// Print the first windows of a schedule, in its zone and in UTC (`--json`: start
+    /// and end as RFC 3339 instants)
     Preview {
         /// RRULE, e.g. FREQ=WEEKLY;BYDAY=SU (one-time when omitted)
         #[arg(long, default_value = "")]
@@ -192,8 +203,8 @@ pub enum ScheduleCommand {
         /// IANA time zone of the start, e.g. Europe/Berlin
         #[arg(long)]
         tz: String,
-        /// Window length in seconds
-        #[arg(long)]
+        /// Length of each window: 90m, 2h, 1h30m, 2d or seconds
+        #[arg(long, value_parser = input::parse_seconds)]
         duration: i64,
         /// At most this many windows
         #[arg(long, default_value_t = 10)]
@@ -224,6 +235,7 @@ pub fn main() -> ExitCode {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(db) => {
@@ -233,7 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token { db, command } => {
             existing_database(&db.database_url)?;
-            token(db, command).await
+            token(db, json, command).await
         }
         Command::Admin {
             db,
@@ -261,17 +273,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     limit,
                 },
         } => {
-            let windows = maintenances::preview(&rrule, &start, &tz, duration, limit, None)?;
-            for w in windows {
-                println!("{} {}", format_utc(w.start), format_utc(w.end));
-            }
+            print!("{}", preview(&rrule, &start, &tz, duration, limit, json)?);
             Ok(())
         }
-        Command::Monitor { client, command } => client::monitor(client, command).await,
-        Command::Maintenance { client, command } => client::maintenance(client, command).await,
-        Command::Event { client, command } => client::event(client, command).await,
-        Command::Status { client } => client::status(client).await,
+        Command::Monitor { client, command } => client::monitor(client, json, command).await,
+        Command::Maintenance { client, command } => client::maintenance(client, json, command).await,
+        Command::Event { client, command } => client::event(client, json, command).await,
+        Command::Status { client } => client::status(client, json).await,
     }
+}
+
+/// `schedule preview`: a header saying what is listed, then one window a line in the
+/// schedule's zone (with UTC), or the API's JSON form with `--json`.
+fn preview(rrule: &str, start: &str, tz: &str, duration: i64, limit: usize, json: bool) -> anyhow::Result<String> {
+    let windows = maintenances::preview(rrule, start, tz, duration, limit, None)?;
+    if json {
+        let list: Vec<_> = windows
+            .iter()
+            .map(|w| serde_json::json!({"start": format_utc(w.start), "end": format_utc(w.end)}))
+            .collect();
+        return Ok(serde_json::to_string_pretty(&list)? + "\n");
+    }
+    let schedule = Schedule::parse(start, tz, duration, rrule)?;
+    let length = format::duration(duration, &format::ENGLISH);
+    let zone = schedule.tz;
+    let mut out = if schedule.rrule() == ONE_TIME {
+        format!("One-time window in {}, {length}:\n", zone.name())
+    } else {
+        let n = windows.len();
+        let which = match n {
+            _ if n == limit => format!("First {n}"),
+            1 => "The only".to_string(),
+            _ => format!("All {n}"),
+        };
+        let plural = if n == 1 { "" } else { "s" };
+        format!(
+            "{which} window{plural} of {} in {}, {length} each:\n",
+            schedule.rrule(),
+            zone.name()
+        )
+    };
+    for w in windows {
+        out.push_str(&output::window(w.start, w.end, zone));
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// `token` and `admin` work on the server's database, so a SQLite file that is not there
@@ -381,7 +427,7 @@ fn browsable(public_url: Option<&str>, addr: std::net::SocketAddr) -> String {
     format!("http://{addr}")
 }
 
-async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
+async fn token(db: DbArgs, json: bool, command: TokenCommand) -> anyhow::Result<()> {
     let store = app::open_store(&db.database_url).await?;
     let services = Services::new(store.clone(), Arc::new(SystemClock));
     let result = match command {
@@ -394,7 +440,23 @@ async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        TokenCommand::List if json => {
+            let list: Vec<_> = tokens::list(&services)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    serde_json::json!({"id": t.id, "name": t.name, "created_at": t.created_at,
+                        "last_used_at": t.last_used_at, "revoked": t.revoked})
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+            Ok(())
+        }
         TokenCommand::List => {
+            let when = |t: &str| match chrono::DateTime::parse_from_rfc3339(t) {
+                Ok(t) => output::at(t.to_utc(), chrono_tz::UTC),
+                Err(_) => t.to_string(),
+            };
             let rows = tokens::list(&services)
                 .await?
                 .into_iter()
@@ -402,8 +464,8 @@ async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
                     vec![
                         t.id.to_string(),
                         t.name,
-                        t.created_at,
-                        t.last_used_at.unwrap_or_else(|| "never".into()),
+                        when(&t.created_at),
+                        t.last_used_at.as_deref().map_or_else(|| "never".into(), when),
                         if t.revoked { "revoked".into() } else { "live".into() },
                     ]
                 })
