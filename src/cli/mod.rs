@@ -3,7 +3,9 @@
 //! the API.
 
 mod client;
+mod event;
 mod input;
+mod maintenance;
 mod output;
 
 use std::io::IsTerminal;
@@ -88,14 +90,14 @@ pub enum Command {
         #[command(flatten)]
         client: client::ClientArgs,
         #[command(subcommand)]
-        command: client::MaintenanceCommand,
+        command: maintenance::MaintenanceCommand,
     },
     /// Events (occurrences) on a running server, and the operator actions on them
     Event {
         #[command(flatten)]
         client: client::ClientArgs,
         #[command(subcommand)]
-        command: client::EventCommand,
+        command: event::EventCommand,
     },
     /// What the status page shows now
     Status {
@@ -277,8 +279,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Monitor { client, command } => client::monitor(client, json, command).await,
-        Command::Maintenance { client, command } => client::maintenance(client, json, command).await,
-        Command::Event { client, command } => client::event(client, json, command).await,
+        Command::Maintenance { client, command } => maintenance::run(client, json, command).await,
+        Command::Event { client, command } => event::run(client, json, command).await,
         Command::Status { client } => client::status(client, json).await,
     }
 }
