@@ -26,7 +26,7 @@ pub fn window_utc(e: &EventView) -> String {
     if zone(&e.timezone) == chrono_tz::UTC {
         return String::new();
     }
-    format::window_utc(instant(&e.start), instant(&e.end))
+    format::window_utc(instant(&e.start), instant(&e.end), zone(&e.timezone))
 }
 
 /// The window as planned, in the plan's zone.

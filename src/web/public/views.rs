@@ -176,7 +176,7 @@ fn window_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, m: &Messages) -
     if tz == chrono_tz::UTC {
         local
     } else {
-        format!("{local} ({})", format::window_utc(start, end))
+        format!("{local} ({})", format::window_utc(start, end, tz))
     }
 }
 
