@@ -31,6 +31,21 @@ async fn post_form(
         .unwrap()
 }
 
+/// The schedule form for a one-time window in Berlin, `hours` long.
+fn once<'a>(title: &'a str, start: &'a str, hours: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("start", start),
+        ("timezone", "Europe/Berlin"),
+        ("hours", hours),
+        ("minutes", "0"),
+        ("mode", "once"),
+        ("lead_minutes", "60"),
+        ("status", "ACTIVE"),
+        ("action", "save"),
+    ]
+}
+
 fn weekly_berlin() -> serde_json::Value {
     json!({"title": "Weekly patching", "start": "2026-05-17T03:00", "timezone": "Europe/Berlin",
            "duration": 7200, "rrule": "FREQ=WEEKLY;BYDAY=SU"})
@@ -106,17 +121,7 @@ async fn the_preview_lists_windows_from_now_on_and_marks_skipped_ones_without_ja
 async fn saving_redirects_so_a_reload_does_not_save_twice() {
     let app = spawn_app().await;
     let cookie = signed_in(&app).await;
-    let fields = [
-        ("title", "Reload test"),
-        ("start", "2026-05-20T03:00"),
-        ("timezone", "Europe/Berlin"),
-        ("hours", "1"),
-        ("minutes", "0"),
-        ("mode", "once"),
-        ("lead_minutes", "60"),
-        ("status", "ACTIVE"),
-        ("action", "save"),
-    ];
+    let fields = once("Reload test", "2026-05-20T03:00", "1");
     let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let to = resp.headers()[LOCATION].to_str().unwrap().to_string();
@@ -156,17 +161,7 @@ async fn form_errors_sit_beside_their_fields_in_the_forms_words_with_a_summary()
     let app = spawn_app().await;
     let cookie = signed_in(&app).await;
     let long_title = "A title the admin took care to type";
-    let fields = [
-        ("title", long_title),
-        ("start", ""),
-        ("timezone", "Europe/Berlin"),
-        ("hours", "0"),
-        ("minutes", "0"),
-        ("mode", "once"),
-        ("lead_minutes", "60"),
-        ("status", "ACTIVE"),
-        ("action", "save"),
-    ];
+    let fields = once(long_title, "", "0");
     let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
@@ -219,17 +214,7 @@ async fn form_errors_sit_beside_their_fields_in_the_forms_words_with_a_summary()
 async fn a_past_window_needs_confirming_and_start_now_keeps_the_length() {
     let app = spawn_app().await;
     let cookie = signed_in(&app).await;
-    let fields = [
-        ("title", "Backfill"),
-        ("start", "2025-05-01T03:00"),
-        ("timezone", "Europe/Berlin"),
-        ("hours", "2"),
-        ("minutes", "0"),
-        ("mode", "once"),
-        ("lead_minutes", "60"),
-        ("status", "ACTIVE"),
-        ("action", "save"),
-    ];
+    let fields = once("Backfill", "2025-05-01T03:00", "2");
     let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
@@ -238,7 +223,7 @@ async fn a_past_window_needs_confirming_and_start_now_keeps_the_length() {
         "{html}"
     );
     assert!(html.contains("name=\"record_past\""), "the admin is asked to confirm");
-    let mut confirmed = fields.to_vec();
+    let mut confirmed = fields.clone();
     confirmed.push(("record_past", "on"));
     let resp = post_form(
         &app,

@@ -81,7 +81,6 @@ pub fn impact(i: &crate::domain::impact::Impact) -> &'static str {
     }
 }
 
-
 /// The label of a form field, for the error summary at the top of a form.
 pub fn field_label(field: &str) -> &str {
     match field {

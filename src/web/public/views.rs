@@ -217,25 +217,22 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
             None,
         ),
         EventStatus::Completed => {
-            let adherence = if actual_len < planned_len - 59 {
-                Some(format!(
-                    "{}: {} ({} {})",
-                    m.ended_early,
-                    format::duration(actual_len, &m.units),
-                    m.planned,
-                    format::duration(planned_len, &m.units)
-                ))
+            // Differences under a minute are noise, not news.
+            let verdict = if actual_len < planned_len - 59 {
+                Some(m.ended_early)
             } else if actual_len > planned_len + 59 {
-                Some(format!(
-                    "{}: {} ({} {})",
-                    m.ran_longer,
-                    format::duration(actual_len, &m.units),
-                    m.planned,
-                    format::duration(planned_len, &m.units)
-                ))
+                Some(m.ran_longer)
             } else {
                 None
             };
+            let adherence = verdict.map(|v| {
+                format!(
+                    "{v}: {} ({} {})",
+                    format::duration(actual_len, &m.units),
+                    m.planned,
+                    format::duration(planned_len, &m.units)
+                )
+            });
             (vec![window(m.when, start, end, false)], None, adherence)
         }
         EventStatus::Cancelled => (
