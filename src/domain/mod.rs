@@ -3,6 +3,7 @@
 //! every function that depends on time takes `now`.
 
 pub mod builder;
+pub mod describe;
 pub mod format;
 pub mod impact;
 pub mod lifecycle;
