@@ -145,6 +145,13 @@ pub fn local_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, lang: Lan
     )
 }
 
+/// The time of day in `tz` with its zone: "03:00 CET" / "03:00 MEZ".
+pub fn clock_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, lang: Lang) -> String {
+    let local = t.with_timezone(&tz);
+    let abbr = zone_abbreviation(&local.format("%Z").to_string(), lang);
+    format!("{} {abbr}", local.format("%H:%M"))
+}
+
 /// [`when`] in a language: the maintenance's zone, then UTC.
 /// "So. 17. Mai 2026, 03:00 MESZ (01:00 UTC)".
 pub fn when_in(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>, lang: Lang) -> String {
@@ -205,6 +212,7 @@ mod tests {
             "So. 6. Dez. 2026, 03:00 MEZ (02:00 UTC)"
         );
         assert_eq!(when_in(t, Some(berlin), Lang::En), when(t, Some(berlin)));
+        assert_eq!(clock_time(t, berlin, Lang::De), "03:00 MEZ");
         let summer = chrono::Utc.with_ymd_and_hms(2026, 5, 17, 1, 0, 0).unwrap();
         assert_eq!(
             when_in(summer, Some(berlin), Lang::De),
