@@ -114,7 +114,8 @@ mod tests {
     #[test]
     fn the_default_sender_uses_the_public_domain_and_never_an_ip() {
         let from = super::sender(None, &site("https://status.acme.test:8443/x")).unwrap();
-        assert_eq!(from.to_string(), "\"Acme Status\" <noreply@status.acme.test>");
+        assert_eq!(from.name.as_deref(), Some("Acme Status"));
+        assert_eq!(from.email.to_string(), "noreply@status.acme.test");
         for url in [
             "http://127.0.0.1:3000",
             "http://[::1]:3000",
