@@ -99,8 +99,10 @@ struct Plan {
 }
 
 impl Plan {
-    async fn load(s: &Services, id: i64) -> Result<Self, DeliveryError> {
-        let m = match maintenances::view(s, id, true).await {
+    /// The plan, with its recent and upcoming events when `with_events` (to find its
+    /// next windows, which leave out cancelled ones).
+    async fn load(s: &Services, id: i64, with_events: bool) -> Result<Self, DeliveryError> {
+        let m = match maintenances::view(s, id, with_events).await {
             Ok(m) => m,
             Err(crate::error::AppError::NotFound(_)) => {
                 return Err(DeliveryError::permanent("the maintenance no longer exists"));
@@ -168,7 +170,10 @@ impl Plan {
 /// What a row announces, in `lang`.
 pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow, lang: Lang) -> Result<Notice, DeliveryError> {
     let w = words(lang);
-    let plan = Plan::load(s, row.maintenance_id.unwrap_or(0)).await?;
+    // Most notices are about one event and need no list of the plan's windows: a fan-out
+    // to many subscribers should not read them once per message.
+    let with_events = matches!(row.kind.as_str(), "scheduled" | "cancelled");
+    let plan = Plan::load(s, row.maintenance_id.unwrap_or(0), with_events).await?;
     let mut n = Notice {
         subject: String::new(),
         intro: Vec::new(),

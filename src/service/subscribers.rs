@@ -49,7 +49,6 @@ pub struct Confirmation {
     pub monitors: Vec<String>,
     /// The address was confirmed before (a second click, or a mail scanner's visit).
     pub already: bool,
-    pub language: Lang,
 }
 
 /// Limits on the public sign-up: per client address and per email.
@@ -172,7 +171,6 @@ pub async fn confirm(s: &Services, token: &str) -> AppResult<Confirmation> {
         email: row.email,
         monitors,
         already,
-        language: Lang::parse(&row.language).unwrap_or_default(),
     })
 }
 
