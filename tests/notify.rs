@@ -1136,6 +1136,7 @@ async fn switching_a_plan_off_tells_those_who_were_told_it_was_scheduled_and_nob
         "{}",
         off.text
     );
+    assert!(!off.text.contains("Affected"), "{}", off.text);
     let hits = receiver.wait_for(2).await;
     let payload: serde_json::Value = serde_json::from_str(&hits[1].1).unwrap();
     assert_eq!(
@@ -1379,4 +1380,34 @@ async fn the_confirmation_link_opened_twice_says_already_confirmed_and_pages_nam
     // Once unsubscribed, the old confirmation link no longer works.
     let stale = app.http.get(&confirm).send().await.unwrap();
     assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn switching_off_a_plan_mid_window_says_the_running_window_goes_on_until_its_end() {
+    let (app, sink) = app_with_mail().await; // 12:00 UTC
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    // Today's window runs 13:30–15:30 in Berlin, 11:30–13:30 UTC: it is under way.
+    let m = app
+        .maintenance(
+            json!({"title": "Reindex", "start": "2026-05-10T13:30", "timezone": "Europe/Berlin",
+            "duration": 7200, "rrule": "FREQ=DAILY", "notify": {"scheduled": false}}),
+        )
+        .await;
+    mail_about(&sink, "Maintenance in progress").await;
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "INACTIVE"}),
+    )
+    .await;
+    let off = mail_about(&sink, "Maintenance cancelled").await;
+    assert_eq!(
+        off.subject,
+        "Maintenance cancelled: Reindex — all future windows are off"
+    );
+    assert!(
+        off.text
+            .contains("The window in progress goes on until Sun 10 May 2026, 15:30 CEST (13:30 UTC)."),
+        "{}",
+        off.text
+    );
 }

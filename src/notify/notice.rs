@@ -299,6 +299,8 @@ async fn plan_cancelled(
         ));
     }
     n.scope = Some("plan");
+    // Nothing will be affected any more; a list headed "Affected services" would say so.
+    n.affected.clear();
     let events = plan.m.events.as_deref().unwrap_or_default();
     if plan.recurring() {
         n.subject = (w.cancelled_plan)(&plan.m.title);
