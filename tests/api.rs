@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn monitors_can_be_created_listed_updated_and_deleted() {
@@ -228,6 +228,77 @@ async fn bad_maintenance_input_names_the_field_and_saves_nothing() {
 }
 
 #[tokio::test]
+async fn a_window_that_already_ended_is_refused_unless_recording_the_past() {
+    // Now is Sun 10 May 2026, 12:00 UTC (14:00 in Berlin).
+    let app = spawn_app().await;
+    let typo = json!({"title": "Typo in the year", "start": "2025-05-17T03:00", "timezone": "Europe/Berlin", "duration": 7200});
+    let (status, err) = app.post("/api/v1/maintenances", typo.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "start");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("ended on Sat 17 May 2025, 05:00 CEST"),
+        "{err}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 0);
+
+    let mut backfill = typo;
+    backfill["record_past"] = json!(true);
+    let (status, m) = app.post("/api/v1/maintenances", backfill).await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let (_, events) = app.get(&format!("/api/v1/maintenances/{}/events", m["id"])).await;
+    assert_eq!(events[0]["status"], "COMPLETED", "{events}");
+    assert_eq!(events[0]["start"], "2025-05-17T01:00:00Z");
+
+    // Started at 13:00 Berlin, ends at 15:00: still running, so it is accepted and ongoing.
+    let (status, m) = app
+        .post(
+            "/api/v1/maintenances",
+            json!({"title": "Already running", "start": "2026-05-10T13:00", "timezone": "Europe/Berlin", "duration": 7200}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    assert_eq!(m["events"][0]["status"], "ONGOING");
+}
+
+#[tokio::test]
+async fn a_schedule_whose_windows_overlap_each_other_is_refused_naming_duration() {
+    let app = spawn_app().await;
+    for (rrule, duration) in [
+        ("FREQ=HOURLY", 7200),
+        ("FREQ=MINUTELY", 3600),
+        ("FREQ=DAILY;BYHOUR=3,4", 5400),
+    ] {
+        let (status, err) = app
+            .post(
+                "/api/v1/maintenances",
+                json!({"title": "Too tight", "start": "2026-05-11T03:00", "timezone": "UTC", "duration": duration, "rrule": rrule}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{rrule} for {duration}s: {err}"
+        );
+        assert_eq!(err["field"], "duration", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("overlap"), "{err}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0);
+    // Back to back is fine, and so is a daily window of an hour.
+    for (rrule, duration) in [("FREQ=HOURLY", 3600), ("FREQ=DAILY", 3600)] {
+        let (status, err) = app
+            .post(
+                "/api/v1/maintenances",
+                json!({"title": "Fits", "start": "2026-05-11T03:00", "timezone": "UTC", "duration": duration, "rrule": rrule}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{rrule}: {err}");
+    }
+}
+
+#[tokio::test]
 async fn malformed_json_is_a_400_and_unknown_ids_404() {
     let app = spawn_app().await;
     let resp = app
@@ -270,13 +341,30 @@ async fn schedule_preview_is_the_same_over_http() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        body,
+        instants(&body),
         json!([
             {"start": "2026-03-28T01:30:00Z", "end": "2026-03-28T02:30:00Z"},
             {"start": "2026-03-29T01:30:00Z", "end": "2026-03-29T02:30:00Z"},
             {"start": "2026-03-30T00:30:00Z", "end": "2026-03-30T01:30:00Z"}
         ])
     );
+    // The same windows as people read them, in the schedule's zone: 02:30 does not exist
+    // on 29 March in Berlin, so that window starts at 03:30 summer time.
+    let local: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["local"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        local,
+        [
+            "Sat 28 Mar 2026, 02:30–03:30 CET",
+            "Sun 29 Mar 2026, 03:30–04:30 CEST",
+            "Mon 30 Mar 2026, 02:30–03:30 CEST"
+        ]
+    );
+    assert_eq!(body[0]["utc"], "01:30–02:30 UTC");
     let (status, err) = app
         .request(
             Method::GET,
@@ -446,7 +534,7 @@ async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        body,
+        instants(&body),
         json!([
             {"start": "2099-01-01T00:00:00Z", "end": "2099-01-01T00:01:00Z"},
             {"start": "2099-01-01T00:01:00Z", "end": "2099-01-01T00:02:00Z"}
@@ -456,5 +544,61 @@ async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
         started.elapsed() < std::time::Duration::from_secs(2),
         "took {:?}",
         started.elapsed()
+    );
+}
+
+/// Only the instants of preview windows.
+fn instants(windows: &Value) -> Value {
+    windows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| json!({"start": w["start"], "end": w["end"]}))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_preview_of_a_saved_plan_starts_now_and_marks_skipped_and_cancelled_windows() {
+    // Now is Sun 10 May 2026, 12:00 UTC; the plan began in March, daily at 03:00 UTC.
+    let app = spawn_app().await;
+    let m = app
+        .maintenance(json!({"title": "Daily", "start": "2026-03-01T03:00", "timezone": "UTC", "duration": 1800, "rrule": "FREQ=DAILY"}))
+        .await;
+    let id = m["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/maintenances/{id}/skip"),
+        json!({"start": "2026-05-12T03:00:00Z"}),
+    )
+    .await;
+    let (_, events) = app.get(&format!("/api/v1/maintenances/{id}/events")).await;
+    let thirteenth = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["scheduled_start"] == "2026-05-13T03:00:00Z")
+        .unwrap()["id"]
+        .clone();
+    app.post(&format!("/api/v1/events/{thirteenth}/cancel"), json!({}))
+        .await;
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/schedule/preview?rrule=FREQ%3DDAILY&start=2026-03-01T03:00&tz=UTC&duration=1800&limit=4&from=now&maintenance={id}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let seen: Vec<(&str, &str)> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["start"].as_str().unwrap(), w["note"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("2026-05-11T03:00:00Z", ""),
+            ("2026-05-12T03:00:00Z", "skipped"),
+            ("2026-05-13T03:00:00Z", "cancelled"),
+            ("2026-05-14T03:00:00Z", "")
+        ]
     );
 }

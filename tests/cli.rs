@@ -1,10 +1,17 @@
-//! The `lull` binary end to end: schedule preview, token creation against the database,
-//! and the operator commands against a running server.
+//! The `lull` binary end to end: schedule preview, tokens and admins against the database,
+//! the operator commands against a running server, the request bodies of options the
+//! server reads, and what `serve` tells the person who starts it.
 
 mod common;
 
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 struct Run {
@@ -13,15 +20,21 @@ struct Run {
     stderr: String,
 }
 
-async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lull"));
     cmd.args(args)
         .env_remove("LULL_TOKEN")
         .env_remove("LULL_SERVER")
-        .env_remove("LULL_DATABASE_URL");
+        .env_remove("LULL_DATABASE_URL")
+        .env_remove("LULL_BIND")
+        .env_remove("LULL_PUBLIC_URL");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+async fn output(mut cmd: Command) -> Run {
     let out = cmd.output().await.unwrap();
     Run {
         ok: out.status.success(),
@@ -30,36 +43,92 @@ async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+async fn lull(args: &[&str], env: &[(&str, &str)]) -> Run {
+    output(command(args, env)).await
+}
+
+/// Runs `lull` with `dir` as its working directory.
+async fn lull_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = command(args, env);
+    cmd.current_dir(dir);
+    output(cmd).await
+}
+
 async fn api(app: &TestApp, args: &[&str]) -> Run {
     lull(args, &[("LULL_SERVER", &app.base), ("LULL_TOKEN", &app.token)]).await
 }
 
+fn preview_args<'a>(rrule: &'a str, start: &'a str, tz: &'a str, duration: &'a str) -> Vec<&'a str> {
+    vec![
+        "schedule",
+        "preview",
+        "--rrule",
+        rrule,
+        "--start",
+        start,
+        "--tz",
+        tz,
+        "--duration",
+        duration,
+    ]
+}
+
 #[tokio::test]
-async fn schedule_preview_prints_one_utc_window_per_line() {
-    let run = lull(
-        &[
-            "schedule",
-            "preview",
-            "--rrule",
-            "FREQ=WEEKLY;BYDAY=SU",
-            "--start",
-            "2026-03-22T03:00",
-            "--tz",
-            "Europe/Berlin",
-            "--duration",
-            "3600",
-            "--limit",
-            "3",
-        ],
-        &[],
-    )
-    .await;
+async fn schedule_preview_lists_windows_in_the_schedules_zone_and_in_utc() {
+    let mut args = preview_args("FREQ=WEEKLY;BYDAY=SU", "2026-03-22T03:00", "Europe/Berlin", "1h");
+    args.extend(["--limit", "3"]);
+    let run = lull(&args, &[]).await;
     assert!(run.ok, "{}", run.stderr);
+    // Berlin is UTC+1 until summer time starts on Sunday 29 March 2026, then UTC+2:
+    // 03:00 local stays 03:00 while the UTC time moves an hour earlier.
     assert_eq!(
         run.stdout,
-        "2026-03-22T02:00:00Z 2026-03-22T03:00:00Z\n\
-         2026-03-29T01:00:00Z 2026-03-29T02:00:00Z\n\
-         2026-04-05T01:00:00Z 2026-04-05T02:00:00Z\n"
+        "First 3 windows of FREQ=WEEKLY;BYDAY=SU in Europe/Berlin, 1h each:\n\
+         Sun 22 Mar 2026, 03:00–04:00 CET (02:00–03:00 UTC)\n\
+         Sun 29 Mar 2026, 03:00–04:00 CEST (01:00–02:00 UTC)\n\
+         Sun 5 Apr 2026, 03:00–04:00 CEST (01:00–02:00 UTC)\n"
+    );
+}
+
+#[tokio::test]
+async fn schedule_preview_json_keeps_the_machine_form() {
+    let mut args = vec!["--json"];
+    args.extend(preview_args(
+        "FREQ=WEEKLY;BYDAY=SU",
+        "2026-03-22T03:00",
+        "Europe/Berlin",
+        "3600",
+    ));
+    args.extend(["--limit", "2"]);
+    let run = lull(&args, &[]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let windows: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        windows,
+        json!([
+            {"start": "2026-03-22T02:00:00Z", "end": "2026-03-22T03:00:00Z"},
+            {"start": "2026-03-29T01:00:00Z", "end": "2026-03-29T02:00:00Z"}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn schedule_preview_takes_durations_as_every_command_does() {
+    for (duration, end) in [("2h", "05:00"), ("1h30m", "04:30"), ("90m", "04:30"), ("5400", "04:30")] {
+        let run = lull(&preview_args("", "2026-12-06T03:00", "Europe/Berlin", duration), &[]).await;
+        assert!(run.ok, "{duration}: {}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("Sun 6 Dec 2026, 03:00–{end} CET")),
+            "{duration}: {}",
+            run.stdout
+        );
+    }
+    let run = lull(&preview_args("", "2026-12-06T03:00", "Europe/Berlin", "2 weeks"), &[]).await;
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("--duration") && run.stderr.contains("1h30m") && !run.stderr.contains("invalid digit"),
+        "{}",
+        run.stderr
     );
 }
 
@@ -81,7 +150,13 @@ async fn schedule_preview_defaults_to_ten_and_stops_at_count() {
         &[],
     )
     .await;
-    assert_eq!(run.stdout.lines().count(), 10);
+    assert!(
+        run.stdout
+            .starts_with("First 10 windows of FREQ=DAILY in UTC, 1m each:\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 1 + 10);
     let run = lull(
         &[
             "schedule",
@@ -98,7 +173,13 @@ async fn schedule_preview_defaults_to_ten_and_stops_at_count() {
         &[],
     )
     .await;
-    assert_eq!(run.stdout.lines().count(), 2);
+    assert!(
+        run.stdout
+            .starts_with("All 2 windows of FREQ=DAILY;COUNT=2 in UTC, 1m each:\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 1 + 2);
 }
 
 #[tokio::test]
@@ -200,16 +281,28 @@ async fn operators_run_a_maintenance_from_the_command_line() {
     )
     .await;
     assert!(run.ok, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("Kernel patching") && run.stdout.contains("api:DEGRADED"),
-        "{}",
-        run.stdout
-    );
+    // In May Berlin is UTC+2: 15:00 CEST is 13:00 UTC, and 90 minutes later is 16:30.
+    for line in [
+        "Maintenance 1: Kernel patching (ACTIVE)",
+        "First:     Sun 10 May 2026, 15:00 CEST (Europe/Berlin)",
+        "Length:    1h 30m",
+        "Repeats:   FREQ=DAILY;COUNT=3",
+        "Next:      Sun 10 May 2026, 15:00–16:30 CEST (13:00–14:30 UTC)",
+        "Monitors:  api:DEGRADED",
+    ] {
+        assert!(run.stdout.contains(line), "{line} in\n{}", run.stdout);
+    }
 
     let run = api(&app, &["maintenance", "list", "--json"]).await;
     let list: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(list[0]["duration"], 5400);
     let id = list[0]["id"].to_string();
+    let run = api(&app, &["maintenance", "list"]).await;
+    assert!(
+        run.stdout.contains("Sun 10 May 2026, 15:00–16:30 CEST"),
+        "{}",
+        run.stdout
+    );
 
     let run = api(&app, &["event", "list", "--monitor", "api", "--json"]).await;
     let events: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -218,18 +311,50 @@ async fn operators_run_a_maintenance_from_the_command_line() {
         ["2026-05-10T13:00:00Z", "2026-05-11T13:00:00Z", "2026-05-12T13:00:00Z"]
     );
     let first = events[0]["id"].to_string();
+    let run = api(&app, &["event", "list", "--monitor", "api"]).await;
+    for when in [
+        "Sun 10 May 2026, 15:00–16:30 CEST",
+        "Mon 11 May 2026, 15:00–16:30 CEST",
+        "Tue 12 May 2026, 15:00–16:30 CEST",
+    ] {
+        assert!(run.stdout.contains(when), "{when} in\n{}", run.stdout);
+    }
 
+    // Started at the server's 12:00 UTC (14:00 CEST), the 90-minute window keeps its
+    // length and runs to 13:30 UTC; 30 more minutes make 14:00 UTC, 16:00 CEST.
     let run = api(&app, &["event", "start", &first]).await;
     assert!(run.ok && run.stdout.contains("ONGOING"), "{}{}", run.stdout, run.stderr);
     let run = api(&app, &["event", "extend", &first, "--by", "30m"]).await;
-    assert!(run.stdout.contains("2026-05-10T15:00:00Z"), "{}", run.stdout);
-    let run = api(
-        &app,
-        &["event", "update", &first, "--body", "Rebooting the second half"],
-    )
-    .await;
-    assert!(run.stdout.contains("Rebooting the second half"));
-    let run = api(&app, &["status", "--json"]).await;
+    assert!(
+        run.stdout
+            .contains("When:      Sun 10 May 2026, 14:00–16:00 CEST (12:00–14:00 UTC)")
+            && run
+                .stdout
+                .contains("Planned:   Sun 10 May 2026, 15:00–16:30 CEST (13:00–14:30 UTC)"),
+        "{}",
+        run.stdout
+    );
+    let run = api(&app, &["event", "update", &first, "Rebooting", "the", "second", "half"]).await;
+    assert!(
+        run.stdout
+            .contains("Sun 10 May 2026, 14:00 CEST  Rebooting the second half"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let run = api(&app, &["event", "update", &first, "--body", "Second half is back"]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = api(&app, &["event", "get", &first, "--json"]).await;
+    let event: Value = serde_json::from_str(&run.stdout).unwrap();
+    let bodies: Vec<&str> = event["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["Second half is back", "Rebooting the second half"]);
+
+    let run = api(&app, &["--json", "status"]).await;
     let status: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(status["monitors"][0]["effective_status"], "DEGRADED");
     let run = api(&app, &["event", "complete", &first]).await;
@@ -237,6 +362,7 @@ async fn operators_run_a_maintenance_from_the_command_line() {
 
     let run = api(&app, &["maintenance", "cancel", &id]).await;
     assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("Next:      none (INACTIVE)"), "{}", run.stdout);
     let run = api(&app, &["maintenance", "events", &id, "--json"]).await;
     let events: Value = serde_json::from_str(&run.stdout).unwrap();
     let statuses: Vec<&str> = events
@@ -295,4 +421,353 @@ async fn the_cli_reports_api_errors_and_exits_non_zero() {
     let run = lull(&["status"], &[("LULL_SERVER", "http://127.0.0.1:9")]).await;
     assert!(!run.ok);
     assert!(run.stderr.contains("cannot reach the server"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn maintenance_create_names_every_missing_option_at_once() {
+    let run = lull(&["maintenance", "create", "--title", "Patching"], &[]).await;
+    assert!(!run.ok);
+    let missing = run.stderr.split("Usage:").next().unwrap().to_string();
+    for flag in ["--start", "--tz", "--duration"] {
+        assert!(missing.contains(flag), "{flag} in\n{}", run.stderr);
+    }
+    assert!(!missing.contains("--title"), "{}", run.stderr);
+
+    let help = lull(&["maintenance", "create", "--help"], &[]).await;
+    let usage = help.stdout.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert!(
+        usage.ends_with("[OPTIONS] --title <TITLE> --start <START> --tz <TZ> --duration <DURATION>"),
+        "{usage}"
+    );
+    let help = lull(&["maintenance", "update", "--help"], &[]).await;
+    let usage = help.stdout.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert!(usage.ends_with("[OPTIONS] <ID>"), "{usage}");
+}
+
+#[tokio::test]
+async fn every_option_says_what_it_is_for() {
+    for cmd in [
+        vec!["token", "create"],
+        vec!["admin", "create"],
+        vec!["monitor", "create"],
+        vec!["monitor", "update"],
+        vec!["maintenance", "create"],
+        vec!["maintenance", "update"],
+        vec!["maintenance", "skip"],
+        vec!["event", "list"],
+        vec!["event", "start"],
+        vec!["event", "extend"],
+        vec!["event", "update"],
+        vec!["schedule", "preview"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let help = lull(&args, &[]).await.stdout;
+        // clap puts an option without help text alone on its line: `  --name <NAME>`.
+        let bare: Vec<&str> = help
+            .lines()
+            .map(str::trim)
+            .filter(|l| (l.starts_with('-') || l.starts_with('<') || l.starts_with('[')) && !l.contains("  "))
+            .collect();
+        assert!(bare.is_empty(), "{cmd:?} without help: {bare:?}\n{help}");
+    }
+}
+
+#[tokio::test]
+async fn maintenance_skip_takes_the_date_as_an_argument_and_says_what_was_skipped() {
+    let app = spawn_app().await;
+    let run = api(
+        &app,
+        &[
+            "maintenance",
+            "create",
+            "--title",
+            "Weekly DB patching",
+            "--start",
+            "2026-05-17T03:00",
+            "--tz",
+            "Europe/Berlin",
+            "--duration",
+            "2h",
+            "--rrule",
+            "FREQ=WEEKLY;BYDAY=SU",
+        ],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+
+    // A day, a local start and the older --start flag all name one Sunday 03:00 CEST
+    // (01:00 UTC) window.
+    let run = api(&app, &["maintenance", "skip", "1", "2026-05-17"]).await;
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "Skipped Sun 17 May 2026, 03:00 CEST of 'Weekly DB patching'\n"
+    );
+    let run = api(&app, &["maintenance", "skip", "1", "2026-05-24T03:00"]).await;
+    assert_eq!(
+        run.stdout, "Skipped Sun 24 May 2026, 03:00 CEST of 'Weekly DB patching'\n",
+        "{}",
+        run.stderr
+    );
+    let run = api(&app, &["maintenance", "skip", "1", "--start", "2026-05-31T01:00:00Z"]).await;
+    assert_eq!(
+        run.stdout, "Skipped Sun 31 May 2026, 03:00 CEST of 'Weekly DB patching'\n",
+        "{}",
+        run.stderr
+    );
+    let (_, m) = app.get("/api/v1/maintenances/1").await;
+    assert_eq!(
+        m["skipped"],
+        json!(["2026-05-17T01:00:00Z", "2026-05-24T01:00:00Z", "2026-05-31T01:00:00Z"])
+    );
+
+    let run = api(&app, &["maintenance", "skip", "1", "2026-06-02"]).await;
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("no window of 'Weekly DB patching' starts on Tue 2 Jun 2026")
+            && run.stderr.contains("Sun 7 Jun 2026, 03:00 CEST"),
+        "{}",
+        run.stderr
+    );
+    let run = api(&app, &["maintenance", "get", "1"]).await;
+    assert!(
+        run.stdout
+            .contains("Skipped:   Sun 17 May 2026, 03:00 CEST; Sun 24 May 2026, 03:00 CEST"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test]
+async fn json_may_come_before_the_command() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    for args in [
+        vec!["--json", "monitor", "list"],
+        vec!["monitor", "--json", "list"],
+        vec!["monitor", "list", "--json"],
+    ] {
+        let run = api(&app, &args).await;
+        let list: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", run.stdout));
+        assert_eq!(list[0]["slug"], "api", "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn token_and_admin_refuse_to_create_a_new_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().canonicalize().unwrap();
+    let expected = here.join("lull.db").display().to_string();
+    for args in [
+        vec!["token", "list"],
+        vec!["token", "create", "--name", "ops"],
+        vec!["admin", "create", "--email", "ops@example.com", "--password-stdin"],
+    ] {
+        let run = lull_in(&here, &args, &[]).await;
+        assert!(!run.ok, "{args:?}: {}", run.stdout);
+        assert!(
+            run.stderr.contains(&expected) && run.stderr.contains("LULL_DATABASE_URL"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(std::fs::read_dir(&here).unwrap().count(), 0, "{args:?} left a file");
+    }
+    let elsewhere = format!("sqlite://{}", here.join("other.db").display());
+    let run = lull_in(&here, &["token", "list"], &[("LULL_DATABASE_URL", &elsewhere)]).await;
+    assert!(!run.ok && run.stderr.contains(&elsewhere), "{}", run.stderr);
+
+    // `migrate` (like `serve`) creates it; then tokens work.
+    let run = lull_in(&here, &["migrate"], &[]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = lull_in(&here, &["token", "create", "--name", "ops"], &[]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = lull_in(&here, &["token", "list"], &[]).await;
+    assert!(run.ok && run.stdout.contains("ops"), "{}", run.stderr);
+}
+
+/// A stand-in server that answers every request with `{"id": 1}` and keeps what it was
+/// sent, to check request bodies for options the real server may not read yet.
+struct Recorder {
+    base: String,
+    seen: Arc<Mutex<Vec<(String, String, String)>>>,
+}
+
+impl Recorder {
+    async fn start() -> Self {
+        let seen: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+        let keep = seen.clone();
+        let router = axum::Router::new().fallback(move |req: axum::extract::Request| {
+            let keep = keep.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+                keep.lock().unwrap().push((
+                    parts.method.to_string(),
+                    parts.uri.to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+                axum::Json(json!({"id": 1}))
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { base, seen }
+    }
+
+    async fn run(&self, args: &[&str]) -> (String, String, Value) {
+        let run = lull(args, &[("LULL_SERVER", &self.base), ("LULL_TOKEN", "t")]).await;
+        assert!(run.ok, "{args:?}: {}", run.stderr);
+        let (method, path, body) = self.seen.lock().unwrap().pop().unwrap();
+        let body = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap()
+        };
+        (method, path, body)
+    }
+}
+
+#[tokio::test]
+async fn record_past_and_a_chosen_end_reach_the_server() {
+    let server = Recorder::start().await;
+    let create = [
+        "maintenance",
+        "create",
+        "--title",
+        "Typo year",
+        "--start",
+        "2020-01-01T03:00",
+        "--tz",
+        "Europe/Berlin",
+        "--duration",
+        "1h30m",
+        "--reminder-lead",
+        "45m",
+    ];
+    let (method, path, body) = server.run(&[&create[..], &["--record-past"]].concat()).await;
+    assert_eq!((method.as_str(), path.as_str()), ("POST", "/api/v1/maintenances"));
+    assert_eq!(
+        body,
+        json!({"title": "Typo year", "start": "2020-01-01T03:00", "timezone": "Europe/Berlin",
+               "duration": 5400, "reminder_lead": 2700, "record_past": true})
+    );
+    let (_, _, body) = server.run(&create).await;
+    assert!(body.get("record_past").is_none(), "{body}");
+
+    let (method, path, body) = server
+        .run(&["event", "start", "7", "--end", "2026-12-06T06:00:00+01:00"])
+        .await;
+    assert_eq!((method.as_str(), path.as_str()), ("POST", "/api/v1/events/7/start"));
+    assert_eq!(body, json!({"end": "2026-12-06T05:00:00Z"}));
+    let (_, _, body) = server.run(&["event", "start", "7"]).await;
+    assert_eq!(body, Value::Null, "without --end, start keeps the planned length");
+
+    let before = Utc::now();
+    let (_, _, body) = server.run(&["event", "start", "7", "--end", "1h30m"]).await;
+    let after = Utc::now();
+    let end = utc(body["end"].as_str().unwrap());
+    let planned = chrono::Duration::minutes(90);
+    // Whole seconds are sent, so allow the second cut off `before`.
+    assert!(
+        before + planned - chrono::Duration::seconds(1) <= end && end <= after + planned,
+        "{end} not 90 minutes after {before}"
+    );
+
+    let (_, path, body) = server.run(&["event", "extend", "7", "--by", "1h30m"]).await;
+    assert_eq!(
+        (path.as_str(), body),
+        ("/api/v1/events/7/extend", json!({"seconds": 5400}))
+    );
+    let (_, path, body) = server.run(&["maintenance", "update", "7", "--duration", "2d"]).await;
+    assert_eq!(
+        (path.as_str(), body),
+        ("/api/v1/maintenances/7", json!({"duration": 172_800}))
+    );
+}
+
+/// Starts `lull serve` on an ephemeral loopback port and returns its log up to the line
+/// that contains `until`.
+async fn serve_log_until(dir: &Path, until: &str) -> Vec<String> {
+    let mut cmd = command(&["serve", "--bind", "127.0.0.1:0"], &[]);
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let done = line.contains(until);
+            log.push(line);
+            if done {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    child.kill().await.unwrap();
+    assert_eq!(found, Ok(true), "no '{until}' in the log:\n{}", log.join("\n"));
+    log
+}
+
+#[tokio::test]
+async fn serve_says_where_to_create_the_first_admin_without_colour_codes_in_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = serve_log_until(dir.path(), "to create the first admin").await;
+    let line = log.last().unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line}"));
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/admin"))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{url}"));
+    assert_ne!(port, 0, "the real port, not the one asked for");
+    assert!(
+        line.contains(&format!("open {url} to create the first admin")),
+        "{line}"
+    );
+    assert!(log.iter().all(|l| !l.contains('\u{1b}')), "{log:?}");
+
+    let mut admin = command(
+        &["admin", "create", "--email", "ops@example.com", "--password-stdin"],
+        &[],
+    );
+    admin
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = admin.spawn().unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut child.stdin.take().unwrap(), b"correct horse battery staple\n")
+        .await
+        .unwrap();
+    assert!(child.wait().await.unwrap().success());
+    let log = serve_log_until(dir.path(), "dashboard at http://127.0.0.1:").await;
+    assert!(log.last().unwrap().ends_with("/admin"), "{log:?}");
+}
+
+#[tokio::test]
+async fn serve_help_shows_which_variables_are_set() {
+    let help = lull(&["serve", "--help"], &[]).await.stdout;
+    assert!(help.contains("[env: LULL_BIND]"), "{help}");
+    assert!(!help.contains("=]"), "a variable shown as set to nothing:\n{help}");
+    let help = lull(&["serve", "--help"], &[("LULL_BIND", "127.0.0.1:4000")])
+        .await
+        .stdout;
+    assert!(help.contains("[env: LULL_BIND=127.0.0.1:4000]"), "{help}");
+    let help = lull(
+        &["serve", "--help"],
+        &[("LULL_DATABASE_URL", "postgres://u:secret@127.0.0.1/x")],
+    )
+    .await
+    .stdout;
+    assert!(!help.contains("secret"), "{help}");
 }

@@ -107,6 +107,43 @@ async fn with_the_real_clock_transitions_land_within_a_second_of_the_boundary() 
 }
 
 #[tokio::test]
+async fn starting_now_can_set_another_end_and_refuses_one_in_the_past() {
+    let app = spawn_app().await;
+    let (_, ev) = one_time(&app, "2026-05-10T18:00", 7200, json!([])).await;
+    let (status, e) = app
+        .post(
+            &format!("/api/v1/events/{ev}/start"),
+            json!({"end": "2026-05-10T11:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["field"], "end");
+    // An empty body is allowed: scripts just POST.
+    let (status, e) = app
+        .request(reqwest::Method::POST, &format!("/api/v1/events/{ev}/start"), None, true)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    assert_eq!(
+        (e["start"].as_str(), e["end"].as_str()),
+        (Some("2026-05-10T12:00:00Z"), Some("2026-05-10T14:00:00Z"))
+    );
+
+    let (_, ev) = one_time(&app, "2026-05-11T18:00", 7200, json!([])).await;
+    let (status, e) = app
+        .post(
+            &format!("/api/v1/events/{ev}/start"),
+            json!({"end": "2026-05-10T12:45:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    assert_eq!(
+        (e["start"].as_str(), e["end"].as_str()),
+        (Some("2026-05-10T12:00:00Z"), Some("2026-05-10T12:45:00Z"))
+    );
+    assert_eq!(e["status"], "ONGOING");
+}
+
+#[tokio::test]
 async fn operators_can_start_early_extend_and_complete_early() {
     let app = spawn_app().await;
     app.monitor("db").await;
@@ -123,14 +160,17 @@ async fn operators_can_start_early_extend_and_complete_early() {
     assert_eq!(e["status"], "ONGOING");
     assert_eq!(e["start"], "2026-05-10T12:00:00Z");
     assert_eq!(e["scheduled_start"], "2026-05-10T18:00:00Z");
-    assert_eq!(e["end"], "2026-05-10T19:00:00Z", "starting early keeps the planned end");
+    assert_eq!(
+        e["end"], "2026-05-10T13:00:00Z",
+        "starting six hours early keeps the planned hour: 12:00 to 13:00"
+    );
     let (_, status) = app.get("/api/v1/status").await;
     assert_eq!(shown(&status, "db"), "DOWN");
 
     let (_, e) = app
         .post(&format!("/api/v1/events/{ev}/extend"), json!({"seconds": 1800}))
         .await;
-    assert_eq!(e["end"], "2026-05-10T19:30:00Z");
+    assert_eq!(e["end"], "2026-05-10T13:30:00Z");
     let (_, e) = app
         .post(
             &format!("/api/v1/events/{ev}/extend"),

@@ -1067,15 +1067,12 @@ async fn a_german_subscriber_gets_every_message_in_german() {
         .iter()
         .find(|m| m.to == ["kunde@example.org"] && m.subject.starts_with("Geplante"))
         .unwrap();
-    assert_eq!(
-        de.subject,
-        "Geplante Wartung: Wartungsfenster am So. 6. Dez., 03:00 MEZ"
-    );
+    assert_eq!(de.subject, "Geplante Wartung: Wartungsfenster am So 6. Dez, 03:00 CET");
     for expected in [
         "Diese Wartung findet jeden Sonntag um 03:00 Uhr (Europe/Berlin) statt.",
-        "Erster Termin\nBeginn: So. 6. Dez. 2026, 03:00 MEZ (02:00 UTC)\nEnde: So. 6. Dez. 2026, 04:00 MEZ (03:00 UTC)",
+        "Erster Termin\nBeginn: So 6. Dez 2026, 03:00 CET (02:00 UTC)\nEnde: So 6. Dez 2026, 04:00 CET (03:00 UTC)",
         "Betroffene Dienste:\n- WEB: In Wartung",
-        "Weitere Termine:\n- So. 13. Dez. 2026, 03:00 MEZ (02:00 UTC)",
+        "Weitere Termine:\n- So 13. Dez 2026, 03:00 CET (02:00 UTC)",
         "Abbestellen: ",
     ] {
         assert!(de.text.contains(expected), "missing {expected:?} in:\n{}", de.text);

@@ -3,32 +3,13 @@
 
 mod common;
 
-use std::time::{Duration as StdDuration, Instant};
-
+use common::pages::*;
 use common::*;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, ETAG, IF_NONE_MATCH, SET_COOKIE};
 use serde_json::json;
 
 const XSS: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
-
-async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
-    let resp = app.http.get(format!("{}{path}", app.base)).send().await.unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
-/// Waits until the front page's snapshot shows `needle`.
-async fn front_page_with(app: &TestApp, needle: &str) -> String {
-    let deadline = Instant::now() + StdDuration::from_secs(5);
-    loop {
-        let (_, html) = page(app, "/").await;
-        if html.contains(needle) {
-            return html;
-        }
-        assert!(Instant::now() < deadline, "front page never showed {needle:?}:\n{html}");
-        tokio::time::sleep(StdDuration::from_millis(20)).await;
-    }
-}
 
 #[tokio::test]
 async fn the_front_page_shows_maintenance_as_under_maintenance_with_its_updates() {
@@ -99,7 +80,7 @@ async fn starting_soon_marks_ready_events_and_history_lists_the_past() {
         .await;
     front_page_with(&app, "Starting soon").await;
     let done = app
-        .maintenance(json!({"title": "Done already", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 1800}))
+        .maintenance(json!({"title": "Done already", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 1800, "record_past": true}))
         .await;
     let called_off = app
         .maintenance(json!({"title": "Called off", "start": "2026-05-10T18:00", "timezone": "UTC", "duration": 1800}))
@@ -220,70 +201,6 @@ async fn the_front_page_is_cached_compressed_and_localised() {
 
 // --- dashboard ---
 
-fn cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-}
-
-fn hidden_csrf(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-async fn admin_get(app: &TestApp, cookie: &str, path: &str) -> String {
-    let resp = app
-        .http
-        .get(format!("{}{path}", app.base))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK, "{path}");
-    resp.text().await.unwrap()
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Signs in as a fresh admin; returns the session cookie.
-async fn signed_in(app: &TestApp) -> String {
-    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
-        .await
-        .unwrap();
-    sign_in(app, "ops@example.com", "correct horse battery")
-        .await
-        .1
-        .unwrap()
-}
-
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, Option<String>) {
-    let http = no_redirects();
-    let form = http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
-    let pre = cookie_of(&form, "lull_csrf").unwrap();
-    let csrf = hidden_csrf(&form.text().await.unwrap());
-    let resp = http
-        .post(format!("{}/admin/login", app.base))
-        .header("cookie", pre)
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    (resp.status(), cookie_of(&resp, "lull_session"))
-}
-
 #[tokio::test]
 async fn the_first_visit_offers_setup_once_and_then_sign_in() {
     let app = spawn_app().await;
@@ -369,7 +286,9 @@ async fn every_dashboard_page_needs_a_signed_in_admin() {
     ] {
         let resp = http.get(format!("{}{path}", app.base)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(resp.headers()["location"], "/admin/login");
+        // Signing in returns to the page asked for.
+        let next: String = form_urlencoded_encode(path);
+        assert_eq!(resp.headers()["location"], format!("/admin/login?next={next}").as_str());
     }
     let resp = http
         .post(format!("{}/admin/monitors", app.base))
@@ -566,10 +485,16 @@ async fn deleting_from_the_dashboard_asks_then_deletes() {
     };
     let ask = post(false).await.unwrap();
     assert_eq!(ask.status(), StatusCode::OK);
-    assert!(ask.text().await.unwrap().contains("Delete the monitor &#39;api&#39;?"));
+    let question = ask.text().await.unwrap();
+    assert!(question.contains("Delete the monitor &#39;API&#39;?"), "{question}");
+    assert!(question.contains("Yes, delete it"));
     assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 1);
     let done = post(true).await.unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    assert_eq!(done.headers()["location"], "/admin/monitors");
+    assert_eq!(done.headers()["location"], "/admin/monitors?done=deleted");
     assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 0);
+}
+
+fn form_urlencoded_encode(s: &str) -> String {
+    s.replace('/', "%2F")
 }

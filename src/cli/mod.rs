@@ -1,19 +1,27 @@
-//! The `lull` binary's commands. `serve`, `migrate` and `token` work on the database
-//! directly; `schedule preview` is pure; the rest talk to a running server over the API.
+//! The `lull` binary's commands. `serve`, `migrate`, `token` and `admin` work on the
+//! database directly; `schedule preview` is pure; the rest talk to a running server over
+//! the API.
 
 mod client;
+mod event;
+mod input;
+mod maintenance;
 mod output;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use anyhow::bail;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use crate::app;
 use crate::clock::SystemClock;
 use crate::config::{Secret, Site};
-use crate::domain::schedule::format_utc;
+use crate::domain::format;
+use crate::domain::schedule::{ONE_TIME, Schedule, format_utc};
 use crate::notify::MailerSettings;
 use crate::service::{Services, admins, maintenances, tokens};
 
@@ -24,8 +32,25 @@ use crate::service::{Services, admins, maintenances, tokens};
     about = "A self-hosted status page server whose heart is planned maintenance"
 )]
 pub struct Cli {
+    /// Print JSON instead of text meant for people (the API's JSON for server commands)
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The command line definition as `main` uses it: clap prints `[env: NAME=]` for a
+/// variable that is not set, which reads as if it were set to nothing, so the value part
+/// is left out for those (set ones still show their value, secrets never).
+pub fn command() -> clap::Command {
+    fn hide_unset_env_values(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|arg| match arg.get_env() {
+            Some(name) if std::env::var_os(name).is_none() => arg.hide_env_values(true),
+            _ => arg,
+        })
+        .mut_subcommands(hide_unset_env_values)
+    }
+    hide_unset_env_values(Cli::command())
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,14 +90,14 @@ pub enum Command {
         #[command(flatten)]
         client: client::ClientArgs,
         #[command(subcommand)]
-        command: client::MaintenanceCommand,
+        command: maintenance::MaintenanceCommand,
     },
     /// Events (occurrences) on a running server, and the operator actions on them
     Event {
         #[command(flatten)]
         client: client::ClientArgs,
         #[command(subcommand)]
-        command: client::EventCommand,
+        command: event::EventCommand,
     },
     /// What the status page shows now
     Status {
@@ -83,7 +108,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DbArgs {
-    /// Database: sqlite://FILE (created when missing) or postgres://USER@HOST/DB
+    /// Database: sqlite://FILE or postgres://USER@HOST/DB (serve and migrate create a
+    /// missing SQLite file; token and admin need an existing one)
     #[arg(
         long,
         env = "LULL_DATABASE_URL",
@@ -139,19 +165,24 @@ pub struct ServeArgs {
 pub enum TokenCommand {
     /// Create a token; it is printed once, as the last line
     Create {
+        /// What the token is for, e.g. deploy-bot; shown in lists and the audit log
         #[arg(long)]
         name: String,
     },
     /// List tokens (never the tokens themselves)
     List,
-    /// Revoke a token by id
-    Revoke { id: i64 },
+    /// Revoke a token
+    Revoke {
+        /// The token's id, as `lull token list` shows it
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create an admin for the dashboard, e.g. for a headless install
     Create {
+        /// The admin's email address, used to sign in
         #[arg(long)]
         email: String,
         /// Read the password from standard input (first line) instead of asking
@@ -162,7 +193,8 @@ pub enum AdminCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
-    /// Print the first windows of a schedule: `START END` per line, UTC
+    /// Print the first windows of a schedule, in its zone and in UTC (`--json`: start
+    /// and end as RFC 3339 instants)
     Preview {
         /// RRULE, e.g. FREQ=WEEKLY;BYDAY=SU (one-time when omitted)
         #[arg(long, default_value = "")]
@@ -173,8 +205,8 @@ pub enum ScheduleCommand {
         /// IANA time zone of the start, e.g. Europe/Berlin
         #[arg(long)]
         tz: String,
-        /// Window length in seconds
-        #[arg(long)]
+        /// Length of each window: 90m, 2h, 1h30m, 2d or seconds
+        #[arg(long, value_parser = input::parse_seconds)]
         duration: i64,
         /// At most this many windows
         #[arg(long, default_value_t = 10)]
@@ -184,7 +216,10 @@ pub enum ScheduleCommand {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -202,6 +237,7 @@ pub fn main() -> ExitCode {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(db) => {
@@ -209,11 +245,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied to {}", app::redact(&db.database_url));
             Ok(())
         }
-        Command::Token { db, command } => token(db, command).await,
+        Command::Token { db, command } => {
+            existing_database(&db.database_url)?;
+            token(db, json, command).await
+        }
         Command::Admin {
             db,
             command: AdminCommand::Create { email, .. },
         } => {
+            existing_database(&db.database_url)?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
@@ -235,23 +275,83 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     limit,
                 },
         } => {
-            let windows = maintenances::preview(&rrule, &start, &tz, duration, limit, None)?;
-            for w in windows {
-                println!("{} {}", format_utc(w.start), format_utc(w.end));
-            }
+            print!("{}", preview(&rrule, &start, &tz, duration, limit, json)?);
             Ok(())
         }
-        Command::Monitor { client, command } => client::monitor(client, command).await,
-        Command::Maintenance { client, command } => client::maintenance(client, command).await,
-        Command::Event { client, command } => client::event(client, command).await,
-        Command::Status { client } => client::status(client).await,
+        Command::Monitor { client, command } => client::monitor(client, json, command).await,
+        Command::Maintenance { client, command } => maintenance::run(client, json, command).await,
+        Command::Event { client, command } => event::run(client, json, command).await,
+        Command::Status { client } => client::status(client, json).await,
     }
+}
+
+/// `schedule preview`: a header saying what is listed, then one window a line in the
+/// schedule's zone (with UTC), or the API's JSON form with `--json`.
+fn preview(rrule: &str, start: &str, tz: &str, duration: i64, limit: usize, json: bool) -> anyhow::Result<String> {
+    let windows = maintenances::preview(rrule, start, tz, duration, limit, None)?;
+    if json {
+        let list: Vec<_> = windows
+            .iter()
+            .map(|w| serde_json::json!({"start": format_utc(w.start), "end": format_utc(w.end)}))
+            .collect();
+        return Ok(serde_json::to_string_pretty(&list)? + "\n");
+    }
+    let schedule = Schedule::parse(start, tz, duration, rrule)?;
+    let length = format::duration(duration, &format::ENGLISH);
+    let zone = schedule.tz;
+    let mut out = if schedule.rrule() == ONE_TIME {
+        format!("One-time window in {}, {length}:\n", zone.name())
+    } else {
+        let n = windows.len();
+        let which = match n {
+            _ if n == limit => format!("First {n}"),
+            1 => "The only".to_string(),
+            _ => format!("All {n}"),
+        };
+        let plural = if n == 1 { "" } else { "s" };
+        format!(
+            "{which} window{plural} of {} in {}, {length} each:\n",
+            schedule.rrule(),
+            zone.name()
+        )
+    };
+    for w in windows {
+        out.push_str(&output::window(w.start, w.end, zone));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `token` and `admin` work on the server's database, so a SQLite file that is not there
+/// means a wrong path or working directory; creating an empty database there would only
+/// make tokens and admins the server never sees.
+fn existing_database(url: &str) -> anyhow::Result<()> {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !url.starts_with("sqlite:") || in_memory || url.contains("mode=rwc") {
+        return Ok(());
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("LULL_DATABASE_URL {}: {e}", app::redact(url)))?;
+    let path = options.get_filename();
+    if path.exists() {
+        return Ok(());
+    }
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    bail!(
+        "there is no database at {}: LULL_DATABASE_URL (or --database-url) is {}. \
+         Point it at the server's database, or run `lull migrate` to create a new one there",
+        shown.display(),
+        app::redact(url)
+    )
 }
 
 fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LULL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to standard output; colours only where a person watches it, never into a
+    // file or a pipe, and never when NO_COLOR is set (https://no-color.org).
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour);
     if format.eq_ignore_ascii_case("json") {
         builder.json().init();
     } else {
@@ -288,18 +388,38 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
     tracing::info!(database = %app::redact(&args.db.database_url), "database ready");
+    let services = Services::new(store, Arc::new(SystemClock));
+    let dashboard = format!(
+        "{}/admin",
+        browsable(args.public_url.as_deref(), listener.local_addr()?)
+    );
+    match admins::count(&services).await {
+        Ok(0) => tracing::info!("open {dashboard} to create the first admin"),
+        Ok(_) => tracing::info!("dashboard at {dashboard}"),
+        Err(e) => tracing::warn!(error = %e, "cannot count the admins"),
+    }
     let shutdown = CancellationToken::new();
     app::cancel_on_signal(shutdown.clone());
-    app::launch(
-        Services::new(store, Arc::new(SystemClock)),
-        settings,
-        listener,
-        shutdown,
-    )
-    .await
+    app::launch(services, settings, listener, shutdown).await
 }
 
-async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
+/// The base URL a person opens: the public URL when set, else the address listened on,
+/// with a wildcard address (0.0.0.0, ::) replaced by loopback.
+fn browsable(public_url: Option<&str>, addr: std::net::SocketAddr) -> String {
+    if let Some(url) = public_url.map(|u| u.trim_end_matches('/')).filter(|u| !u.is_empty()) {
+        return url.to_string();
+    }
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
+}
+
+async fn token(db: DbArgs, json: bool, command: TokenCommand) -> anyhow::Result<()> {
     let store = app::open_store(&db.database_url).await?;
     let services = Services::new(store.clone(), Arc::new(SystemClock));
     let result = match command {
@@ -312,7 +432,23 @@ async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        TokenCommand::List if json => {
+            let list: Vec<_> = tokens::list(&services)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    serde_json::json!({"id": t.id, "name": t.name, "created_at": t.created_at,
+                        "last_used_at": t.last_used_at, "revoked": t.revoked})
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+            Ok(())
+        }
         TokenCommand::List => {
+            let when = |t: &str| match chrono::DateTime::parse_from_rfc3339(t) {
+                Ok(t) => output::at(t.to_utc(), chrono_tz::UTC),
+                Err(_) => t.to_string(),
+            };
             let rows = tokens::list(&services)
                 .await?
                 .into_iter()
@@ -320,8 +456,8 @@ async fn token(db: DbArgs, command: TokenCommand) -> anyhow::Result<()> {
                     vec![
                         t.id.to_string(),
                         t.name,
-                        t.created_at,
-                        t.last_used_at.unwrap_or_else(|| "never".into()),
+                        when(&t.created_at),
+                        t.last_used_at.as_deref().map_or_else(|| "never".into(), when),
                         if t.revoked { "revoked".into() } else { "live".into() },
                     ]
                 })
@@ -349,5 +485,18 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
+        super::command().debug_assert();
+    }
+
+    #[test]
+    fn the_dashboard_address_is_one_a_browser_can_open() {
+        let at = |a: &str| super::browsable(None, a.parse().unwrap());
+        assert_eq!(at("127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(at("0.0.0.0:8080"), "http://127.0.0.1:8080");
+        assert_eq!(at("[::]:8080"), "http://[::1]:8080");
+        assert_eq!(
+            super::browsable(Some("https://status.example.com/"), "0.0.0.0:80".parse().unwrap()),
+            "https://status.example.com"
+        );
     }
 }

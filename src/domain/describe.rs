@@ -10,7 +10,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::format::{Lang, local_time, plain_date};
+use super::format::{ENGLISH_DATES, Lang, day, local, plain_date};
 use super::schedule::resolve_local;
 
 /// "every Sunday at 03:00 Europe/Berlin", "every 2 weeks on Tuesday and Thursday at 03:00
@@ -22,7 +22,7 @@ pub fn sentence(start_local: NaiveDateTime, tz: &str, rrule: &str) -> String {
 }
 
 /// [`sentence`] in `lang`. German: "jeden Sonntag um 03:00 Uhr (Europe/Berlin)",
-/// "am letzten Freitag jedes Monats um 22:00 Uhr (UTC)", "einmalig, So. 6. Dez. 2026 um
+/// "am letzten Freitag jedes Monats um 22:00 Uhr (UTC)", "einmalig, So 6. Dez 2026 um
 /// 03:00 Uhr (Europe/Berlin)".
 pub fn sentence_in(start_local: NaiveDateTime, tz: &str, rrule: &str, lang: Lang) -> String {
     let zone = tz.parse::<Tz>().unwrap_or(chrono_tz::UTC);
@@ -56,7 +56,7 @@ pub fn summary(start_local: NaiveDateTime, tz: &str, rrule: &str) -> String {
     let at = en_times(&p.times);
     let body = match &p.shape {
         Shape::Once => {
-            let t = local_time(resolve_local(zone, start_local), zone, Lang::En, true);
+            let t = local(resolve_local(zone, start_local), zone, &ENGLISH_DATES);
             return format!("Once: {t}");
         }
         Shape::Minutes(1) => "Every minute".to_string(),
@@ -378,7 +378,7 @@ fn tail(p: &Phrase, lang: Lang) -> String {
 
 /// "Sun 6 Dec 2026 at 03:00" / "So. 6. Dez. 2026 um 03:00 Uhr", as written locally.
 fn local_date_at(start: NaiveDateTime, lang: Lang) -> String {
-    let date = super::format::local_date(start.date(), lang, true);
+    let date = day(start.date(), lang.dates());
     match lang {
         Lang::En => format!("{date} at {}", start.format("%H:%M")),
         Lang::De => format!("{date} um {} Uhr", start.format("%H:%M")),
@@ -767,7 +767,7 @@ mod tests {
         );
         assert_eq!(
             de(SUN, "UTC", "FREQ=YEARLY;BYWEEKNO=20"),
-            "nach eigenem Zeitplan ab So. 6. Dez. 2026 um 03:00 Uhr (UTC)"
+            "nach eigenem Zeitplan ab So 6. Dez 2026 um 03:00 Uhr (UTC)"
         );
         assert_eq!(
             short(SUN, "UTC", "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=1,3"),
@@ -808,7 +808,7 @@ mod tests {
         );
         assert_eq!(
             de(SUN, "Europe/Berlin", "FREQ=MINUTELY;COUNT=1"),
-            "einmalig, So. 6. Dez. 2026 um 03:00 Uhr (Europe/Berlin)"
+            "einmalig, So 6. Dez 2026 um 03:00 Uhr (Europe/Berlin)"
         );
         assert_eq!(
             de(SUN, "UTC", "FREQ=DAILY;COUNT=5"),
@@ -816,7 +816,7 @@ mod tests {
         );
         assert_eq!(
             de(SUN, "UTC", "FREQ=DAILY;UNTIL=20270304"),
-            "täglich um 03:00 Uhr (UTC), bis 4. März 2027"
+            "täglich um 03:00 Uhr (UTC), bis 4. Mär 2027"
         );
     }
 

@@ -50,6 +50,84 @@ pub fn when(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>) -> Stri
     }
 }
 
+/// The date formats of a language: weekday, day, month and year as its readers write them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateStyle {
+    pub locale: chrono::Locale,
+    /// `Sun 6 Dec 2026` / `So 6. Dez 2026`.
+    pub date: &'static str,
+    /// The same without the year.
+    pub short_date: &'static str,
+}
+
+pub const ENGLISH_DATES: DateStyle = DateStyle {
+    locale: chrono::Locale::POSIX,
+    date: "%a %-d %b %Y",
+    short_date: "%a %-d %b",
+};
+
+pub const GERMAN_DATES: DateStyle = DateStyle {
+    locale: chrono::Locale::de_DE,
+    date: "%a %-d. %b %Y",
+    short_date: "%a %-d. %b",
+};
+
+fn fmt<Z: chrono::TimeZone>(t: &chrono::DateTime<Z>, pattern: &str, style: &DateStyle) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    t.format_localized(pattern, style.locale).to_string()
+}
+
+/// "Sun 6 Dec 2026, 03:00 CET": an instant in a zone, the zone named.
+pub fn local(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, style: &DateStyle) -> String {
+    let l = t.with_timezone(&tz);
+    format!("{}, {}", fmt(&l, style.date, style), l.format("%H:%M %Z"))
+}
+
+/// A window in a zone: "Sun 6 Dec 2026, 03:00–05:00 CET"; across midnight
+/// "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET"; across a DST change each time names
+/// its own offset ("01:00 CEST – 04:00 CET").
+pub fn window(
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+    style: &DateStyle,
+) -> String {
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let date = fmt(&s, style.date, style);
+    let (sz, ez) = (s.format("%Z").to_string(), e.format("%Z").to_string());
+    let same_day = s.date_naive() == e.date_naive();
+    match (same_day, sz == ez) {
+        (true, true) => format!("{date}, {}–{} {ez}", s.format("%H:%M"), e.format("%H:%M")),
+        (true, false) => format!("{date}, {} {sz} – {} {ez}", s.format("%H:%M"), e.format("%H:%M")),
+        (false, same_zone) => format!(
+            "{date}, {}{} – {}, {} {ez}",
+            s.format("%H:%M"),
+            if same_zone { String::new() } else { format!(" {sz}") },
+            fmt(&e, style.short_date, style),
+            e.format("%H:%M"),
+        ),
+    }
+}
+
+/// The same window in UTC, short: "02:00–04:00 UTC", or with dates when it spans days.
+pub fn window_utc(start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> String {
+    if start.date_naive() == end.date_naive() {
+        format!("{}–{} UTC", start.format("%H:%M"), end.format("%H:%M"))
+    } else {
+        format!("{} – {} UTC", start.format("%-d %b %H:%M"), end.format("%-d %b %H:%M"))
+    }
+}
+
+/// [`when`] in a language: the maintenance's zone, then UTC.
+pub fn when_in(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>, style: &DateStyle) -> String {
+    match tz.filter(|tz| *tz != chrono_tz::UTC) {
+        Some(tz) => format!("{} ({} UTC)", local(t, tz, style), t.format("%H:%M")),
+        None => format!("{}, {} UTC", fmt(&t, style.date, style), t.format("%H:%M")),
+    }
+}
+
 /// A lead time in words for a subject line: "1 hour", "30 minutes", "2 hours 15 minutes".
 pub fn lead_words(secs: i64) -> String {
     let (h, m) = (secs / 3600, secs % 3600 / 60);
@@ -88,77 +166,40 @@ impl Lang {
             _ => None,
         }
     }
-}
 
-const DE_WEEKDAYS: [&str; 7] = ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."];
-const DE_MONTHS: [&str; 12] = [
-    "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.",
-];
-
-/// German readers know central European time as MEZ/MESZ; other abbreviations stay as
-/// the zone database prints them.
-fn zone_abbreviation(abbr: &str, lang: Lang) -> String {
-    match (lang, abbr) {
-        (Lang::De, "CET") => "MEZ".into(),
-        (Lang::De, "CEST") => "MESZ".into(),
-        _ => abbr.into(),
-    }
-}
-
-/// A local date: "Sun 6 Dec 2026" / "So. 6. Dez. 2026"; without the year when `year` is
-/// false ("Sun 6 Dec" / "So. 6. Dez.").
-pub fn local_date(d: chrono::NaiveDate, lang: Lang, year: bool) -> String {
-    use chrono::Datelike;
-    match lang {
-        Lang::En if year => d.format("%a %-d %b %Y").to_string(),
-        Lang::En => d.format("%a %-d %b").to_string(),
-        Lang::De => {
-            let wd = DE_WEEKDAYS[d.weekday().num_days_from_monday() as usize];
-            let mon = DE_MONTHS[d.month0() as usize];
-            if year {
-                format!("{wd} {}. {mon} {}", d.day(), d.year())
-            } else {
-                format!("{wd} {}. {mon}", d.day())
-            }
+    /// How this language writes dates (the same style as the pages').
+    pub fn dates(self) -> &'static DateStyle {
+        match self {
+            Self::En => &ENGLISH_DATES,
+            Self::De => &GERMAN_DATES,
         }
     }
 }
 
-/// A date without weekday, for "until …": "31 Dec 2026" / "31. Dez. 2026".
+/// "Sun 6 Dec, 03:00 CET" / "So 6. Dez, 03:00 CET": an instant in a zone without the
+/// year, for subject lines.
+pub fn local_short(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, style: &DateStyle) -> String {
+    let l = t.with_timezone(&tz);
+    format!("{}, {}", fmt(&l, style.short_date, style), l.format("%H:%M %Z"))
+}
+
+/// A calendar date with its weekday: "Sun 6 Dec 2026" / "So 6. Dez 2026".
+pub fn day(d: chrono::NaiveDate, style: &DateStyle) -> String {
+    fmt(&d.and_time(chrono::NaiveTime::MIN).and_utc(), style.date, style)
+}
+
+/// A date without weekday, for "until …": "31 Dec 2026" / "31. Dez 2026".
 pub fn plain_date(d: chrono::NaiveDate, lang: Lang) -> String {
-    use chrono::Datelike;
-    match lang {
-        Lang::En => d.format("%-d %b %Y").to_string(),
-        Lang::De => format!("{}. {} {}", d.day(), DE_MONTHS[d.month0() as usize], d.year()),
-    }
+    let pattern = match lang {
+        Lang::En => "%-d %b %Y",
+        Lang::De => "%-d. %b %Y",
+    };
+    fmt(&d.and_time(chrono::NaiveTime::MIN).and_utc(), pattern, lang.dates())
 }
 
-/// An instant in `tz` with its zone abbreviation: "Sun 6 Dec 2026, 03:00 CET" (with
-/// `year`) or "Sun 6 Dec, 03:00 CET"; German "So. 6. Dez. 2026, 03:00 MEZ".
-pub fn local_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, lang: Lang, year: bool) -> String {
-    let local = t.with_timezone(&tz);
-    let abbr = zone_abbreviation(&local.format("%Z").to_string(), lang);
-    format!(
-        "{}, {} {abbr}",
-        local_date(local.date_naive(), lang, year),
-        local.format("%H:%M")
-    )
-}
-
-/// The time of day in `tz` with its zone: "03:00 CET" / "03:00 MEZ".
-pub fn clock_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, lang: Lang) -> String {
-    let local = t.with_timezone(&tz);
-    let abbr = zone_abbreviation(&local.format("%Z").to_string(), lang);
-    format!("{} {abbr}", local.format("%H:%M"))
-}
-
-/// [`when`] in a language: the maintenance's zone, then UTC.
-/// "So. 17. Mai 2026, 03:00 MESZ (01:00 UTC)".
-pub fn when_in(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>, lang: Lang) -> String {
-    match tz.filter(|tz| *tz != chrono_tz::UTC) {
-        Some(tz) => format!("{} ({} UTC)", local_time(t, tz, lang, true), t.format("%H:%M")),
-        None => local_time(t, chrono_tz::UTC, lang, true),
-    }
+/// The time of day in `tz` with its zone: "03:00 CET".
+pub fn clock_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz).format("%H:%M %Z").to_string()
 }
 
 /// [`lead_words`] in a language: "1 Stunde", "30 Minuten", "2 Stunden 15 Minuten".
@@ -193,6 +234,52 @@ mod tests {
         assert_eq!(f(90), "1m");
     }
 
+    fn utc(d: u32, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn windows_read_in_the_plans_zone_with_the_weekday() {
+        let berlin = chrono_tz::Europe::Berlin;
+        // 02:00–04:00 UTC on Sunday 6 December is 03:00–05:00 CET.
+        assert_eq!(
+            window(utc(6, 2, 0), utc(6, 4, 0), berlin, &ENGLISH_DATES),
+            "Sun 6 Dec 2026, 03:00–05:00 CET"
+        );
+        // Seen from New York the same window is Saturday evening there, but it is shown in
+        // the plan's zone, whatever the reader's.
+        assert_eq!(local(utc(6, 2, 0), berlin, &ENGLISH_DATES), "Sun 6 Dec 2026, 03:00 CET");
+        assert_eq!(
+            window(utc(5, 21, 0), utc(6, 1, 0), berlin, &ENGLISH_DATES),
+            "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET"
+        );
+        assert_eq!(window_utc(utc(6, 2, 0), utc(6, 4, 0)), "02:00–04:00 UTC");
+    }
+
+    #[test]
+    fn a_window_across_a_dst_change_names_both_offsets() {
+        use chrono::TimeZone;
+        let berlin = chrono_tz::Europe::Berlin;
+        // 25 Oct 2026: clocks go back at 03:00 CEST (01:00 UTC).
+        let s = chrono::Utc.with_ymd_and_hms(2026, 10, 24, 23, 0, 0).unwrap();
+        let e = chrono::Utc.with_ymd_and_hms(2026, 10, 25, 2, 0, 0).unwrap();
+        assert_eq!(
+            window(s, e, berlin, &ENGLISH_DATES),
+            "Sun 25 Oct 2026, 01:00 CEST – 03:00 CET"
+        );
+    }
+
+    #[test]
+    fn german_dates_use_german_words() {
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(local(utc(6, 2, 0), berlin, &GERMAN_DATES), "So 6. Dez 2026, 03:00 CET");
+        assert_eq!(
+            when_in(utc(6, 2, 0), Some(berlin), &GERMAN_DATES),
+            "So 6. Dez 2026, 03:00 CET (02:00 UTC)"
+        );
+    }
+
     #[test]
     fn lead_times_read_as_words() {
         assert_eq!(lead_words(3600), "1 hour");
@@ -201,26 +288,17 @@ mod tests {
     }
 
     #[test]
-    fn german_dates_read_the_german_way_and_name_their_zone() {
+    fn notice_dates_follow_the_language() {
         use chrono::TimeZone;
         let t = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 2, 0, 0).unwrap();
         let berlin = chrono_tz::Europe::Berlin;
-        assert_eq!(local_time(t, berlin, Lang::En, false), "Sun 6 Dec, 03:00 CET");
-        assert_eq!(local_time(t, berlin, Lang::De, true), "So. 6. Dez. 2026, 03:00 MEZ");
-        assert_eq!(
-            when_in(t, Some(berlin), Lang::De),
-            "So. 6. Dez. 2026, 03:00 MEZ (02:00 UTC)"
-        );
-        assert_eq!(when_in(t, Some(berlin), Lang::En), when(t, Some(berlin)));
-        assert_eq!(clock_time(t, berlin, Lang::De), "03:00 MEZ");
-        let summer = chrono::Utc.with_ymd_and_hms(2026, 5, 17, 1, 0, 0).unwrap();
-        assert_eq!(
-            when_in(summer, Some(berlin), Lang::De),
-            "So. 17. Mai 2026, 03:00 MESZ (01:00 UTC)"
-        );
-        assert_eq!(when_in(summer, None, Lang::De), "So. 17. Mai 2026, 01:00 UTC");
+        assert_eq!(local_short(t, berlin, Lang::En.dates()), "Sun 6 Dec, 03:00 CET");
+        assert_eq!(local_short(t, berlin, Lang::De.dates()), "So 6. Dez, 03:00 CET");
+        assert_eq!(clock_time(t, berlin), "03:00 CET");
         let march = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
-        assert_eq!(plain_date(march, Lang::De), "4. März 2026");
+        assert_eq!(day(march, Lang::En.dates()), "Wed 4 Mar 2026");
+        assert_eq!(day(march, Lang::De.dates()), "Mi 4. Mär 2026");
+        assert_eq!(plain_date(march, Lang::De), "4. Mär 2026");
         assert_eq!(plain_date(march, Lang::En), "4 Mar 2026");
         assert_eq!(lead_words_in(3600, Lang::De), "1 Stunde");
         assert_eq!(lead_words_in(2 * 3600 + 15 * 60, Lang::De), "2 Stunden 15 Minuten");

@@ -110,12 +110,22 @@ fn conflict(action: &'static str, status: EventStatus) -> ActionError {
     }
 }
 
-/// *Start now*: the event begins at `now`; only before it has started.
-pub fn start_now(t: Timing, now: DateTime<Utc>) -> Result<Timing, ActionError> {
-    match t.status_at(now) {
-        EventStatus::Scheduled | EventStatus::Ready => Ok(Timing { start: now, ..t }),
-        s => Err(conflict("start", s)),
+/// *Start now*: the event begins at `now` and keeps its planned length (`end = now +
+/// (end - start)`), unless the operator gives another `end`; only before it has started.
+pub fn start_now(t: Timing, now: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Result<Timing, ActionError> {
+    let status = t.status_at(now);
+    if !matches!(status, EventStatus::Scheduled | EventStatus::Ready) {
+        return Err(conflict("start", status));
     }
+    let end = match end {
+        None => now + (t.end - t.start),
+        Some(end) if end <= now => return Err(FieldError::new("end", "must be later than now").into()),
+        Some(end) if (end - now).num_seconds() > MAX_DURATION_SECS => {
+            return Err(FieldError::new("end", "would make the window longer than 31 days").into());
+        }
+        Some(end) => end,
+    };
+    Ok(Timing { start: now, end, ..t })
 }
 
 /// *Complete now*: the event ends at `now`; only while it is ongoing.
@@ -209,14 +219,24 @@ mod tests {
     }
 
     #[test]
-    fn starting_early_makes_it_ongoing_and_keeps_the_end() {
-        let started = start_now(window(), at(1, 0)).unwrap();
-        assert_eq!(started.status_at(at(1, 0)), EventStatus::Ongoing);
-        assert_eq!(started.end, at(4, 0));
+    fn starting_early_keeps_the_planned_length() {
+        // The 03:00–04:00 window started at 01:10 runs an hour: until 02:10, not 04:00.
+        let started = start_now(window(), at(1, 10), None).unwrap();
+        assert_eq!(started.status_at(at(1, 10)), EventStatus::Ongoing);
+        assert_eq!((started.start, started.end), (at(1, 10), at(2, 10)));
+        assert_eq!(started.status_at(at(2, 10)), EventStatus::Completed);
         assert!(matches!(
-            start_now(window(), at(3, 30)),
+            start_now(window(), at(3, 30), None),
             Err(ActionError::Conflict { .. })
         ));
+    }
+
+    #[test]
+    fn starting_early_with_an_end_takes_that_end() {
+        let started = start_now(window(), at(1, 0), Some(at(5, 0))).unwrap();
+        assert_eq!((started.start, started.end), (at(1, 0), at(5, 0)));
+        let err = start_now(window(), at(1, 0), Some(at(0, 30))).unwrap_err();
+        assert!(matches!(err, ActionError::Invalid(ref f) if f.field == "end"));
     }
 
     #[test]

@@ -172,6 +172,31 @@ impl Schedule {
             .collect()
     }
 
+    /// Occurrences still running or to come at `now` (those that end after it), in order.
+    pub fn ahead(&self, now: DateTime<Utc>) -> impl Iterator<Item = Occurrence> + '_ {
+        let from = now - Duration::seconds(self.duration);
+        self.occurrences_near(Some(from)).filter(move |o| o.end > now)
+    }
+
+    /// The first two consecutive windows within a year of `from` that overlap each other
+    /// (the second starts before the first ends), if any.
+    pub fn self_overlap(&self, from: DateTime<Utc>) -> Option<(Occurrence, Occurrence)> {
+        let stop = from + Duration::days(366);
+        let mut previous: Option<Occurrence> = None;
+        for o in self.occurrences_near(Some(from)).filter(|o| o.start >= from) {
+            if o.start >= stop {
+                break;
+            }
+            if let Some(p) = previous
+                && o.start < p.end
+            {
+                return Some((p, o));
+            }
+            previous = Some(o);
+        }
+        None
+    }
+
     /// True when the schedule has exactly one occurrence (a one-time maintenance).
     pub fn is_single(&self) -> bool {
         self.occurrences().take(2).count() == 1
@@ -368,6 +393,56 @@ fn clean_rrule_error(message: &str) -> String {
         .trim_start_matches("RRule parsing error: ")
         .trim_start_matches("RRule validation error: ")
         .to_string()
+}
+
+#[cfg(test)]
+mod overlap_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    #[test]
+    fn hourly_windows_of_two_hours_overlap_each_other() {
+        let s = Schedule::parse("2026-12-01T00:00", "UTC", 7200, "FREQ=HOURLY").unwrap();
+        let (a, b) = s.self_overlap(at(2026, 12, 1, 0, 0)).unwrap();
+        assert_eq!((a.start, b.start), (at(2026, 12, 1, 0, 0), at(2026, 12, 1, 1, 0)));
+    }
+
+    #[test]
+    fn back_to_back_windows_do_not_overlap() {
+        let s = Schedule::parse("2026-12-01T00:00", "UTC", 3600, "FREQ=HOURLY").unwrap();
+        assert_eq!(s.self_overlap(at(2026, 12, 1, 0, 0)), None);
+        let weekly = Schedule::parse("2026-12-06T03:00", "Europe/Berlin", 7200, "FREQ=WEEKLY;BYDAY=SU").unwrap();
+        assert_eq!(weekly.self_overlap(at(2026, 12, 1, 0, 0)), None);
+    }
+
+    #[test]
+    fn the_shortest_gap_decides_not_the_first() {
+        // 03:00 and 22:00 on Saturdays and Sundays, from Sunday 6 Dec 22:00: the gaps are
+        // 5 days 5 h, 19 h, then 5 h (Sat 22:00 to Sun 03:00), where a 6 h window overlaps.
+        let s = Schedule::parse(
+            "2026-12-06T22:00",
+            "UTC",
+            6 * 3600,
+            "FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=3,22",
+        )
+        .unwrap();
+        let (a, b) = s.self_overlap(at(2026, 12, 1, 0, 0)).unwrap();
+        assert_eq!((a.start, b.start), (at(2026, 12, 12, 22, 0), at(2026, 12, 13, 3, 0)));
+    }
+
+    #[test]
+    fn ahead_skips_windows_that_ended() {
+        let s = Schedule::parse("2026-09-02T03:00", "Europe/Berlin", 1800, "FREQ=WEEKLY;BYDAY=WE").unwrap();
+        let next = s.ahead(at(2026, 11, 23, 6, 0)).next().unwrap();
+        // Wed 25 Nov 2026, 03:00 CET = 02:00 UTC.
+        assert_eq!(next.start, at(2026, 11, 25, 2, 0));
+        let once = Schedule::parse("2020-01-01T03:00", "Europe/Berlin", 7200, ONE_TIME).unwrap();
+        assert!(once.ahead(at(2026, 11, 23, 6, 0)).next().is_none());
+    }
 }
 
 #[cfg(test)]

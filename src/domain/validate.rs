@@ -164,12 +164,14 @@ pub fn local_datetime(field: &str, value: &str) -> Result<NaiveDateTime, FieldEr
         return Err(FieldError::new(field, "must be a date between the years 1970 and 9999"));
     }
     parsed.map_err(|_| {
-        FieldError::new(
-            field,
-            format!(
-                "'{value}' is not a local date-time like 2026-05-17T03:00 (no offset; the zone is given separately)"
-            ),
-        )
+        if value.is_empty() {
+            FieldError::new(field, "is required: a local date and time like 2026-05-17T03:00")
+        } else {
+            FieldError::new(
+                field,
+                format!("'{value}' is not a local date and time like 2026-05-17T03:00 (without an offset: the time zone is given separately)"),
+            )
+        }
     })
 }
 

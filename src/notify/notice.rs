@@ -14,7 +14,7 @@ use super::email::DeliveryError;
 use super::words::{Words, words};
 use crate::config::Site;
 use crate::domain::describe;
-use crate::domain::format::{Lang, clock_time, lead_words_in, local_time, when_in};
+use crate::domain::format::{Lang, clock_time, lead_words_in, local_short, when_in};
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::schedule::Schedule;
 use crate::domain::validate;
@@ -214,11 +214,11 @@ fn window_facts(w: &Words, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>, end
     vec![
         Fact {
             label: w.start.into(),
-            value: when_in(start, Some(tz), w.lang),
+            value: when_in(start, Some(tz), w.lang.dates()),
         },
         Fact {
             label: end_label.into(),
-            value: when_in(end, Some(tz), w.lang),
+            value: when_in(end, Some(tz), w.lang.dates()),
         },
     ]
 }
@@ -244,7 +244,7 @@ fn scheduled(s: &Services, site: &Site, plan: &Plan, w: &Words, n: &mut Notice) 
             .first()
             .ok_or_else(|| DeliveryError::moot("the maintenance has no upcoming window"))?,
     };
-    n.subject = (w.scheduled)(&plan.m.title, &local_time(start, plan.tz, w.lang, false));
+    n.subject = (w.scheduled)(&plan.m.title, &local_short(start, plan.tz, w.lang.dates()));
     n.facts = window_facts(w, plan.tz, start, end, w.end);
     if plan.recurring() {
         n.intro.push((w.repeats)(&plan.sentence(w.lang)));
@@ -253,7 +253,7 @@ fn scheduled(s: &Services, site: &Site, plan: &Plan, w: &Words, n: &mut Notice) 
         n.list = plan
             .windows_after(start, LATER_WINDOWS)
             .into_iter()
-            .map(|(t, _)| when_in(t, Some(plan.tz), w.lang))
+            .map(|(t, _)| when_in(t, Some(plan.tz), w.lang.dates()))
             .collect();
     }
     Ok(())
@@ -263,12 +263,12 @@ fn scheduled(s: &Services, site: &Site, plan: &Plan, w: &Words, n: &mut Notice) 
 /// window that will happen. (Of a one-time plan, the caller says it is cancelled.)
 fn window_off(now: DateTime<Utc>, plan: &Plan, w: &Words, start: DateTime<Utc>, end: DateTime<Utc>, n: &mut Notice) {
     n.scope = Some("occurrence");
-    n.subject = (w.cancelled_window)(&plan.m.title, &local_time(start, plan.tz, w.lang, false));
+    n.subject = (w.cancelled_window)(&plan.m.title, &local_short(start, plan.tz, w.lang.dates()));
     n.intro.push((w.window_off)(&plan.sentence(w.lang)));
     n.facts = window_facts(w, plan.tz, start, end, w.end);
     if let Some((next, _)) = plan.windows_after(now, 1).first() {
         n.list_label = w.next_window.into();
-        n.list = vec![when_in(*next, Some(plan.tz), w.lang)];
+        n.list = vec![when_in(*next, Some(plan.tz), w.lang.dates())];
     }
 }
 
@@ -307,7 +307,8 @@ async fn plan_cancelled(
         n.intro.push((w.plan_off)(&plan.sentence(w.lang)));
         if let Some(e) = events.iter().find(|e| e.status == EventStatus::Ongoing) {
             let end = parse_instant("end", &e.end).unwrap_or_default();
-            n.intro.push((w.still_running)(&when_in(end, Some(plan.tz), w.lang)));
+            n.intro
+                .push((w.still_running)(&when_in(end, Some(plan.tz), w.lang.dates())));
         }
     } else {
         n.subject = (w.cancelled)(&plan.m.title);
@@ -373,7 +374,7 @@ async fn event_notice(
             }
             // Rounded to whole minutes: sent at the lead time, this reads "in 1 hour".
             let words = lead_words_in((lead + 30) / 60 * 60, w.lang);
-            n.subject = (w.reminder)(t, &words, &clock_time(start, plan.tz, w.lang));
+            n.subject = (w.reminder)(t, &words, &clock_time(start, plan.tz));
         }
         "started" => n.subject = (w.started)(t),
         "completed" => n.subject = (w.completed)(t),
@@ -392,14 +393,14 @@ async fn event_notice(
         "extended" => {
             let new_end = row.detail.parse::<i64>().map(from_ts).unwrap_or(end);
             n.facts = window_facts(w, plan.tz, start, new_end, w.new_end);
-            n.subject = (w.extended)(t, &local_time(new_end, plan.tz, w.lang, false));
+            n.subject = (w.extended)(t, &local_short(new_end, plan.tz, w.lang.dates()));
         }
         "update" => {
             let id: i64 = row.detail.parse().unwrap_or(0);
             if let Some(u) = e.updates.iter().find(|u| u.id == id) {
                 let at = parse_instant("created_at", &u.created_at).unwrap_or(start);
                 n.update = Some(Update {
-                    label: (w.update_at)(&when_in(at, Some(plan.tz), w.lang)),
+                    label: (w.update_at)(&when_in(at, Some(plan.tz), w.lang.dates())),
                     body: u.body.clone(),
                 });
             }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::horizon::schedule_of;
+use crate::domain::format;
 use crate::domain::schedule::{Occurrence, format_utc};
 use crate::error::AppResult;
 use crate::store::AnyConnection;
@@ -50,9 +51,12 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
     let mut ids: Vec<i64> = others.iter().map(|o| o.id).collect();
     ids.push(id);
     let mut slugs: HashMap<i64, HashSet<String>> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     for a in maintenances::affected(conn, Some(&ids)).await? {
+        names.insert(a.slug.clone(), a.name);
         slugs.entry(a.maintenance_id).or_default().insert(a.slug);
     }
+    let tz = schedule_of(&me).map(|s| s.tz).unwrap_or(chrono_tz::UTC);
     let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
     for (mid, start) in maintenances::skips(conn, None).await? {
         skips.entry(mid).or_default().insert(start);
@@ -78,6 +82,10 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
             .map(|s| s.intersection(&my_slugs).cloned().collect())
             .unwrap_or_default();
         shared.sort();
+        let shared_names: Vec<&str> = shared
+            .iter()
+            .map(|slug| names.get(slug).map_or(slug.as_str(), String::as_str))
+            .collect();
         for theirs in windows(other) {
             for ours in mine.iter().filter(|o| o.start < theirs.end && theirs.start < o.end) {
                 warnings.push(Warning {
@@ -90,11 +98,15 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
                     other_start: format_utc(theirs.start),
                     other_end: format_utc(theirs.end),
                     message: format!(
-                        "overlaps '{}' on {} from {} to {}",
+                        "overlaps '{}' on {} during {}",
                         other.title,
-                        shared.join(", "),
-                        format_utc(ours.start.max(theirs.start)),
-                        format_utc(ours.end.min(theirs.end)),
+                        shared_names.join(", "),
+                        format::window(
+                            ours.start.max(theirs.start),
+                            ours.end.min(theirs.end),
+                            tz,
+                            &format::ENGLISH_DATES
+                        ),
                     ),
                 });
                 if warnings.len() >= MAX_WARNINGS {

@@ -209,6 +209,15 @@ pub struct ExtendInput {
     pub seconds: Option<i64>,
 }
 
+/// Body of `POST /api/v1/events/{id}/start` (optional).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartInput {
+    /// Another end than now + the planned duration, RFC 3339.
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
 /// Body of `POST /api/v1/events/{id}/updates`.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
@@ -217,13 +226,20 @@ pub struct UpdateInput {
 
 #[derive(Debug, Clone, Copy)]
 pub enum Action {
-    Start,
+    /// Start now, ending at the given instant or after the planned length.
+    Start(Option<DateTime<Utc>>),
     Complete,
     Cancel,
     Extend(Option<DateTime<Utc>>, Option<i64>),
 }
 
 impl Action {
+    pub fn start(input: &StartInput) -> AppResult<Self> {
+        Ok(Self::Start(
+            input.end.as_deref().map(|e| parse_instant("end", e)).transpose()?,
+        ))
+    }
+
     pub fn extend(input: &ExtendInput) -> AppResult<Self> {
         match (&input.end, input.seconds) {
             (Some(end), None) => Ok(Self::Extend(Some(parse_instant("end", end)?), None)),
@@ -238,7 +254,7 @@ impl Action {
 
     fn name(self) -> &'static str {
         match self {
-            Self::Start => "event.start",
+            Self::Start(_) => "event.start",
             Self::Complete => "event.complete",
             Self::Cancel => "event.cancel",
             Self::Extend(..) => "event.extend",
@@ -255,7 +271,7 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
         .ok_or(AppError::NotFound("event"))?;
     let before = timing(&row);
     let after = match action {
-        Action::Start => lifecycle::start_now(before, now)?,
+        Action::Start(end) => lifecycle::start_now(before, now, end)?,
         Action::Complete => lifecycle::complete_now(before, now)?,
         Action::Cancel => lifecycle::cancel(before, now)?,
         Action::Extend(end, secs) => {
@@ -278,7 +294,7 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
         ));
     }
     let (kind, detail) = match action {
-        Action::Start => ("started", String::new()),
+        Action::Start(_) => ("started", String::new()),
         Action::Complete => ("completed", String::new()),
         Action::Cancel => ("cancelled", String::new()),
         Action::Extend(..) => ("extended", change.end_at.to_string()),

@@ -12,6 +12,7 @@ use super::events::{AffectedMonitor, EventView, parse_instant, timing, views};
 use super::horizon::{new_events, schedule_of, wanted};
 use super::{Actor, Services, audit, fmt_ts};
 use crate::domain::FieldError;
+use crate::domain::format;
 use crate::domain::impact::Impact;
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::schedule::{Occurrence, Schedule, format_utc};
@@ -86,6 +87,10 @@ pub struct MaintenanceInput {
     pub notify: Option<NotifySettings>,
     #[serde(default)]
     pub monitors: Vec<MonitorImpactInput>,
+    /// Accept a schedule whose windows have all ended already (to record past work);
+    /// without it such a schedule is refused, since a mistyped year is the likelier cause.
+    #[serde(default)]
+    pub record_past: bool,
 }
 
 /// Changes to a maintenance; absent fields stay as they are.
@@ -102,6 +107,9 @@ pub struct MaintenancePatch {
     pub notify: Option<NotifySettings>,
     /// Replaces the affected monitors when given.
     pub monitors: Option<Vec<MonitorImpactInput>>,
+    /// As on create: accept a new schedule whose windows have all ended.
+    #[serde(default)]
+    pub record_past: bool,
 }
 
 /// Body of `POST /api/v1/maintenances/{id}/skip`.
@@ -183,6 +191,38 @@ fn validate_row(m: &mut MaintenanceRow) -> Result<Schedule, FieldError> {
     Ok(schedule)
 }
 
+/// Refuses schedules people do not mean: windows that overlap each other, and (unless
+/// `record_past`) a schedule whose every window has already ended.
+fn check_windows(schedule: &Schedule, now: DateTime<Utc>, record_past: bool) -> Result<(), FieldError> {
+    if let Some((a, b)) = schedule.self_overlap(now.max(schedule.resolve(schedule.start))) {
+        let tz = schedule.tz;
+        return Err(FieldError::new(
+            "duration",
+            format!(
+                "is longer than the time between two windows ({} and {}), so the windows would overlap; \
+                 shorten it or space the windows further apart",
+                format::local(a.start, tz, &format::ENGLISH_DATES),
+                format::local(b.start, tz, &format::ENGLISH_DATES),
+            ),
+        ));
+    }
+    if !record_past && schedule.ahead(now).next().is_none() {
+        let last = schedule.occurrences().last().map(|o| o.end).unwrap_or(now);
+        let when = format::local(last, schedule.tz, &format::ENGLISH_DATES);
+        let message = if schedule.is_single() {
+            format!(
+                "this window ended on {when}; check the date, or confirm that you are recording past work (record_past)"
+            )
+        } else {
+            format!(
+                "every window of this schedule ended by {when}; check the dates, or confirm that you are recording past work (record_past)"
+            )
+        };
+        return Err(FieldError::new("start", message));
+    }
+    Ok(())
+}
+
 /// Resolves `{slug, impact}` pairs to monitor ids, naming the entry at fault.
 async fn resolve_monitors(conn: &mut AnyConnection, list: &[MonitorImpactInput]) -> AppResult<Vec<(i64, Impact)>> {
     let mut out: Vec<(i64, Impact)> = Vec::new();
@@ -238,6 +278,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
     };
     set_notify(&mut m, input.notify.unwrap_or_default());
     let schedule = validate_row(&mut m)?;
+    check_windows(&schedule, now, input.record_past)?;
     let mut tx = s.store.begin().await?;
     let affected = resolve_monitors(&mut tx, &input.monitors).await?;
     m.id = maintenances::insert(&mut tx, &m).await?;
@@ -301,6 +342,16 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
         set_notify(&mut m, n);
     }
     let schedule = validate_row(&mut m)?;
+    let retimed = (
+        &before.start_local,
+        &before.timezone,
+        before.duration,
+        &before.rrule,
+        before.reminder_lead,
+    ) != (&m.start_local, &m.timezone, m.duration, &m.rrule, m.reminder_lead);
+    if retimed {
+        check_windows(&schedule, now, patch.record_past)?;
+    }
     if let Some(list) = &patch.monitors {
         let affected = resolve_monitors(&mut tx, list).await?;
         save_monitors(&mut tx, id, &affected).await?;
@@ -310,13 +361,6 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
 
     let deactivated = before.status == "ACTIVE" && m.status == "INACTIVE";
     let reactivated = before.status == "INACTIVE" && m.status == "ACTIVE";
-    let retimed = (
-        &before.start_local,
-        &before.timezone,
-        before.duration,
-        &before.rrule,
-        before.reminder_lead,
-    ) != (&m.start_local, &m.timezone, m.duration, &m.rrule, m.reminder_lead);
     if deactivated {
         cancel_not_started(&mut tx, id, "deactivated", now).await?;
     } else if m.status == "ACTIVE" && (reactivated || retimed) {
@@ -568,27 +612,40 @@ pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenan
     for (id, start) in maintenances::skips(&mut conn, None).await? {
         skips.entry(id).or_default().insert(start);
     }
+    let mut closed: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for (id, start) in events::closed_ahead(&mut conn, None, now.timestamp()).await? {
+        closed.entry(id).or_default().insert(start);
+    }
     Ok(rows
         .into_iter()
         .map(|m| {
             let monitors = affected.remove(&m.id).unwrap_or_default();
             let skipped = skips.remove(&m.id).unwrap_or_default();
-            to_view(m, monitors, &skipped, now)
+            let closed = closed.remove(&m.id).unwrap_or_default();
+            to_view(m, monitors, &skipped, &closed, now)
         })
         .collect())
 }
 
+/// `closed` are occurrences cancelled or completed early although their planned window
+/// has not passed: neither they nor skipped ones are the next window, and an INACTIVE
+/// plan has none.
 fn to_view(
     m: MaintenanceRow,
     monitors: Vec<AffectedMonitor>,
     skips: &HashSet<i64>,
+    closed: &HashSet<i64>,
     now: DateTime<Utc>,
 ) -> MaintenanceView {
-    let next_start = schedule_of(&m).ok().and_then(|sch| {
-        sch.occurrences()
-            .find(|o| o.end > now && !skips.contains(&o.start.timestamp()))
-            .map(|o| format_utc(o.start))
-    });
+    let next_start = (m.status == "ACTIVE")
+        .then(|| schedule_of(&m).ok())
+        .flatten()
+        .and_then(|sch| {
+            sch.ahead(now)
+                .take(10_000)
+                .find(|o| !skips.contains(&o.start.timestamp()) && !closed.contains(&o.start.timestamp()))
+                .map(|o| format_utc(o.start))
+        });
     let mut skipped: Vec<i64> = skips.iter().copied().collect();
     skipped.sort_unstable();
     MaintenanceView {
@@ -625,7 +682,12 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
         .map(AffectedMonitor::from)
         .collect();
     let skips = skips_of(&mut conn, id).await?;
-    let mut v = to_view(m, monitors, &skips, now);
+    let closed = events::closed_ahead(&mut conn, Some(id), now.timestamp())
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let mut v = to_view(m, monitors, &skips, &closed, now);
     if with_events {
         let filter = EventFilter {
             from: Some((now - Duration::days(7)).timestamp()),
@@ -639,7 +701,7 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
     Ok(v)
 }
 
-async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView> {
+pub async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView> {
     let mut v = view(s, id, true).await?;
     let mut conn = s.store.conn().await?;
     v.warnings = Some(conflicts(&mut conn, id, s.now()).await?);
@@ -660,4 +722,55 @@ pub fn preview(
         return Err(FieldError::new("limit", "must be between 1 and 1000"));
     }
     Ok(Schedule::parse(start, tz, duration, rrule)?.preview(from, limit))
+}
+
+/// Why a previewed window will not happen, if it will not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowNote {
+    Skipped,
+    Cancelled,
+}
+
+/// [`preview`] for the schedule as edited, marking the windows of maintenance `id` (when
+/// given) that were skipped ahead of time or cancelled.
+pub async fn preview_marked(
+    s: &Services,
+    schedule: &Schedule,
+    id: Option<i64>,
+    from: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<Vec<(Occurrence, Option<WindowNote>)>> {
+    let windows = schedule.preview(Some(from), limit.clamp(1, 1000));
+    let Some(id) = id else {
+        return Ok(windows.into_iter().map(|o| (o, None)).collect());
+    };
+    let mut conn = s.store.conn().await?;
+    let skips = skips_of(&mut conn, id).await?;
+    let filter = EventFilter {
+        from: Some(from.timestamp()),
+        maintenance_id: Some(id),
+        limit: 1000,
+        ..Default::default()
+    };
+    let cancelled: HashSet<i64> = events::list(&mut conn, &filter, s.now().timestamp())
+        .await?
+        .into_iter()
+        .filter(|e| e.cancelled_at.is_some())
+        .map(|e| e.scheduled_start)
+        .collect();
+    Ok(windows
+        .into_iter()
+        .map(|o| {
+            let t = o.start.timestamp();
+            let note = if skips.contains(&t) {
+                Some(WindowNote::Skipped)
+            } else if cancelled.contains(&t) {
+                Some(WindowNote::Cancelled)
+            } else {
+                None
+            };
+            (o, note)
+        })
+        .collect())
 }

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::Services;
+use super::{Services, fmt_ts};
+
+/// How far ahead the page lists one-time maintenance beyond the horizon.
+pub const LATER_DAYS: i64 = 90;
 use super::events::{EventView, views};
 use super::horizon::HORIZON_DAYS;
 use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
@@ -31,6 +34,13 @@ pub struct StatusView {
     pub ongoing: Vec<EventView>,
     /// Events starting within the next 7 days that have not started.
     pub upcoming: Vec<EventView>,
+    /// Windows cancelled although their planned start has not come yet (so visitors who
+    /// saw them planned see them called off).
+    #[serde(default)]
+    pub cancelled: Vec<EventView>,
+    /// One-time maintenance planned later than the next 7 days (up to 90 days ahead).
+    #[serde(default)]
+    pub later: Vec<EventView>,
 }
 
 pub async fn status(s: &Services) -> AppResult<StatusView> {
@@ -44,6 +54,12 @@ pub async fn status(s: &Services) -> AppResult<StatusView> {
     };
     let rows = events::list(&mut conn, &filter, now.timestamp()).await?;
     let all = views(&mut conn, rows, now).await?;
+    let planned_ahead = |e: &EventView| e.scheduled_start.as_str() > fmt_ts(now.timestamp()).as_str();
+    let cancelled = all
+        .iter()
+        .filter(|e| e.status == EventStatus::Cancelled && planned_ahead(e))
+        .cloned()
+        .collect();
     let (ongoing, upcoming): (Vec<EventView>, Vec<EventView>) = all
         .into_iter()
         .filter(|e| {
@@ -53,6 +69,21 @@ pub async fn status(s: &Services) -> AppResult<StatusView> {
             )
         })
         .partition(|e| e.status == EventStatus::Ongoing);
+    // Recurring plans have rows for 7 days only; a one-time plan's single window exists
+    // however far ahead, and a visitor told about it by mail should find it on the page.
+    let later_filter = EventFilter {
+        from: Some((now + Duration::days(HORIZON_DAYS)).timestamp()),
+        to: Some((now + Duration::days(LATER_DAYS)).timestamp()),
+        status: Some(EventStatus::Scheduled.as_str().into()),
+        limit: 50,
+        ..Default::default()
+    };
+    let rows = events::list(&mut conn, &later_filter, now.timestamp()).await?;
+    let later = views(&mut conn, rows, now)
+        .await?
+        .into_iter()
+        .filter(|e| e.start.as_str() >= fmt_ts((now + Duration::days(HORIZON_DAYS)).timestamp()).as_str())
+        .collect();
     let mut impacts: HashMap<&str, Vec<_>> = HashMap::new();
     for e in &ongoing {
         for m in &e.monitors {
@@ -78,5 +109,7 @@ pub async fn status(s: &Services) -> AppResult<StatusView> {
         monitors,
         ongoing,
         upcoming,
+        cancelled,
+        later,
     })
 }

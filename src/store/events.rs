@@ -373,3 +373,21 @@ pub async fn next_boundary_after(conn: &mut AnyConnection, now: i64) -> Result<O
     .fetch_one(conn)
     .await
 }
+
+/// Occurrences whose planned window has not passed but that are over anyway (cancelled
+/// or completed early), as `(maintenance_id, scheduled_start)`: they are not "next".
+pub async fn closed_ahead(
+    conn: &mut AnyConnection,
+    maintenance_id: Option<i64>,
+    now: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT maintenance_id, scheduled_start FROM events
+         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1)
+           AND ($2 IS NULL OR maintenance_id = $2)",
+    )
+    .bind(now)
+    .bind(maintenance_id)
+    .fetch_all(conn)
+    .await
+}

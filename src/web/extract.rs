@@ -21,20 +21,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::BadRequest(e.body_text()))?;
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_data() {
-                field_error(&path, &inner.to_string())
-            } else {
-                AppError::BadRequest(format!("malformed JSON: {inner}"))
-            }
-        })?;
-        de.end()
-            .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
-        Ok(Self(value))
+        parse_json(&bytes).map(Self)
     }
+}
+
+/// A JSON body that may be left out altogether (an empty body reads as `T::default()`),
+/// for actions whose options are all optional, like `POST /events/{id}/start`.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        if bytes.trim_ascii().is_empty() {
+            return Ok(Self(T::default()));
+        }
+        parse_json(&bytes).map(Self)
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            field_error(&path, &inner.to_string())
+        } else {
+            AppError::BadRequest(format!("malformed JSON: {inner}"))
+        }
+    })?;
+    de.end()
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    Ok(value)
 }
 
 /// Query parameters, with the same error reporting as [`ApiJson`].

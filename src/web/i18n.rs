@@ -1,7 +1,7 @@
 //! The public pages' fixed strings, one catalogue per language, chosen by
 //! `Accept-Language`. English is complete; German proves the mechanism.
 
-use crate::domain::format::{ENGLISH, Units};
+use crate::domain::format::{DateStyle, ENGLISH, ENGLISH_DATES, GERMAN_DATES, Units};
 
 #[derive(Debug)]
 pub struct Messages {
@@ -45,6 +45,20 @@ pub struct Messages {
     pub subscribe_some: &'static str,
     pub subscribe_button: &'static str,
     pub units: Units,
+    /// How dates are written on pages without JavaScript.
+    pub dates: DateStyle,
+    pub when: &'static str,
+    pub was_planned: &'static str,
+    pub ended_early: &'static str,
+    pub ran_longer: &'static str,
+    pub planned: &'static str,
+    pub until: &'static str,
+    pub also: &'static str,
+    pub planned_down: &'static str,
+    pub planned_degraded: &'static str,
+    pub not_found_page: &'static str,
+    pub not_found_text: &'static str,
+    pub error_page: &'static str,
 }
 
 pub static EN: Messages = Messages {
@@ -88,6 +102,19 @@ pub static EN: Messages = Messages {
     subscribe_some: "Only about some services",
     subscribe_button: "Subscribe",
     units: ENGLISH,
+    dates: ENGLISH_DATES,
+    when: "When",
+    was_planned: "Cancelled — was planned for",
+    ended_early: "Completed early",
+    ran_longer: "Ran longer than planned",
+    planned: "planned",
+    until: "until",
+    also: "Also on",
+    planned_down: "Planned maintenance: some services are unavailable",
+    planned_degraded: "Planned maintenance: some services are slower",
+    not_found_page: "Page not found",
+    not_found_text: "There is nothing at this address.",
+    error_page: "That did not work",
 };
 
 pub static DE: Messages = Messages {
@@ -136,6 +163,19 @@ pub static DE: Messages = Messages {
         h: " Std.",
         m: " Min.",
     },
+    dates: GERMAN_DATES,
+    when: "Wann",
+    was_planned: "Abgesagt — war geplant für",
+    ended_early: "Früher beendet",
+    ran_longer: "Länger als geplant",
+    planned: "geplant",
+    until: "bis",
+    also: "Auch am",
+    planned_down: "Geplante Wartung: einige Dienste sind nicht erreichbar",
+    planned_degraded: "Geplante Wartung: einige Dienste sind langsamer",
+    not_found_page: "Seite nicht gefunden",
+    not_found_text: "Unter dieser Adresse gibt es nichts.",
+    error_page: "Das hat nicht geklappt",
 };
 
 pub static ALL: [&Messages; 2] = [&EN, &DE];

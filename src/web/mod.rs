@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound("route") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), html_errors))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
@@ -93,4 +94,78 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or("unmatched");
             tracing::info_span!("http", method = %req.method(), path)
         }))
+}
+
+/// Browsers get an HTML page for a 4xx on any path outside `/api/` (unknown pages, ids
+/// that cannot name anything, expired forms), keeping the message; the API keeps JSON.
+async fn html_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path().to_string();
+    let m = i18n::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let response = next.run(req).await;
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("image/"));
+    if path.starts_with("/api/") || !status.is_client_error() || html {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let message = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_string))
+        .unwrap_or(text);
+    // A path segment that cannot be an id names nothing: that is a missing page.
+    let not_found = status == axum::http::StatusCode::NOT_FOUND
+        || (status == axum::http::StatusCode::BAD_REQUEST && message.starts_with("Invalid URL"));
+    let (status, heading, message) = if not_found {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            m.not_found_page,
+            m.not_found_text.to_string(),
+        )
+    } else {
+        (status, m.error_page, message)
+    };
+    let admin = path == "/admin" || path.starts_with("/admin/");
+    let (back_href, back_text) = if admin {
+        ("/admin", "Back to the dashboard")
+    } else {
+        ("/", m.back)
+    };
+    let mut chrome = public::views::Chrome::new(
+        &state.site,
+        m,
+        &state.assets,
+        format!("{heading} · {}", state.site.name),
+        &path,
+    );
+    chrome.times = false;
+    let page = public::views::ErrorPage {
+        c: chrome,
+        heading: heading.into(),
+        message,
+        back_href,
+        back_text,
+    };
+    match askama::Template::render(&page) {
+        Ok(body) => {
+            let mut r = (status, axum::response::Html(body)).into_response();
+            for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+                if let Some(v) = parts.headers.get(&name) {
+                    r.headers_mut().insert(name, v.clone());
+                }
+            }
+            r
+        }
+        Err(_) => (status, heading).into_response(),
+    }
 }

@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Duration;
 
-use super::pages::{EventPage, EventsPage};
+use super::pages::{Errors, EventPage, EventsPage};
 use super::session::{Admin, FormData};
-use super::{confirm, error_page, layout, render};
+use super::{confirm, done, error_page, layout, render};
 use crate::domain::lifecycle::EventStatus;
 use crate::error::AppError;
 use crate::service::admins::Session;
-use crate::service::events::{self, Action, UpdateInput};
+use crate::service::events::{self, Action, EventView, UpdateInput, parse_instant};
 use crate::store::events::EventFilter;
 use crate::web::AppState;
 
@@ -39,11 +39,16 @@ async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response 
         limit: 50,
         ..Default::default()
     };
+    let now_text = crate::domain::schedule::format_utc(now);
     let result = async {
+        // Cancelled windows stay listed (as "was planned for …") until their time passes.
         let (ongoing, upcoming) = events::list(s, &soon)
             .await?
             .into_iter()
-            .filter(|e| !e.status.is_terminal())
+            .filter(|e| {
+                e.status != EventStatus::Completed
+                    && (e.status != EventStatus::Cancelled || e.scheduled_start > now_text)
+            })
             .partition(|e| e.status == EventStatus::Ongoing);
         let past = events::list(s, &past)
             .await?
@@ -64,14 +69,39 @@ async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response 
     }
 }
 
-async fn page(state: &AppState, session: &Session, id: i64, error: Option<String>, status: StatusCode) -> Response {
+/// The planned length in whole minutes, what Start now offers by default.
+fn planned_minutes(e: &EventView) -> i64 {
+    let start = parse_instant("start", &e.scheduled_start).unwrap_or_default();
+    let end = parse_instant("end", &e.scheduled_end).unwrap_or_default();
+    ((end - start).num_seconds() + 59) / 60
+}
+
+/// Values typed into the event page's forms, shown again after a failed action.
+#[derive(Default)]
+struct Typed {
+    run_minutes: Option<String>,
+    extend_minutes: Option<String>,
+    body: String,
+}
+
+async fn page(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    errors: Errors,
+    typed: Typed,
+    status: StatusCode,
+) -> Response {
     match events::get(&state.services, id).await {
         Ok(e) => render(
             status,
             EventPage {
                 l: layout(state, &e.title, "events", Some(session)),
+                run_minutes: typed.run_minutes.unwrap_or_else(|| planned_minutes(&e).to_string()),
+                extend_minutes: typed.extend_minutes.unwrap_or_else(|| "30".into()),
+                body: typed.body,
                 e,
-                error,
+                errors,
             },
         ),
         Err(e) => error_page(e),
@@ -79,7 +109,36 @@ async fn page(state: &AppState, session: &Session, id: i64, error: Option<String
 }
 
 async fn show(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>) -> Response {
-    page(&state, &session, id, None, StatusCode::OK).await
+    page(&state, &session, id, Errors::new(), Typed::default(), StatusCode::OK).await
+}
+
+/// Whole minutes from a form field, as a field error in the form's own words.
+fn minutes(form: &FormData, field: &str) -> Result<i64, AppError> {
+    let text = form.text(field);
+    match text.trim().parse::<i64>() {
+        Ok(m) if m >= 1 => Ok(m),
+        Ok(_) => Err(AppError::invalid(field, "enter at least 1 minute")),
+        Err(_) if text.trim().is_empty() => Err(AppError::invalid(field, "enter a number of minutes")),
+        Err(_) => Err(AppError::invalid(
+            field,
+            format!("'{}' is not a whole number of minutes", text.trim()),
+        )),
+    }
+}
+
+/// Service messages about the end, in the words of the field that sets it.
+fn in_minutes(e: AppError, field: &str) -> AppError {
+    match e {
+        AppError::Invalid(f) if f.field == "end" || f.field == "seconds" => {
+            let message = if f.message.contains("31 days") {
+                "that would make the window longer than 31 days (44,640 minutes)".to_string()
+            } else {
+                f.message
+            };
+            AppError::invalid(field, message)
+        }
+        other => other,
+    }
 }
 
 async fn act(
@@ -95,15 +154,43 @@ async fn act(
     let here = format!("/admin/events/{id}/{action}");
     let s = &state.services;
     let actor = session.actor();
+    let mut typed = Typed::default();
     let result = match action.as_str() {
-        "start" => events::act(s, &actor, id, Action::Start).await,
-        "complete" | "cancel" => {
-            let question = if action == "cancel" {
-                format!("Cancel event #{id}? Cancelling is final; visitors see it as cancelled.")
+        "start" => {
+            typed.run_minutes = Some(form.text("run_minutes"));
+            let end = if form.get("run_minutes").is_some() {
+                minutes(&form, "run_minutes").map(|m| Some(s.now() + Duration::minutes(m.min(44_641))))
             } else {
-                format!("Complete event #{id} now? Its window ends at once.")
+                Ok(None)
             };
-            if let Some(page) = confirm(&state, &session, &form, question, here, back.clone()) {
+            match end {
+                Ok(end) => events::act(s, &actor, id, Action::Start(end))
+                    .await
+                    .map_err(|e| in_minutes(e, "run_minutes")),
+                Err(e) => Err(e),
+            }
+        }
+        "complete" | "cancel" => {
+            let title = match events::get(s, id).await {
+                Ok(e) => format!("'{}' ({})", e.title, super::show::window(&e)),
+                Err(e) => return error_page(e),
+            };
+            let (question, answer, danger) = if action == "cancel" {
+                (
+                    format!(
+                        "Cancel {title}? Cancelling is final; visitors see this window as cancelled and the plan's other windows go on."
+                    ),
+                    "Yes, cancel this window",
+                    true,
+                )
+            } else {
+                (
+                    format!("Complete {title} now? The window ends at once."),
+                    "Yes, complete it now",
+                    false,
+                )
+            };
+            if let Some(page) = confirm(&state, &session, &form, question, here, back.clone(), answer, danger) {
                 return page;
             }
             let a = if action == "cancel" {
@@ -113,11 +200,17 @@ async fn act(
             };
             events::act(s, &actor, id, a).await
         }
-        "extend" => match form.text("minutes").trim().parse::<i64>() {
-            Ok(m) => events::act(s, &actor, id, Action::Extend(None, Some(m.saturating_mul(60)))).await,
-            Err(_) => Err(AppError::invalid("minutes", "enter a number of minutes")),
-        },
+        "extend" => {
+            typed.extend_minutes = Some(form.text("minutes"));
+            match minutes(&form, "minutes") {
+                Ok(m) => events::act(s, &actor, id, Action::Extend(None, Some(m.saturating_mul(60))))
+                    .await
+                    .map_err(|e| in_minutes(e, "minutes")),
+                Err(e) => Err(e),
+            }
+        }
         "updates" => {
+            typed.body = form.text("body");
             events::post_update(
                 s,
                 &actor,
@@ -130,14 +223,22 @@ async fn act(
         }
         _ => Err(AppError::NotFound("action")),
     };
+    let key = match action.as_str() {
+        "start" => "started",
+        "complete" => "completed",
+        "cancel" => "cancelled",
+        "extend" => "extended",
+        _ => "update",
+    };
     match result {
-        Ok(_) => Redirect::to(&back).into_response(),
+        Ok(_) => Redirect::to(&done(&back, key)).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let message = match &e {
-                AppError::Invalid(f) => f.message.clone(),
-                other => other.to_string(),
+            let status = e.status();
+            let errors = match e {
+                AppError::Invalid(f) => Errors::from([(f.field, f.message)]),
+                other => Errors::from([("form".to_string(), other.to_string())]),
             };
-            page(&state, &session, id, Some(message), e.status()).await
+            page(&state, &session, id, errors, typed, status).await
         }
         Err(e) => error_page(e),
     }

@@ -1,7 +1,5 @@
 //! Dashboard: maintenances, with the schedule builder and a preview of the next windows.
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,15 +7,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 
-use super::pages::{AffectedChoice, Errors, MaintenanceForm, MaintenanceFormPage, MaintenancesPage};
+use super::pages::{AffectedChoice, Errors, MaintenanceForm, MaintenanceFormPage, MaintenancesPage, PreviewLine};
 use super::session::{Admin, FormData};
-use super::{Destructive, destructive, error_page, field_errors, layout, render};
+use super::{Destructive, destructive, done, error_page, layout, render};
 use crate::domain::builder::{Builder, WEEKDAYS};
+use crate::domain::format;
 use crate::domain::schedule::{Schedule, format_utc};
+use crate::domain::validate::MAX_DURATION_SECS;
 use crate::error::AppError;
 use crate::service::admins::Session;
+use crate::service::events::parse_instant;
 use crate::service::maintenances::{
-    self, MaintenanceInput, MaintenancePatch, MaintenanceView, MonitorImpactInput, NotifySettings,
+    self, MaintenanceInput, MaintenancePatch, MaintenanceView, MonitorImpactInput, NotifySettings, SkipInput,
+    WindowNote,
 };
 use crate::service::monitors;
 use crate::web::AppState;
@@ -29,14 +31,32 @@ pub fn router() -> Router<AppState> {
         .route("/admin/maintenances/new", get(new))
         .route("/admin/maintenances/{id}", get(edit).post(update))
         .route("/admin/maintenances/{id}/delete", post(delete))
+        .route("/admin/maintenances/{id}/skip", post(skip))
 }
 
 const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+/// Zones people pick: the canonical region/city names and UTC, not the ~600 legacy
+/// aliases (GB-Eire, Zulu, US/Eastern…), which still work through the API.
 fn zones() -> &'static [&'static str] {
     static ZONES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    const REGIONS: [&str; 9] = [
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
+    ];
     ZONES.get_or_init(|| {
-        let mut z: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
+        let mut z: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|t| t.name())
+            .filter(|n| *n == "UTC" || REGIONS.iter().any(|r| n.starts_with(r)))
+            .collect();
         z.sort_unstable();
         z
     })
@@ -81,6 +101,7 @@ fn form_of(f: &FormData, monitors: &[(String, String)]) -> MaintenanceForm {
         count: f.text("count"),
         status: f.get("status").unwrap_or("ACTIVE").to_string(),
         lead_minutes: f.text("lead_minutes"),
+        record_past: f.checked("record_past"),
         notify: NotifySettings {
             scheduled: f.checked("notify_scheduled"),
             reminder: f.checked("notify_reminder"),
@@ -100,49 +121,94 @@ fn form_of(f: &FormData, monitors: &[(String, String)]) -> MaintenanceForm {
     }
 }
 
-fn number(field: &str, text: &str, default: i64) -> Result<i64, AppError> {
+/// A whole number typed into `field`, or `default` when left empty.
+fn number(errors: &mut Errors, field: &str, text: &str, default: i64, what: &str) -> i64 {
     let t = text.trim();
     if t.is_empty() {
-        return Ok(default);
+        return default;
     }
-    t.parse()
-        .map_err(|_| AppError::invalid(field, "must be a whole number"))
+    t.parse().unwrap_or_else(|_| {
+        errors.insert(field, format!("'{t}' is not a whole number of {what}"));
+        default
+    })
 }
 
-/// The form as API input: the builder becomes an RRULE, hours and minutes seconds.
-fn input_of(form: &MaintenanceForm) -> Result<MaintenanceInput, AppError> {
-    let hours = number("duration", &form.hours, 0)?;
-    let minutes = number("duration", &form.minutes, 0)?;
+/// The form as API input: the builder becomes an RRULE, hours and minutes seconds. Every
+/// field the form itself can check is checked, so all their errors show at once.
+fn input_of(form: &MaintenanceForm) -> Result<MaintenanceInput, Errors> {
+    let mut errors = Errors::new();
+    let hours = number(&mut errors, "duration", &form.hours, 0, "hours");
+    let minutes = number(&mut errors, "duration", &form.minutes, 0, "minutes");
+    let lead = number(&mut errors, "lead_minutes", &form.lead_minutes, 60, "minutes");
     let mut builder = form.builder.clone();
     if !form.until.trim().is_empty() {
-        builder.until = Some(
-            NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d")
-                .map_err(|_| AppError::invalid("until", "must be a date"))?,
-        );
+        match NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") {
+            Ok(d) => builder.until = Some(d),
+            Err(_) => errors.insert("until", "enter a date like 2027-06-30"),
+        }
     }
     if !form.count.trim().is_empty() {
-        builder.count = Some(number("count", &form.count, 1)?.clamp(0, 100_000) as u32);
+        builder.count = Some(number(&mut errors, "count", &form.count, 1, "times").clamp(0, 100_000) as u32);
     }
-    Ok(MaintenanceInput {
-        title: form.title.clone(),
-        description: Some(form.description.clone()),
-        start: form.start.clone(),
-        timezone: form.timezone.clone(),
-        duration: hours.saturating_mul(3600).saturating_add(minutes.saturating_mul(60)),
-        rrule: Some(builder.to_rrule()?),
-        status: Some(form.status.clone()),
-        reminder_lead: Some(number("reminder_lead", &form.lead_minutes, 60)?.saturating_mul(60)),
-        notify: Some(form.notify),
-        monitors: form
-            .monitors
-            .iter()
-            .filter(|m| m.checked)
-            .map(|m| MonitorImpactInput {
-                slug: m.slug.clone(),
-                impact: Some(m.impact.clone()),
-            })
-            .collect(),
-    })
+    if form.start.trim().is_empty() {
+        errors.insert("start", "enter the date and time of the first window");
+    }
+    let duration = hours.saturating_mul(3600).saturating_add(minutes.saturating_mul(60));
+    if errors.get("duration").is_none() && !(60..=MAX_DURATION_SECS).contains(&duration) {
+        errors.insert("duration", "enter a length between 1 minute and 31 days (744 hours)");
+    }
+    let rrule = builder.to_rrule().map_err(|e| {
+        let (key, message) = in_form_words(form, &e.field, e.message);
+        errors.insert(key, message);
+    });
+    match rrule {
+        Ok(rrule) if errors.is_empty() => Ok(MaintenanceInput {
+            title: form.title.clone(),
+            description: Some(form.description.clone()),
+            start: form.start.clone(),
+            timezone: form.timezone.clone(),
+            duration,
+            rrule: Some(rrule),
+            status: Some(form.status.clone()),
+            reminder_lead: Some(lead.saturating_mul(60)),
+            notify: Some(form.notify),
+            monitors: form
+                .monitors
+                .iter()
+                .filter(|m| m.checked)
+                .map(|m| MonitorImpactInput {
+                    slug: m.slug.clone(),
+                    impact: Some(m.impact.clone()),
+                })
+                .collect(),
+            record_past: form.record_past,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A service's field error in the form's own fields, units and words.
+fn in_form_words(form: &MaintenanceForm, field: &str, message: String) -> (String, String) {
+    match field {
+        "duration" if !message.contains("overlap") => (
+            "duration".into(),
+            "enter a length between 1 minute and 31 days (744 hours)".into(),
+        ),
+        "reminder_lead" => (
+            "lead_minutes".into(),
+            "enter between 0 and 10,080 minutes (7 days) before the start".into(),
+        ),
+        "rrule" if message.starts_with("never produces") && !form.until.trim().is_empty() => (
+            "until".into(),
+            "is before the first window: choose a later date or leave it empty".into(),
+        ),
+        "rrule" if message.starts_with("never produces") => (
+            "rrule".into(),
+            "no date matches this schedule from the start given: check the start date, the days and the number of times".into(),
+        ),
+        f if f.starts_with("monitors") => ("monitors".into(), message),
+        f => (f.into(), message),
+    }
 }
 
 fn form_from_view(m: &MaintenanceView, monitors: &[(String, String)]) -> MaintenanceForm {
@@ -162,6 +228,7 @@ fn form_from_view(m: &MaintenanceView, monitors: &[(String, String)]) -> Mainten
         builder,
         status: m.status.clone(),
         lead_minutes: (m.reminder_lead / 60).to_string(),
+        record_past: false,
         notify: m.notify,
         monitors: monitors
             .iter()
@@ -190,10 +257,53 @@ struct Extras {
     errors: Errors,
     description_html: Option<String>,
     view: Option<MaintenanceView>,
-    saved: bool,
 }
 
-fn show(
+/// The next windows of the schedule as typed, from now on, in its own zone; for a saved
+/// plan, skipped and cancelled ones are marked. Also a note when the start falls in a
+/// DST gap.
+async fn preview_of(state: &AppState, id: Option<i64>, form: &MaintenanceForm) -> (Vec<PreviewLine>, Option<String>) {
+    let Ok(input) = input_of(form) else {
+        return (Vec::new(), None);
+    };
+    let Ok(schedule) = Schedule::parse(
+        &input.start,
+        &input.timezone,
+        input.duration,
+        input.rrule.as_deref().unwrap_or(""),
+    ) else {
+        return (Vec::new(), None);
+    };
+    let first = schedule.resolve(schedule.start);
+    let from = state.services.now();
+    let lines = maintenances::preview_marked(&state.services, &schedule, id, from, 5)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(o, note)| PreviewLine {
+            local: format::window(o.start, o.end, schedule.tz, &format::ENGLISH_DATES),
+            utc: format::window_utc(o.start, o.end),
+            note: note.map(|n| match n {
+                WindowNote::Skipped => "skipped",
+                WindowNote::Cancelled => "cancelled",
+            }),
+            past: o.end <= state.services.now(),
+        })
+        .collect();
+    let local_first = first.with_timezone(&schedule.tz).naive_local();
+    let gap = (local_first != schedule.start).then(|| {
+        format!(
+            "{} does not exist on {} in {} (the clocks jump forward): that window starts at {}.",
+            schedule.start.format("%H:%M"),
+            schedule.start.format("%a %-d %b %Y"),
+            schedule.tz.name(),
+            local_first.format("%H:%M"),
+        )
+    });
+    (lines, gap)
+}
+
+async fn show(
     state: &AppState,
     session: &Session,
     id: Option<i64>,
@@ -201,29 +311,44 @@ fn show(
     x: Extras,
     status: StatusCode,
 ) -> Response {
-    let preview = input_of(&form)
-        .ok()
-        .and_then(|i| Schedule::parse(&i.start, &i.timezone, i.duration, i.rrule.as_deref().unwrap_or("")).ok())
-        .map(|s| {
-            s.preview(None, 5)
-                .into_iter()
-                .map(|o| (format_utc(o.start), format_utc(o.end)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let (preview, dst_note) = preview_of(state, id, &form).await;
     let weekdays = std::array::from_fn(|i| (WEEKDAYS[i], WEEKDAY_NAMES[i]));
-    let (events, warnings) = match x.view {
-        Some(v) => (
-            v.events.unwrap_or_default(),
-            v.warnings.unwrap_or_default().into_iter().map(|w| w.message).collect(),
-        ),
-        None => (Vec::new(), Vec::new()),
+    let (events, warnings, skipped, rrule, schedule_text) = match &x.view {
+        Some(v) => {
+            let tz = v.timezone.parse().unwrap_or(chrono_tz::UTC);
+            (
+                v.events.clone().unwrap_or_default(),
+                v.warnings
+                    .clone()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|w| w.message)
+                    .collect(),
+                v.skipped
+                    .iter()
+                    .filter_map(|s| parse_instant("skipped", s).ok())
+                    .map(|t| format::local(t, tz, &format::ENGLISH_DATES))
+                    .collect(),
+                v.rrule.clone(),
+                super::show::schedule(v),
+            )
+        }
+        None => (Vec::new(), Vec::new(), Vec::new(), String::new(), String::new()),
+    };
+    let recurring = x
+        .view
+        .as_ref()
+        .is_some_and(|v| !Builder::from_rrule(&v.rrule).mode.eq("once"));
+    let skippable = match &x.view {
+        Some(v) if v.status == "ACTIVE" && recurring => skippable(state, v).await,
+        _ => Vec::new(),
     };
     let title = if id.is_some() {
         "Edit maintenance"
     } else {
         "Schedule maintenance"
     };
+    let zone_known = zones().contains(&form.timezone.as_str());
     render(
         status,
         MaintenanceFormPage {
@@ -232,14 +357,41 @@ fn show(
             form,
             errors: x.errors,
             zones: zones(),
+            zone_known,
             weekdays,
             preview,
+            dst_note,
             description_html: x.description_html,
             events,
             warnings,
-            saved: x.saved,
+            skipped,
+            skippable,
+            recurring,
+            rrule,
+            schedule_text,
         },
     )
+}
+
+/// Future windows that can still be skipped: (start as RFC 3339, as people read it).
+async fn skippable(state: &AppState, v: &MaintenanceView) -> Vec<(String, String)> {
+    let Ok(schedule) = Schedule::parse(&v.start, &v.timezone, v.duration, &v.rrule) else {
+        return Vec::new();
+    };
+    let now = state.services.now();
+    maintenances::preview_marked(&state.services, &schedule, Some(v.id), now, 30)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(o, note)| note.is_none() && o.start > now)
+        .take(20)
+        .map(|(o, _)| {
+            (
+                format_utc(o.start),
+                format::window(o.start, o.end, schedule.tz, &format::ENGLISH_DATES),
+            )
+        })
+        .collect()
 }
 
 async fn new(State(state): State<AppState>, Admin(session): Admin) -> Response {
@@ -256,9 +408,8 @@ async fn new(State(state): State<AppState>, Admin(session): Admin) -> Response {
         errors: Errors::new(),
         description_html: None,
         view: None,
-        saved: false,
     };
-    show(&state, &session, None, form, x, StatusCode::OK)
+    show(&state, &session, None, form, x, StatusCode::OK).await
 }
 
 /// Saves (or previews) a submitted form; `id` is `None` when creating.
@@ -271,30 +422,29 @@ async fn submit(state: &AppState, session: &Session, id: Option<i64>, form: Form
         Err(e) => return error_page(e),
     };
     let f = form_of(&form, &monitors);
-    let again = |f, errors, description_html, status| {
+    let view = match id {
+        Some(id) => match maintenances::view(&state.services, id, true).await {
+            Ok(v) => Some(v),
+            Err(e) => return error_page(e),
+        },
+        None => None,
+    };
+    let again = |f, errors, description_html, status| async move {
         let x = Extras {
             errors,
             description_html,
-            view: None,
-            saved: false,
+            view,
         };
-        show(state, session, id, f, x, status)
+        show(state, session, id, f, x, status).await
     };
     if form.get("action") == Some("preview") {
         let html = Some(markdown::to_html(&f.description));
-        let errors = input_of(&f).err().and_then(|e| field_errors(&e)).unwrap_or_default();
-        return again(f, errors, html, StatusCode::OK);
+        let errors = input_of(&f).err().unwrap_or_default();
+        return again(f, errors, html, StatusCode::OK).await;
     }
     let input = match input_of(&f) {
         Ok(i) => i,
-        Err(e) => {
-            return again(
-                f,
-                field_errors(&e).unwrap_or_default(),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+        Err(errors) => return again(f, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     let actor = session.actor();
     let saved = match id {
@@ -311,29 +461,28 @@ async fn submit(state: &AppState, session: &Session, id: Option<i64>, form: Form
                 reminder_lead: input.reminder_lead,
                 notify: input.notify,
                 monitors: Some(input.monitors),
+                record_past: input.record_past,
             };
             maintenances::update(&state.services, &actor, id, patch).await
         }
     };
     match saved {
+        // Post/Redirect/Get: a reload shows the plan, it does not save it again.
         Ok(view) => {
-            // Show the saved plan with its events and any overlap warnings.
-            let form = form_from_view(&view, &monitors);
-            let x = Extras {
-                errors: Errors::new(),
-                description_html: None,
-                saved: true,
-                view: Some(view.clone()),
-            };
-            if id.is_none() && view.warnings.as_ref().is_none_or(|w| w.is_empty()) {
-                return Redirect::to(&format!("/admin/maintenances/{}?saved=1", view.id)).into_response();
-            }
-            show(state, session, Some(view.id), form, x, StatusCode::OK)
+            let key = if id.is_none() { "scheduled" } else { "saved" };
+            Redirect::to(&done(&format!("/admin/maintenances/{}", view.id), key)).into_response()
         }
-        Err(e) => match field_errors(&e) {
-            Some(errors) => again(f, errors, None, StatusCode::UNPROCESSABLE_ENTITY),
-            None => error_page(e),
-        },
+        Err(AppError::Invalid(e)) => {
+            let (key, message) = in_form_words(&f, &e.field, e.message);
+            again(
+                f,
+                Errors::from([(key, message)]),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
     }
 }
 
@@ -345,37 +494,52 @@ async fn update(State(state): State<AppState>, Admin(session): Admin, Path(id): 
     submit(&state, &session, Some(id), form).await
 }
 
-async fn edit(
-    State(state): State<AppState>,
-    Admin(session): Admin,
-    Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
-) -> Response {
+async fn edit(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>) -> Response {
     let monitors = match monitor_names(&state).await {
         Ok(m) => m,
         Err(e) => return error_page(e),
     };
-    match maintenances::view(&state.services, id, true).await {
+    match maintenances::view_with_warnings(&state.services, id).await {
         Ok(view) => {
             let form = form_from_view(&view, &monitors);
             let x = Extras {
                 errors: Errors::new(),
                 description_html: None,
                 view: Some(view),
-                saved: q.contains_key("saved"),
             };
-            show(&state, &session, Some(id), form, x, StatusCode::OK)
+            show(&state, &session, Some(id), form, x, StatusCode::OK).await
         }
         Err(e) => error_page(e),
     }
 }
 
+/// `POST /admin/maintenances/{id}/skip`: one future window is off; the plan goes on.
+async fn skip(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>, form: FormData) -> Response {
+    if let Err(r) = form.check_csrf(&session.csrf) {
+        return r.into_response();
+    }
+    let input = SkipInput {
+        start: form.text("start"),
+    };
+    match maintenances::skip(&state.services, &session.actor(), id, input).await {
+        Ok(_) => Redirect::to(&done(&format!("/admin/maintenances/{id}"), "skipped")).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
 async fn delete(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>, form: FormData) -> Response {
+    let title = match maintenances::view(&state.services, id, false).await {
+        Ok(m) => m.title,
+        Err(e) => return error_page(e),
+    };
     let d = Destructive {
-        question: format!("Delete maintenance #{id} and all its events, past ones included? This cannot be undone."),
+        question: format!(
+            "Delete the maintenance '{title}' and all its events, past ones included? This cannot be undone."
+        ),
+        answer: "Yes, delete it",
         action: format!("/admin/maintenances/{id}/delete"),
         back: format!("/admin/maintenances/{id}"),
-        done: "/admin/maintenances".into(),
+        done: done("/admin/maintenances", "deleted"),
     };
     destructive(
         &state,

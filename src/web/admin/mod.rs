@@ -8,6 +8,7 @@ mod monitors;
 mod notices;
 pub mod pages;
 pub mod session;
+pub mod show;
 
 use std::net::SocketAddr;
 
@@ -44,6 +45,53 @@ pub fn router() -> Router<AppState> {
         .merge(maintenances::router())
         .merge(events::router())
         .route_layer(axum::middleware::from_fn(session::same_origin))
+        .route_layer(axum::middleware::from_fn(with_notice))
+}
+
+tokio::task_local! {
+    /// The confirmation of the action that redirected here (`?done=…`), for the layout.
+    static NOTICE: Option<&'static str>;
+}
+
+/// What `?done=KEY` says at the top of the page after a redirect. A fixed list, so
+/// nobody can make the dashboard show words of their own through a link.
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "saved" => "Saved.",
+        "scheduled" => "Maintenance scheduled.",
+        "deleted" => "Deleted.",
+        "skipped" => "That window is skipped: it will not happen, and the plan goes on.",
+        "started" => "Started. The window is now in progress.",
+        "extended" => "Extended: the new end is shown below.",
+        "completed" => "Completed.",
+        "cancelled" => "Cancelled. Visitors see it as cancelled.",
+        "update" => "Update posted.",
+        "monitor_added" => "Monitor added.",
+        "monitor_saved" => "Monitor saved.",
+        "status_set" => "Status set.",
+        "subscriber_added" => "Subscriber added.",
+        "subscriber_removed" => "Subscriber removed.",
+        "webhook_added" => "Webhook added.",
+        "webhook_deleted" => "Webhook deleted.",
+        "token_revoked" => "Token revoked.",
+        "signed_out" => "You are signed out.",
+        _ => return None,
+    })
+}
+
+async fn with_notice(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let notice = req
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "done"))
+        .and_then(|(_, v)| notice_text(&v));
+    NOTICE.scope(notice, next.run(req)).await
+}
+
+/// `path` with `?done=key` (or `&done=key`) added.
+pub(crate) fn done(path: &str, key: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}done={key}")
 }
 
 pub(crate) fn layout(state: &AppState, title: &str, section: &'static str, session: Option<&Session>) -> Layout {
@@ -57,6 +105,7 @@ pub(crate) fn layout(state: &AppState, title: &str, section: &'static str, sessi
         email: session.map(|s| s.email.clone()).unwrap_or_default(),
         csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
         section,
+        notice: NOTICE.try_with(|n| *n).ok().flatten(),
     }
 }
 
@@ -87,6 +136,7 @@ pub(crate) fn error_page(e: AppError) -> Response {
         email: String::new(),
         csrf: String::new(),
         section: "",
+        notice: None,
     };
     render(status, ErrorPage { l, message })
 }
@@ -108,6 +158,10 @@ pub(crate) fn field_errors(e: &AppError) -> Option<Errors> {
 
 /// Asks before a destructive action: shows a page that posts the same form again with
 /// `confirm=yes`. Returns `None` when the request already is the confirmation.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one question, each named at the call"
+)]
 pub(crate) fn confirm(
     state: &AppState,
     session: &Session,
@@ -115,6 +169,8 @@ pub(crate) fn confirm(
     question: String,
     action: String,
     back: String,
+    answer: &'static str,
+    danger: bool,
 ) -> Option<Response> {
     if form.get("confirm") == Some("yes") {
         return None;
@@ -133,6 +189,8 @@ pub(crate) fn confirm(
             action,
             fields,
             back,
+            answer,
+            danger,
         },
     ))
 }
@@ -141,6 +199,8 @@ pub(crate) fn confirm(
 /// "no" and "done" go.
 pub(crate) struct Destructive {
     pub question: String,
+    /// The confirming button's words, e.g. "Yes, delete it".
+    pub answer: &'static str,
     pub action: String,
     pub back: String,
     pub done: String,
@@ -158,7 +218,7 @@ pub(crate) async fn destructive(
     if let Err(r) = form.check_csrf(&session.csrf) {
         return r.into_response();
     }
-    if let Some(page) = confirm(state, session, form, d.question, d.action, d.back) {
+    if let Some(page) = confirm(state, session, form, d.question, d.action, d.back, d.answer, true) {
         return page;
     }
     match act.await {
@@ -176,6 +236,10 @@ fn random_token() -> String {
 }
 
 /// The setup or sign-in page, with a fresh pre-session CSRF cookie.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call per outcome of signing in, each naming its parts"
+)]
 fn sign_in_page(
     state: &AppState,
     jar: CookieJar,
@@ -184,6 +248,7 @@ fn sign_in_page(
     error: Option<String>,
     errors: Errors,
     status: StatusCode,
+    next: &str,
 ) -> Response {
     let token = random_token();
     let mut l = layout(state, if setup { "Set up" } else { "Sign in" }, "", None);
@@ -199,6 +264,7 @@ fn sign_in_page(
                 email,
                 error,
                 errors,
+                next: session::safe_next(next).unwrap_or("").to_string(),
             },
         ),
     )
@@ -207,7 +273,18 @@ fn sign_in_page(
 
 async fn home(State(state): State<AppState>, jar: CookieJar, admin: Result<Admin, Response>) -> Response {
     match admins::count(&state.services).await {
-        Ok(0) => return sign_in_page(&state, jar, true, String::new(), None, Errors::new(), StatusCode::OK),
+        Ok(0) => {
+            return sign_in_page(
+                &state,
+                jar,
+                true,
+                String::new(),
+                None,
+                Errors::new(),
+                StatusCode::OK,
+                "",
+            );
+        }
         Ok(_) => {}
         Err(e) => return error_page(e),
     }
@@ -223,7 +300,12 @@ async fn home(State(state): State<AppState>, jar: CookieJar, admin: Result<Admin
 async fn overview(state: &AppState, session: &Session) -> Result<Response, AppError> {
     let s = &state.services;
     let monitors = monitor_service::list(s).await?.len();
-    let active = maintenance_service::list(s, Some("ACTIVE")).await?.len();
+    // Plans with a window ahead: finished one-offs are not "active" to a person.
+    let active = maintenance_service::list(s, Some("ACTIVE"))
+        .await?
+        .iter()
+        .filter(|m| m.next_start.is_some())
+        .count();
     let now = s.now();
     let soon = EventFilter {
         from: Some(now.timestamp()),
@@ -274,17 +356,45 @@ async fn setup(
     let password = form.text("password");
     if let Err(e) = admins::create(&state.services, &email, &password, true).await {
         return match field_errors(&e) {
-            Some(errors) => sign_in_page(&state, jar, true, email, None, errors, StatusCode::UNPROCESSABLE_ENTITY),
+            Some(errors) => sign_in_page(
+                &state,
+                jar,
+                true,
+                email,
+                None,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "",
+            ),
             None => error_page(e),
         };
     }
-    finish_sign_in(&state, jar, &peer.ip().to_string(), &email, &password).await
+    finish_sign_in(&state, jar, &peer.ip().to_string(), &email, &password, "").await
 }
 
-async fn login_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+#[derive(serde::Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Response {
+    let next = q.next.unwrap_or_default();
     match admins::count(&state.services).await {
         Ok(0) => Redirect::to("/admin").into_response(),
-        Ok(_) => sign_in_page(&state, jar, false, String::new(), None, Errors::new(), StatusCode::OK),
+        Ok(_) => sign_in_page(
+            &state,
+            jar,
+            false,
+            String::new(),
+            None,
+            Errors::new(),
+            StatusCode::OK,
+            &next,
+        ),
         Err(e) => error_page(e),
     }
 }
@@ -304,15 +414,23 @@ async fn login(
         &peer.ip().to_string(),
         &form.text("email"),
         &form.text("password"),
+        form.get("next").unwrap_or(""),
     )
     .await
 }
 
-async fn finish_sign_in(state: &AppState, jar: CookieJar, client: &str, email: &str, password: &str) -> Response {
+async fn finish_sign_in(
+    state: &AppState,
+    jar: CookieJar,
+    client: &str,
+    email: &str,
+    password: &str,
+    next: &str,
+) -> Response {
     match admins::sign_in(&state.services, &state.throttle, client, email, password).await {
         Ok((cookie, _)) => {
             let jar = jar.add(session_cookie(cookie, secure(state))).remove(PRE_CSRF_COOKIE);
-            (jar, Redirect::to("/admin")).into_response()
+            (jar, Redirect::to(session::safe_next(next).unwrap_or("/admin"))).into_response()
         }
         Err(SignInError::Wrong) => sign_in_page(
             state,
@@ -322,6 +440,7 @@ async fn finish_sign_in(state: &AppState, jar: CookieJar, client: &str, email: &
             Some("Wrong email or password.".into()),
             Errors::new(),
             StatusCode::UNAUTHORIZED,
+            next,
         ),
         Err(SignInError::TooMany(wait)) => sign_in_page(
             state,
@@ -334,6 +453,7 @@ async fn finish_sign_in(state: &AppState, jar: CookieJar, client: &str, email: &
             )),
             Errors::new(),
             StatusCode::TOO_MANY_REQUESTS,
+            next,
         ),
         Err(SignInError::Other(e)) => error_page(e),
     }
@@ -350,13 +470,23 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, Admin(session): A
     }
     (
         jar.remove(axum_extra::extract::cookie::Cookie::build(SESSION_COOKIE).path("/")),
-        Redirect::to("/admin/login"),
+        Redirect::to("/admin/login?done=signed_out"),
     )
         .into_response()
 }
 
-async fn tokens_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
-    show_tokens(&state, &session, None, Errors::new(), StatusCode::OK).await
+/// Carries a new token's secret across the redirect after creating it, once: the page
+/// that shows it removes the cookie, so a reload shows it no more (and creates nothing).
+const NEW_TOKEN_COOKIE: &str = "lull_new_token";
+
+async fn tokens_page(State(state): State<AppState>, jar: CookieJar, Admin(session): Admin) -> Response {
+    let created = jar.get(NEW_TOKEN_COOKIE).map(|c| c.value().to_string());
+    let jar = jar.remove(axum_extra::extract::cookie::Cookie::build(NEW_TOKEN_COOKIE).path("/admin/tokens"));
+    (
+        jar,
+        show_tokens(&state, &session, created, Errors::new(), StatusCode::OK).await,
+    )
+        .into_response()
 }
 
 async fn show_tokens(
@@ -380,12 +510,26 @@ async fn show_tokens(
     }
 }
 
-async fn create_token(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
+async fn create_token(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Admin(session): Admin,
+    form: FormData,
+) -> Response {
     if let Err(r) = form.check_csrf(&session.csrf) {
         return r.into_response();
     }
     match tokens::create(&state.services, &form.text("name")).await {
-        Ok((_, token)) => show_tokens(&state, &session, Some(token), Errors::new(), StatusCode::OK).await,
+        Ok((_, token)) => {
+            let cookie = axum_extra::extract::cookie::Cookie::build((NEW_TOKEN_COOKIE, token))
+                .path("/admin/tokens")
+                .http_only(true)
+                .secure(secure(&state))
+                .same_site(axum_extra::extract::cookie::SameSite::Strict)
+                .max_age(time::Duration::minutes(5))
+                .build();
+            (jar.add(cookie), Redirect::to("/admin/tokens")).into_response()
+        }
         Err(e) => match field_errors(&e) {
             Some(errors) => show_tokens(&state, &session, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
             None => error_page(e),
@@ -399,11 +543,19 @@ async fn revoke_token(
     Path(id): Path<i64>,
     form: FormData,
 ) -> Response {
+    let name = match tokens::list(&state.services).await {
+        Ok(list) => list.into_iter().find(|t| t.id == id).map(|t| t.name),
+        Err(e) => return error_page(e),
+    };
+    let Some(name) = name else {
+        return error_page(AppError::NotFound("token"));
+    };
     let d = Destructive {
-        question: format!("Revoke API token #{id}? Scripts using it stop working at once."),
+        question: format!("Revoke the API token '{name}'? Scripts using it stop working at once."),
+        answer: "Yes, revoke it",
         action: format!("/admin/tokens/{id}/revoke"),
         back: "/admin/tokens".into(),
-        done: "/admin/tokens".into(),
+        done: done("/admin/tokens", "token_revoked"),
     };
     destructive(&state, &session, &form, d, tokens::revoke(&state.services, id)).await
 }

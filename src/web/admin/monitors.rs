@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 
 use super::pages::{Errors, MonitorEditPage, MonitorForm, MonitorsPage};
 use super::session::{Admin, FormData};
-use super::{Destructive, destructive, error_page, field_errors, layout, render};
+use super::{Destructive, destructive, done, error_page, field_errors, layout, render};
 use crate::service::admins::Session;
 use crate::service::monitors::{self, MonitorInput, MonitorPatch};
 use crate::web::AppState;
@@ -64,7 +64,7 @@ async fn create(State(state): State<AppState>, Admin(session): Admin, form: Form
         status: Some(f.status.clone()),
     };
     match monitors::create(&state.services, &session.actor(), input).await {
-        Ok(_) => Redirect::to("/admin/monitors").into_response(),
+        Ok(_) => Redirect::to(&done("/admin/monitors", "monitor_added")).into_response(),
         Err(e) => match field_errors(&e) {
             Some(errors) => show(&state, &session, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
             None => error_page(e),
@@ -111,7 +111,7 @@ async fn update(
         status: Some(f.status.clone()),
     };
     match monitors::update(&state.services, &session.actor(), &key, patch).await {
-        Ok(_) => Redirect::to("/admin/monitors").into_response(),
+        Ok(_) => Redirect::to(&done("/admin/monitors", "monitor_saved")).into_response(),
         Err(e) => match field_errors(&e) {
             Some(errors) => render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -141,7 +141,7 @@ async fn set_status(
         ..Default::default()
     };
     match monitors::update(&state.services, &session.actor(), &key, patch).await {
-        Ok(_) => Redirect::to("/admin/monitors").into_response(),
+        Ok(_) => Redirect::to(&done("/admin/monitors", "status_set")).into_response(),
         Err(e) => error_page(e),
     }
 }
@@ -152,11 +152,16 @@ async fn delete(
     Path(key): Path<String>,
     form: FormData,
 ) -> Response {
+    let name = match monitors::get(&state.services, &key).await {
+        Ok(m) => m.name,
+        Err(e) => return error_page(e),
+    };
     let d = Destructive {
-        question: format!("Delete the monitor '{key}'? Maintenances stop affecting it and it leaves the status page."),
+        question: format!("Delete the monitor '{name}'? Maintenances stop affecting it and it leaves the status page."),
+        answer: "Yes, delete it",
         action: format!("/admin/monitors/{key}/delete"),
         back: format!("/admin/monitors/{key}"),
-        done: "/admin/monitors".into(),
+        done: done("/admin/monitors", "deleted"),
     };
     destructive(
         &state,

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 
 use super::pages::{self, Errors};
 use super::session::{Admin, FormData};
-use super::{Destructive, destructive, error_page, field_errors, layout, render};
+use super::{Destructive, destructive, done, error_page, field_errors, layout, render};
 use crate::error::AppError;
 use crate::service::admins::Session;
 use crate::service::monitors as monitor_service;
@@ -37,6 +37,7 @@ async fn subscribers_page(
         &session,
         query.q.unwrap_or_default(),
         Errors::new(),
+        String::new(),
         StatusCode::OK,
     )
     .await
@@ -47,6 +48,7 @@ async fn show_subscribers(
     session: &Session,
     q: String,
     errors: Errors,
+    email: String,
     status: StatusCode,
 ) -> Response {
     let result = async {
@@ -60,6 +62,7 @@ async fn show_subscribers(
             confirmed,
             pending,
             errors,
+            email,
         })
     }
     .await;
@@ -74,7 +77,7 @@ async fn add_subscriber(State(state): State<AppState>, Admin(session): Admin, fo
         return r.into_response();
     }
     match crate::service::subscribers::add_confirmed(&state.services, &form.text("email")).await {
-        Ok(()) => Redirect::to("/admin/subscribers").into_response(),
+        Ok(()) => Redirect::to(&done("/admin/subscribers", "subscriber_added")).into_response(),
         Err(e) => match field_errors(&e) {
             Some(errors) => {
                 show_subscribers(
@@ -82,6 +85,7 @@ async fn add_subscriber(State(state): State<AppState>, Admin(session): Admin, fo
                     &session,
                     String::new(),
                     errors,
+                    form.text("email"),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await
@@ -97,11 +101,19 @@ async fn remove_subscriber(
     Path(id): Path<i64>,
     form: FormData,
 ) -> Response {
+    let email = match crate::service::subscribers::list(&state.services, "").await {
+        Ok(list) => list.into_iter().find(|s| s.id == id).map(|s| s.email),
+        Err(e) => return error_page(e),
+    };
+    let Some(email) = email else {
+        return error_page(AppError::NotFound("subscriber"));
+    };
     let d = Destructive {
-        question: format!("Remove subscriber #{id}? They get no more notices."),
+        question: format!("Remove the subscriber {email}? They get no more notices."),
+        answer: "Yes, remove them",
         action: format!("/admin/subscribers/{id}/delete"),
         back: "/admin/subscribers".into(),
-        done: "/admin/subscribers".into(),
+        done: done("/admin/subscribers", "subscriber_removed"),
     };
     destructive(
         &state,
@@ -114,10 +126,16 @@ async fn remove_subscriber(
 }
 
 async fn webhooks_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
-    show_webhooks(&state, &session, Errors::new(), StatusCode::OK).await
+    show_webhooks(&state, &session, Errors::new(), String::new(), StatusCode::OK).await
 }
 
-async fn show_webhooks(state: &AppState, session: &Session, errors: Errors, status: StatusCode) -> Response {
+async fn show_webhooks(
+    state: &AppState,
+    session: &Session,
+    errors: Errors,
+    url: String,
+    status: StatusCode,
+) -> Response {
     let result = async {
         Ok::<_, AppError>(pages::WebhooksPage {
             l: layout(state, "Webhooks", "webhooks", Some(session)),
@@ -126,9 +144,10 @@ async fn show_webhooks(state: &AppState, session: &Session, errors: Errors, stat
             monitors: monitor_service::list(&state.services)
                 .await?
                 .into_iter()
-                .map(|m| m.slug)
+                .map(|m| (m.slug, m.name))
                 .collect(),
             errors,
+            url,
         })
     }
     .await;
@@ -149,9 +168,18 @@ async fn add_webhook(State(state): State<AppState>, Admin(session): Admin, form:
         monitors: Some(form.all("monitors")),
     };
     match crate::service::webhooks::create(&state.services, input).await {
-        Ok(_) => Redirect::to("/admin/webhooks").into_response(),
+        Ok(_) => Redirect::to(&done("/admin/webhooks", "webhook_added")).into_response(),
         Err(e) => match field_errors(&e) {
-            Some(errors) => show_webhooks(&state, &session, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Some(errors) => {
+                show_webhooks(
+                    &state,
+                    &session,
+                    errors,
+                    form.text("url"),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
             None => error_page(e),
         },
     }
@@ -163,11 +191,19 @@ async fn delete_webhook(
     Path(id): Path<i64>,
     form: FormData,
 ) -> Response {
+    let url = match crate::service::webhooks::list(&state.services).await {
+        Ok(list) => list.into_iter().find(|w| w.id == id).map(|w| w.url),
+        Err(e) => return error_page(e),
+    };
+    let Some(url) = url else {
+        return error_page(AppError::NotFound("webhook"));
+    };
     let d = Destructive {
-        question: format!("Delete webhook #{id}? Notices waiting for it are dropped."),
+        question: format!("Delete the webhook to {url}? Notices waiting for it are dropped."),
+        answer: "Yes, delete it",
         action: format!("/admin/webhooks/{id}/delete"),
         back: "/admin/webhooks".into(),
-        done: "/admin/webhooks".into(),
+        done: done("/admin/webhooks", "webhook_deleted"),
     };
     destructive(
         &state,

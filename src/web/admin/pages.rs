@@ -1,7 +1,5 @@
 //! Templates of the dashboard.
 
-use std::collections::HashMap;
-
 use askama::Template;
 
 use crate::domain::builder::Builder;
@@ -22,9 +20,57 @@ pub struct Layout {
     pub email: String,
     pub csrf: String,
     pub section: &'static str,
+    /// The confirmation of the action that led here.
+    pub notice: Option<&'static str>,
 }
 
-pub type Errors = HashMap<String, String>;
+/// Field errors of a form, in the order found, keyed by the field that shows them.
+#[derive(Debug, Clone, Default)]
+pub struct Errors(Vec<(String, String)>);
+
+impl Errors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an error unless the field has one already.
+    pub fn insert(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        let field = field.into();
+        if !self.contains_key(&field) {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
+    }
+
+    pub fn contains_key(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(f, m)| (f, m))
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Errors {
+    fn from(list: [(String, String); N]) -> Self {
+        let mut e = Self::new();
+        for (f, m) in list {
+            e.insert(f, m);
+        }
+        e
+    }
+}
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -34,6 +80,8 @@ pub struct LoginPage {
     pub email: String,
     pub error: Option<String>,
     pub errors: Errors,
+    /// Where to go after signing in.
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -45,6 +93,8 @@ pub struct SubscribersPage {
     pub confirmed: i64,
     pub pending: i64,
     pub errors: Errors,
+    /// The address as typed, kept after a failed add.
+    pub email: String,
 }
 
 #[derive(Template)]
@@ -53,8 +103,11 @@ pub struct WebhooksPage {
     pub l: Layout,
     pub hooks: Vec<crate::service::webhooks::WebhookView>,
     pub kinds: Vec<&'static str>,
-    pub monitors: Vec<String>,
+    /// (slug, name)
+    pub monitors: Vec<(String, String)>,
     pub errors: Errors,
+    /// The URL as typed, kept after a failed add.
+    pub url: String,
 }
 
 #[derive(Template)]
@@ -124,8 +177,28 @@ pub struct MaintenanceForm {
     pub count: String,
     pub status: String,
     pub lead_minutes: String,
+    /// The admin confirmed that windows in the past are meant (recording past work).
+    pub record_past: bool,
     pub notify: NotifySettings,
     pub monitors: Vec<AffectedChoice>,
+}
+
+/// One window of the schedule preview.
+pub struct PreviewLine {
+    /// In the plan's zone: "Sun 6 Dec 2026, 03:00–05:00 CET".
+    pub local: String,
+    /// "02:00–04:00 UTC".
+    pub utc: String,
+    /// `skipped` or `cancelled`.
+    pub note: Option<&'static str>,
+    /// Already over (only when the plan's first window is in the past).
+    pub past: bool,
+}
+
+impl MaintenanceForm {
+    pub fn any_monitor(&self) -> bool {
+        self.monitors.iter().any(|m| m.checked)
+    }
 }
 
 #[derive(Template)]
@@ -136,13 +209,25 @@ pub struct MaintenanceFormPage {
     pub form: MaintenanceForm,
     pub errors: Errors,
     pub zones: &'static [&'static str],
+    /// Whether the form's zone is in `zones` (a zone typed elsewhere is kept and shown).
+    pub zone_known: bool,
     pub weekdays: [(&'static str, &'static str); 7],
-    /// Next windows, `(start UTC, end UTC)`, when the schedule is valid.
-    pub preview: Vec<(String, String)>,
+    /// Next windows from now on, when the schedule is valid.
+    pub preview: Vec<PreviewLine>,
+    /// Said when the start falls into a DST gap.
+    pub dst_note: Option<String>,
     pub description_html: Option<String>,
     pub events: Vec<EventView>,
     pub warnings: Vec<String>,
-    pub saved: bool,
+    /// Windows skipped ahead of time, as people read them.
+    pub skipped: Vec<String>,
+    /// Future windows that can be skipped: (RFC 3339 start, as people read it).
+    pub skippable: Vec<(String, String)>,
+    /// The plan repeats (so single windows can be skipped).
+    pub recurring: bool,
+    /// The stored RRULE and the schedule in words (saved plans).
+    pub rrule: String,
+    pub schedule_text: String,
 }
 
 #[derive(Template)]
@@ -159,7 +244,11 @@ pub struct EventsPage {
 pub struct EventPage {
     pub l: Layout,
     pub e: EventView,
-    pub error: Option<String>,
+    pub errors: Errors,
+    /// Values as typed, kept after a failed action.
+    pub run_minutes: String,
+    pub extend_minutes: String,
+    pub body: String,
 }
 
 #[derive(Template)]
@@ -180,6 +269,9 @@ pub struct ConfirmPage {
     /// Fields to send again with the confirmation.
     pub fields: Vec<(String, String)>,
     pub back: String,
+    pub answer: &'static str,
+    /// Whether the action destroys something (a red button).
+    pub danger: bool,
 }
 
 #[derive(Template)]

@@ -32,8 +32,30 @@ impl FromRequestParts<AppState> for Admin {
                 Err(e) => return Err(super::error_page(e)),
             }
         }
-        Err(Redirect::to("/admin/login").into_response())
+        // Back to the page asked for after signing in (GET only: a form cannot be replayed).
+        let next = (parts.method == Method::GET)
+            .then(|| parts.uri.path_and_query().map(|p| p.as_str().to_string()))
+            .flatten()
+            .filter(|p| safe_next(p).is_some() && p != "/admin");
+        let to = match next {
+            Some(p) => format!(
+                "/admin/login?next={}",
+                form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>()
+            ),
+            None => "/admin/login".into(),
+        };
+        Err(Redirect::to(&to).into_response())
     }
+}
+
+/// A dashboard path to return to after signing in; anything else (another site,
+/// `//host`, a public page) is refused.
+pub fn safe_next(p: &str) -> Option<&str> {
+    let ok = (p == "/admin" || p.starts_with("/admin/") || p.starts_with("/admin?"))
+        && !p.contains("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control);
+    ok.then_some(p)
 }
 
 pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
@@ -137,6 +159,22 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_dashboard_paths_are_returned_to() {
+        assert_eq!(super::safe_next("/admin/events/4"), Some("/admin/events/4"));
+        assert_eq!(super::safe_next("/admin"), Some("/admin"));
+        for bad in [
+            "//evil.example/admin",
+            "https://evil.example",
+            "/admin//evil",
+            "/",
+            "/adminx",
+            "/admin/\\evil",
+        ] {
+            assert_eq!(super::safe_next(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn tokens_compare_by_content() {
         assert!(super::constant_time_eq(b"abc", b"abc"));

@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
-use crate::service::events::{self, Action, EventQuery, EventView, ExtendInput, UpdateInput};
+use crate::service::events::{self, Action, EventQuery, EventView, ExtendInput, StartInput, UpdateInput};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
-use crate::web::extract::{ApiJson, ApiQuery, Auth, id};
+use crate::web::extract::{ApiJson, ApiQuery, Auth, OptionalJson, id};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,15 +40,20 @@ async fn act(state: &AppState, actor: &crate::service::Actor, raw: &str, action:
     ))
 }
 
-/// Starts the event now, ahead of its scheduled start (SCHEDULED or READY only).
+/// Starts the event now, ahead of its scheduled start (SCHEDULED or READY only). It keeps
+/// its planned length (end = now + planned duration) unless the body gives another
+/// `{"end": "…Z"}`; the body may be left out.
 #[utoipa::path(post, path = "/api/v1/events/{id}/start", tag = "events", params(("id" = i64, Path)),
-    security(("token" = [])), responses((status = 200, body = EventView), (status = 409, body = ErrorBody)))]
+    request_body(content = StartInput, description = "optional"), security(("token" = [])),
+    responses((status = 200, body = EventView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn start(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(raw): Path<String>,
+    OptionalJson(input): OptionalJson<StartInput>,
 ) -> AppResult<Json<EventView>> {
-    act(&state, &actor, &raw, Action::Start).await
+    let action = Action::start(&input)?;
+    act(&state, &actor, &raw, action).await
 }
 
 /// Completes an ongoing event now.

@@ -5,10 +5,11 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::domain::schedule::format_utc;
+use crate::domain::format;
+use crate::domain::schedule::{Occurrence, Schedule, format_utc};
 use crate::error::AppResult;
 use crate::service::events::parse_instant;
-use crate::service::maintenances::preview as preview_schedule;
+use crate::service::maintenances::{WindowNote, preview as preview_schedule, preview_marked};
 use crate::service::status::{self, StatusView};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
@@ -41,30 +42,57 @@ struct PreviewQuery {
     duration: i64,
     /// At most this many windows (default 10, at most 1000).
     limit: Option<usize>,
-    /// Only windows starting at or after this instant (RFC 3339).
+    /// Only windows starting at or after this instant (RFC 3339, or `now`).
     from: Option<String>,
+    /// Mark the windows this saved maintenance skipped or cancelled (`note`).
+    maintenance: Option<i64>,
 }
 
-/// One window of a schedule, in UTC.
+/// One window of a schedule: UTC instants, and the same as people read it.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Window {
     pub start: String,
     pub end: String,
+    /// In the schedule's zone, e.g. `Sun 6 Dec 2026, 03:00–05:00 CET`.
+    #[serde(default)]
+    pub local: String,
+    /// In UTC, e.g. `02:00–04:00 UTC`.
+    #[serde(default)]
+    pub utc: String,
+    /// `skipped` or `cancelled` when this window of the maintenance will not happen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<WindowNote>,
 }
 
 /// The first windows of a schedule that is not saved: what `lull schedule preview` prints.
 #[utoipa::path(get, path = "/api/v1/schedule/preview", tag = "maintenances", params(PreviewQuery),
     responses((status = 200, body = Vec<Window>), (status = 422, body = ErrorBody)))]
-async fn preview(ApiQuery(q): ApiQuery<PreviewQuery>) -> AppResult<Json<Vec<Window>>> {
-    let from = q.from.as_deref().map(|f| parse_instant("from", f)).transpose()?;
-    let windows = preview_schedule(&q.rrule, &q.start, &q.tz, q.duration, q.limit.unwrap_or(10), from)?;
+async fn preview(State(state): State<AppState>, ApiQuery(q): ApiQuery<PreviewQuery>) -> AppResult<Json<Vec<Window>>> {
+    let from = match q.from.as_deref().map(str::trim) {
+        Some("now") => Some(state.services.now()),
+        Some(f) => Some(parse_instant("from", f)?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(10);
+    // Validates every part (naming the field at fault) and the limit.
+    preview_schedule(&q.rrule, &q.start, &q.tz, q.duration, limit, from)?;
+    let schedule = Schedule::parse(&q.start, &q.tz, q.duration, &q.rrule)?;
+    let from = from.unwrap_or_else(|| schedule.resolve(schedule.start));
+    let windows = preview_marked(&state.services, &schedule, q.maintenance, from, limit).await?;
     Ok(Json(
         windows
             .into_iter()
-            .map(|o| Window {
-                start: format_utc(o.start),
-                end: format_utc(o.end),
-            })
+            .map(|(o, note)| window(&schedule, o, note))
             .collect(),
     ))
+}
+
+pub fn window(schedule: &Schedule, o: Occurrence, note: Option<WindowNote>) -> Window {
+    Window {
+        start: format_utc(o.start),
+        end: format_utc(o.end),
+        local: format::window(o.start, o.end, schedule.tz, &format::ENGLISH_DATES),
+        utc: format::window_utc(o.start, o.end),
+        note,
+    }
 }

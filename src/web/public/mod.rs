@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use self::views::{Chrome, EventPage, HistoryPage, MessagePage, event_card, status_class, status_label};
+use self::views::{Chrome, EventCard, EventPage, HistoryPage, MessagePage, event_card, status_class, status_label};
 use super::AppState;
 use super::extract::ApiQuery;
 use super::i18n::{EN, Messages, negotiate};
@@ -131,7 +131,10 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, Path(raw): Pat
     };
     let page = render(EventPage {
         c: chrome,
-        event: found.as_ref().map(|e| event_card(e, m)),
+        event: found.as_ref().map(|e| EventCard {
+            standalone: true,
+            ..event_card(e, m)
+        }),
     })?;
     Ok((status, page).into_response())
 }
@@ -183,13 +186,14 @@ fn message(
     text: &str,
     token: Option<String>,
 ) -> Response {
-    let chrome = Chrome::new(
+    let mut chrome = Chrome::new(
         &state.site,
         m,
         &state.assets,
         format!("{heading} · {}", state.site.name),
         "/",
     );
+    chrome.times = false;
     match render(MessagePage {
         c: chrome,
         heading: heading.into(),

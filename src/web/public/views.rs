@@ -1,12 +1,14 @@
 //! View models of the public pages: what a visitor reads, in their language.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Site;
 use crate::domain::format;
 use crate::domain::impact::{EffectiveStatus, Impact};
 use crate::domain::lifecycle::EventStatus;
+use crate::domain::schedule::format_utc;
 use crate::service::events::{EventView, parse_instant};
 use crate::service::status::StatusView;
 use crate::web::assets::Assets;
@@ -23,6 +25,8 @@ pub struct Chrome<'a> {
     pub css: String,
     pub js: String,
     pub favicon: String,
+    /// The page shows times (and so the note on time zones in the footer).
+    pub times: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -36,6 +40,7 @@ impl<'a> Chrome<'a> {
             css: assets.url("style.css"),
             js: assets.url("app.js"),
             favicon: assets.url("favicon.svg"),
+            times: true,
         }
     }
 }
@@ -56,19 +61,32 @@ pub struct Group {
     pub monitors: Vec<MonitorLine>,
 }
 
+/// One line of an event card: "When: Sun 6 Dec 2026, 03:00–05:00 CET (02:00–04:00 UTC)".
+pub struct CardLine {
+    pub label: &'static str,
+    /// RFC 3339 start (and end, for a window), for the visitor's zone with JavaScript.
+    pub iso: String,
+    pub end_iso: Option<String>,
+    pub text: String,
+    /// Add "in 2 hours" with JavaScript.
+    pub relative: bool,
+}
+
 pub struct EventCard {
     pub id: i64,
+    pub maintenance_id: i64,
     pub title: String,
     pub state_label: Option<&'static str>,
     pub state_class: &'static str,
-    pub ongoing: bool,
-    pub past: bool,
     pub cancelled: bool,
-    pub start_iso: String,
-    pub start_text: String,
-    pub end_iso: String,
-    pub end_text: String,
-    pub duration_text: String,
+    /// On the event's own page the title is the page's heading, not repeated.
+    pub standalone: bool,
+    pub lines: Vec<CardLine>,
+    pub duration_text: Option<String>,
+    /// How the window kept to its plan, when it did not: "Completed early: …".
+    pub adherence: Option<String>,
+    /// Further windows of the same recurring plan: (event id, RFC 3339 start, text).
+    pub also: Vec<(i64, String, String)>,
     /// (monitor name, impact label)
     pub monitors: Vec<(String, &'static str)>,
     pub description_html: String,
@@ -86,6 +104,8 @@ pub struct IndexPage<'a> {
     pub groups: Vec<Group>,
     pub ongoing: Vec<EventCard>,
     pub upcoming: Vec<EventCard>,
+    /// Something is in progress or about to start: the page refreshes itself.
+    pub live: bool,
 }
 
 #[derive(Template)]
@@ -151,12 +171,20 @@ fn impact_label(i: Impact, m: &Messages) -> &'static str {
     }
 }
 
-use crate::domain::format::when;
+fn window_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, m: &Messages) -> String {
+    let local = format::window(start, end, tz, &m.dates);
+    if tz == chrono_tz::UTC {
+        local
+    } else {
+        format!("{local} ({})", format::window_utc(start, end))
+    }
+}
 
 pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
-    let tz = e.timezone.parse::<Tz>().ok();
-    let start = parse_instant("start", &e.start).unwrap_or_default();
-    let end = parse_instant("end", &e.end).unwrap_or_default();
+    let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+    let t = |s: &str| parse_instant("time", s).unwrap_or_default();
+    let (start, end) = (t(&e.start), t(&e.end));
+    let (planned_start, planned_end) = (t(&e.scheduled_start), t(&e.scheduled_end));
     let (state_label, state_class) = match e.status {
         EventStatus::Ready => (Some(m.starting_soon), "soon"),
         EventStatus::Ongoing => (Some(m.in_progress), "live"),
@@ -164,19 +192,69 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
         EventStatus::Cancelled => (Some(m.cancelled), "cancelled"),
         EventStatus::Scheduled => (None, ""),
     };
+    let window = |label, s: DateTime<Utc>, e: DateTime<Utc>, relative| CardLine {
+        label,
+        iso: format_utc(s),
+        end_iso: Some(format_utc(e)),
+        text: window_text(s, e, tz, m),
+        relative,
+    };
+    let instant = |label, at: DateTime<Utc>, relative| CardLine {
+        label,
+        iso: format_utc(at),
+        end_iso: None,
+        text: format::when_in(at, Some(tz), &m.dates),
+        relative,
+    };
+    let planned_len = (planned_end - planned_start).num_seconds();
+    let actual_len = (end - start).num_seconds();
+    let (lines, duration, adherence) = match e.status {
+        EventStatus::Scheduled | EventStatus::Ready => (vec![window(m.when, start, end, true)], Some(actual_len), None),
+        EventStatus::Ongoing => (
+            vec![instant(m.started, start, false), instant(m.expected_end, end, true)],
+            Some(actual_len),
+            None,
+        ),
+        EventStatus::Completed => {
+            let adherence = if actual_len < planned_len - 59 {
+                Some(format!(
+                    "{}: {} ({} {})",
+                    m.ended_early,
+                    format::duration(actual_len, &m.units),
+                    m.planned,
+                    format::duration(planned_len, &m.units)
+                ))
+            } else if actual_len > planned_len + 59 {
+                Some(format!(
+                    "{}: {} ({} {})",
+                    m.ran_longer,
+                    format::duration(actual_len, &m.units),
+                    m.planned,
+                    format::duration(planned_len, &m.units)
+                ))
+            } else {
+                None
+            };
+            (vec![window(m.when, start, end, false)], None, adherence)
+        }
+        EventStatus::Cancelled => (
+            vec![window(m.was_planned, planned_start, planned_end, false)],
+            None,
+            None,
+        ),
+    };
     EventCard {
         id: e.id,
+        maintenance_id: e.maintenance_id,
         title: e.title.clone(),
         state_label,
         state_class,
-        ongoing: e.status == EventStatus::Ongoing,
-        past: e.status.is_terminal(),
         cancelled: e.status == EventStatus::Cancelled,
-        start_iso: e.start.clone(),
-        start_text: when(start, tz),
-        end_iso: e.end.clone(),
-        end_text: when(end, tz),
-        duration_text: format::duration((end - start).num_seconds(), &m.units),
+        standalone: false,
+        lines,
+        duration_text: duration.map(|d| format::duration(d, &m.units)),
+        adherence,
+        also: Vec::new(),
         monitors: e
             .monitors
             .iter()
@@ -188,10 +266,36 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
             .iter()
             .map(|u| {
                 let t = parse_instant("created_at", &u.created_at).unwrap_or_default();
-                (u.created_at.clone(), when(t, tz), markdown::to_html(&u.body))
+                (
+                    u.created_at.clone(),
+                    format::when_in(t, Some(tz), &m.dates),
+                    markdown::to_html(&u.body),
+                )
             })
             .collect(),
     }
+}
+
+/// Upcoming windows with one card per plan: a recurring plan's first window gets the
+/// card, its later ones are listed on it ("Also on …"), not repeated as identical cards.
+fn grouped(events: &[&EventView], m: &'static Messages) -> Vec<EventCard> {
+    let mut cards: Vec<EventCard> = Vec::new();
+    for e in events {
+        let open = e.status != EventStatus::Cancelled;
+        if open
+            && let Some(card) = cards
+                .iter_mut()
+                .find(|c| c.maintenance_id == e.maintenance_id && !c.cancelled)
+        {
+            let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+            let start = parse_instant("start", &e.start).unwrap_or_default();
+            card.also
+                .push((e.id, e.start.clone(), format::local(start, tz, &m.dates)));
+            continue;
+        }
+        cards.push(event_card(e, m));
+    }
+    cards
 }
 
 /// The front page's model from a status snapshot.
@@ -203,7 +307,7 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
             .monitors
             .iter()
             .all(|s| s.effective_status == EffectiveStatus::Down);
-    let (overall_class, overall_text, overall_icon) = match worst {
+    let (overall_class, overall_text, overall_icon): (&'static str, &'static str, &'static str) = match worst {
         Some(EffectiveStatus::Down) if all_down => ("down", m.major_outage, status_icon(EffectiveStatus::Down)),
         Some(EffectiveStatus::Down) => ("down", m.partial_outage, status_icon(EffectiveStatus::Down)),
         Some(EffectiveStatus::Degraded) => (
@@ -218,6 +322,22 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
         ),
         _ => ("up", m.all_operational, status_icon(EffectiveStatus::Up)),
     };
+    // Planned work that takes services down reads as maintenance, not as an incident.
+    let planned = status
+        .monitors
+        .iter()
+        .filter(|s| s.effective_status != EffectiveStatus::Up)
+        .all(|s| s.effective_status != s.status.into());
+    let (overall_class, overall_text) = match (overall_class, planned) {
+        ("down", true) => ("maintenance", m.planned_down),
+        ("degraded", true) => ("maintenance", m.planned_degraded),
+        _ => (overall_class, overall_text),
+    };
+    let overall_icon = if overall_class == "maintenance" {
+        status_icon(EffectiveStatus::Maintenance)
+    } else {
+        overall_icon
+    };
     let mut groups: Vec<Group> = Vec::new();
     for s in &status.monitors {
         let note = (s.effective_status != s.status.into()).then(|| {
@@ -225,9 +345,13 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
                 .ongoing
                 .iter()
                 .filter(|e| e.monitors.iter().any(|a| a.slug == s.slug))
-                .map(|e| e.title.clone())
+                .map(|e| {
+                    let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+                    let end = parse_instant("end", &e.end).unwrap_or_default();
+                    format!("{}, {} {}", e.title, m.until, format::local(end, tz, &m.dates))
+                })
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         });
         let line = MonitorLine {
             slug: s.slug.clone(),
@@ -252,7 +376,32 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
         overall_text,
         groups,
         ongoing: status.ongoing.iter().map(|e| event_card(e, m)).collect(),
-        upcoming: status.upcoming.iter().map(|e| event_card(e, m)).collect(),
+        upcoming: {
+            let mut all: Vec<&EventView> = status
+                .upcoming
+                .iter()
+                .chain(&status.cancelled)
+                .chain(&status.later)
+                .collect();
+            all.sort_by(|a, b| a.scheduled_start.cmp(&b.scheduled_start).then(a.id.cmp(&b.id)));
+            grouped(&all, m)
+        },
+        live: status
+            .ongoing
+            .iter()
+            .chain(&status.upcoming)
+            .any(|e| e.status != EventStatus::Scheduled),
         c,
     }
+}
+
+/// A 4xx answered to a browser (API paths keep their JSON).
+#[derive(Template)]
+#[template(path = "public/error.html")]
+pub struct ErrorPage<'a> {
+    pub c: Chrome<'a>,
+    pub heading: String,
+    pub message: String,
+    pub back_href: &'static str,
+    pub back_text: &'static str,
 }

@@ -1,0 +1,143 @@
+//! How the dashboard writes times and names: every window in its plan's own zone with the
+//! weekday ("Sun 6 Dec 2026, 03:00–05:00 CET"), UTC beside it, whatever the reader's zone.
+//! Called from the templates.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::format::{self, ENGLISH_DATES};
+use crate::service::events::{EventView, parse_instant};
+
+fn instant(s: &str) -> DateTime<Utc> {
+    parse_instant("time", s).unwrap_or_default()
+}
+
+fn zone(tz: &str) -> Tz {
+    tz.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The event's window (as it runs now: started early, extended…) in its plan's zone.
+pub fn window(e: &EventView) -> String {
+    format::window(instant(&e.start), instant(&e.end), zone(&e.timezone), &ENGLISH_DATES)
+}
+
+/// The same window in UTC; empty for a plan in UTC, whose window already says it.
+pub fn window_utc(e: &EventView) -> String {
+    if zone(&e.timezone) == chrono_tz::UTC {
+        return String::new();
+    }
+    format::window_utc(instant(&e.start), instant(&e.end))
+}
+
+/// The window as planned, in the plan's zone.
+pub fn planned(e: &EventView) -> String {
+    format::window(
+        instant(&e.scheduled_start),
+        instant(&e.scheduled_end),
+        zone(&e.timezone),
+        &ENGLISH_DATES,
+    )
+}
+
+/// Whether an operator moved the window away from the plan.
+pub fn moved(e: &EventView) -> bool {
+    e.start != e.scheduled_start || e.end != e.scheduled_end
+}
+
+/// An instant (RFC 3339) in a zone: "Sun 6 Dec 2026, 03:00 CET".
+pub fn at(t: &str, tz: &str) -> String {
+    format::local(instant(t), zone(tz), &ENGLISH_DATES)
+}
+
+/// An instant in UTC for records (created, last used): "Mon 23 Nov 2026, 05:23 UTC".
+pub fn at_utc(t: &str) -> String {
+    format::local(instant(t), chrono_tz::UTC, &ENGLISH_DATES)
+}
+
+/// Who did something, as people read it: "ops@example.com", "token deploy-bot".
+pub fn author(actor: &str) -> String {
+    match actor.split_once(':') {
+        Some(("user", email)) => email.to_string(),
+        Some(("token", name)) => format!("API token {name}"),
+        _ => actor.to_string(),
+    }
+}
+
+/// "1 subscriber", "2 subscribers".
+pub fn count(n: impl ToString, one: &str, many: &str) -> String {
+    let n = n.to_string();
+    let word = if n == "1" { one } else { many };
+    format!("{n} {word}")
+}
+
+/// An impact as the status page words it.
+pub fn impact(i: &crate::domain::impact::Impact) -> &'static str {
+    use crate::domain::impact::Impact;
+    match *i {
+        Impact::Maintenance => "under maintenance",
+        Impact::Degraded => "degraded",
+        Impact::Down => "down",
+        Impact::Up => "no visible impact",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn actors_read_as_people_and_tokens() {
+        assert_eq!(super::author("user:ops@example.com"), "ops@example.com");
+        assert_eq!(super::author("token:deploy-bot"), "API token deploy-bot");
+        assert_eq!(super::author("cli"), "cli");
+        assert_eq!(super::count(1, "subscriber", "subscribers"), "1 subscriber");
+        assert_eq!(super::count(0, "subscriber", "subscribers"), "0 subscribers");
+    }
+}
+
+/// The label of a form field, for the error summary at the top of a form.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "title" => "Title",
+        "description" => "Description",
+        "start" => "Start",
+        "timezone" => "Time zone",
+        "duration" | "hours" => "Duration",
+        "rrule" => "Repeats",
+        "interval" => "Every how many",
+        "weekdays" => "Weekdays",
+        "until" => "Until",
+        "count" => "Number of times",
+        "monitors" => "Affected monitors",
+        "reminder_lead" | "lead_minutes" => "Reminder",
+        "status" => "Status",
+        "minutes" => "Extend by",
+        "run_minutes" => "Run for",
+        "body" => "Update",
+        "name" => "Name",
+        "slug" => "Slug",
+        "group" => "Group",
+        "email" => "Email",
+        "password" => "Password",
+        "url" => "URL",
+        "form" => "Form",
+        other => other,
+    }
+}
+
+/// The id of the element that shows a field, for links from the error summary.
+pub fn field_anchor(field: &str) -> &str {
+    match field {
+        "duration" => "hours",
+        "reminder_lead" => "lead_minutes",
+        "rrule" | "interval" | "weekdays" => "schedule",
+        "monitors" => "affected",
+        other => other,
+    }
+}
+
+/// A plan's schedule in words for lists: "Weekly on Sun at 03:00, Europe/Berlin".
+pub fn schedule(m: &crate::service::maintenances::MaintenanceView) -> String {
+    match chrono::NaiveDateTime::parse_from_str(&m.start, "%Y-%m-%dT%H:%M:%S") {
+        Ok(start) => crate::domain::describe::summary(start, &m.timezone, &m.rrule),
+        Err(_) => format!("{} {} {}", m.start, m.timezone, m.rrule),
+    }
+}

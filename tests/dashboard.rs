@@ -1,0 +1,376 @@
+//! The dashboard as a person uses it, over HTTP: times in the plan's own zone, forms that
+//! redirect after saving, errors beside their field in the form's words, skipping a
+//! window, signing in from a deep link, and HTML error pages. Now is Sun 10 May 2026,
+//! 12:00 UTC (14:00 in Berlin).
+
+mod common;
+
+use common::pages::*;
+use common::*;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+use serde_json::json;
+
+/// Posts a dashboard form with the session's CSRF token (read from `form_page`).
+async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    form_page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = hidden_csrf(&admin_get(app, cookie, form_page).await);
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    no_redirects()
+        .post(format!("{}{action}", app.base))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn weekly_berlin() -> serde_json::Value {
+    json!({"title": "Weekly patching", "start": "2026-05-17T03:00", "timezone": "Europe/Berlin",
+           "duration": 7200, "rrule": "FREQ=WEEKLY;BYDAY=SU"})
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_windows_in_the_plans_zone_with_the_weekday_and_utc() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let m = app.maintenance(weekly_berlin()).await;
+    let id = m["id"].as_i64().unwrap();
+    // 03:00 on Sunday 17 May in Berlin is summer time (CEST, UTC+2): 01:00–03:00 UTC.
+    for path in [
+        format!("/admin/maintenances/{id}"),
+        "/admin/events".into(),
+        "/admin".into(),
+    ] {
+        let html = admin_get(&app, &cookie, &path).await;
+        assert!(html.contains("Sun 17 May 2026, 03:00–05:00 CEST"), "{path}:\n{html}");
+        assert!(html.contains("01:00–03:00 UTC"), "{path}");
+        assert!(!html.contains("2026-05-17T01:00:00Z<"), "{path} shows a raw instant");
+    }
+    let list = admin_get(&app, &cookie, "/admin/maintenances").await;
+    assert!(
+        list.contains("Sun 17 May 2026, 03:00 CEST"),
+        "next window in the plan's zone:\n{list}"
+    );
+}
+
+#[tokio::test]
+async fn the_preview_lists_windows_from_now_on_and_marks_skipped_ones_without_javascript() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    // A plan that began in March: its preview starts at the next window, not in March.
+    let mut old = weekly_berlin();
+    old["start"] = json!("2026-03-01T03:00");
+    let id = app.maintenance(old).await["id"].as_i64().unwrap();
+    let skipped = post_form(
+        &app,
+        &cookie,
+        &format!("/admin/maintenances/{id}"),
+        &format!("/admin/maintenances/{id}/skip"),
+        &[("start", "2026-05-24T01:00:00Z")],
+    )
+    .await;
+    assert_eq!(skipped.status(), StatusCode::SEE_OTHER);
+    let html = admin_get(&app, &cookie, skipped.headers()[LOCATION].to_str().unwrap()).await;
+    assert!(
+        html.contains("That window is skipped"),
+        "a confirmation after the action"
+    );
+    let preview = html
+        .split("id=\"preview\"")
+        .nth(1)
+        .unwrap()
+        .split("</ol>")
+        .next()
+        .unwrap();
+    assert!(!preview.contains("Mar 2026"), "preview starts in the past:\n{preview}");
+    assert!(preview.contains("Sun 17 May 2026, 03:00–05:00 CEST"), "{preview}");
+    assert!(
+        preview.contains("<s>Sun 24 May 2026, 03:00–05:00 CEST</s> — skipped"),
+        "skipped window marked:\n{preview}"
+    );
+    let list = html.split("id=\"skipped\"").nth(1).unwrap();
+    assert!(
+        list.contains("Sun 24 May 2026, 03:00 CEST"),
+        "skipped dates listed on the plan"
+    );
+}
+
+#[tokio::test]
+async fn saving_redirects_so_a_reload_does_not_save_twice() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let fields = [
+        ("title", "Reload test"),
+        ("start", "2026-05-20T03:00"),
+        ("timezone", "Europe/Berlin"),
+        ("hours", "1"),
+        ("minutes", "0"),
+        ("mode", "once"),
+        ("lead_minutes", "60"),
+        ("status", "ACTIVE"),
+        ("action", "save"),
+    ];
+    let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(to.ends_with("?done=scheduled"), "{to}");
+    // The reload is a GET of that address: nothing is created again.
+    let html = admin_get(&app, &cookie, &to).await;
+    assert!(html.contains("Maintenance scheduled."));
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+
+    let resp = post_form(
+        &app,
+        &cookie,
+        "/admin/tokens",
+        "/admin/tokens",
+        &[("name", "deploy-bot")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let carried = cookie_of(&resp, "lull_new_token").unwrap();
+    let both = format!("{cookie}; {carried}");
+    let first = admin_get(&app, &both, "/admin/tokens").await;
+    assert!(
+        first.contains("shown only this once") && first.contains("lull_"),
+        "{first}"
+    );
+    let again = admin_get(&app, &cookie, "/admin/tokens").await;
+    assert!(!again.contains("shown only this once"), "the secret is shown once");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_tokens WHERE name = 'deploy-bot'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn form_errors_sit_beside_their_fields_in_the_forms_words_with_a_summary() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let long_title = "A title the admin took care to type";
+    let fields = [
+        ("title", long_title),
+        ("start", ""),
+        ("timezone", "Europe/Berlin"),
+        ("hours", "0"),
+        ("minutes", "0"),
+        ("mode", "once"),
+        ("lead_minutes", "60"),
+        ("status", "ACTIVE"),
+        ("action", "save"),
+    ];
+    let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("2 fields need attention"), "{html}");
+    assert!(html.contains("href=\"#start\"") && html.contains("href=\"#hours\""));
+    assert!(html.contains("enter the date and time of the first window"));
+    assert!(
+        html.contains("enter a length between 1 minute and 31 days"),
+        "the form's units, not seconds"
+    );
+    assert!(!html.contains("0 seconds"));
+    assert!(
+        html.contains(&format!("value=\"{long_title}\"")),
+        "the typed title is kept"
+    );
+
+    // An update too long for the server keeps its text in the box.
+    let m = app.maintenance(weekly_berlin()).await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    let body = format!("Progress: {}", "x".repeat(10_001));
+    let page = format!("/admin/events/{ev}");
+    let resp = post_form(
+        &app,
+        &cookie,
+        &page,
+        &format!("/admin/events/{ev}/updates"),
+        &[("body", body.as_str())],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"body-error\""), "error beside the text box");
+    assert!(html.contains(&body), "the update text is not thrown away");
+    let resp = post_form(
+        &app,
+        &cookie,
+        &page,
+        &format!("/admin/events/{ev}/extend"),
+        &[("minutes", "-10")],
+    )
+    .await;
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("id=\"minutes-error\"") && html.contains("value=\"-10\""),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_past_window_needs_confirming_and_start_now_keeps_the_length() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let fields = [
+        ("title", "Backfill"),
+        ("start", "2025-05-01T03:00"),
+        ("timezone", "Europe/Berlin"),
+        ("hours", "2"),
+        ("minutes", "0"),
+        ("mode", "once"),
+        ("lead_minutes", "60"),
+        ("status", "ACTIVE"),
+        ("action", "save"),
+    ];
+    let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("this window ended on Thu 1 May 2025, 05:00 CEST"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"record_past\""), "the admin is asked to confirm");
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("record_past", "on"));
+    let resp = post_form(
+        &app,
+        &cookie,
+        "/admin/maintenances/new",
+        "/admin/maintenances",
+        &confirmed,
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+
+    // Start now on a 2-hour window planned for tomorrow: it runs 12:00–14:00 UTC.
+    let m = app
+        .maintenance(
+            json!({"title": "Early", "start": "2026-05-11T22:00", "timezone": "Europe/Berlin", "duration": 7200}),
+        )
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    let page = format!("/admin/events/{ev}");
+    assert!(
+        admin_get(&app, &cookie, &page)
+            .await
+            .contains("name=\"run_minutes\" type=\"number\" min=\"1\" max=\"44640\" value=\"120\"")
+    );
+    let resp = post_form(
+        &app,
+        &cookie,
+        &page,
+        &format!("/admin/events/{ev}/start"),
+        &[("run_minutes", "120")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, e) = app.get(&format!("/api/v1/events/{ev}")).await;
+    assert_eq!(
+        (e["start"].as_str(), e["end"].as_str()),
+        (Some("2026-05-10T12:00:00Z"), Some("2026-05-10T14:00:00Z"))
+    );
+}
+
+#[tokio::test]
+async fn signing_in_from_a_deep_link_returns_there() {
+    let app = spawn_app().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    let http = no_redirects();
+    let resp = http.get(format!("{}/admin/events", app.base)).send().await.unwrap();
+    let login = resp.headers()[LOCATION].to_str().unwrap().to_string();
+    let form = http.get(format!("{}{login}", app.base)).send().await.unwrap();
+    let pre = cookie_of(&form, "lull_csrf").unwrap();
+    let html = form.text().await.unwrap();
+    assert!(html.contains("name=\"next\" value=\"/admin/events\""), "{html}");
+    let resp = http
+        .post(format!("{}/admin/login", app.base))
+        .header("cookie", pre)
+        .form(&[
+            ("csrf", hidden_csrf(&html).as_str()),
+            ("email", "ops@example.com"),
+            ("password", "correct horse battery"),
+            ("next", "/admin/events"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()[LOCATION], "/admin/events");
+}
+
+#[tokio::test]
+async fn browsers_get_html_error_pages_and_the_api_keeps_json() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    for (path, with_cookie) in [
+        ("/nope", false),
+        ("/maintenance/abc", false),
+        ("/admin/maintenances/abc", true),
+        ("/admin/maintenances/999", true),
+    ] {
+        let mut req = app.http.get(format!("{}{path}", app.base));
+        if with_cookie {
+            req = req.header("cookie", &cookie);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            resp.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"),
+            "{path}"
+        );
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("<a href=\"/"), "{path} links back:\n{html}");
+        assert!(!html.contains("Cannot parse"), "{path}");
+    }
+    let resp = app.http.get(format!("{}/api/v1/nope", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(
+        resp.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    // An expired form reads as a page, not as plain text.
+    let resp = app
+        .http
+        .post(format!("{}/admin/monitors", app.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "stale"), ("name", "X"), ("slug", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(resp.text().await.unwrap().contains("This form has expired"));
+}
+
+#[tokio::test]
+async fn the_public_page_reads_right_in_german_and_keeps_cancelled_windows_labelled() {
+    let app = spawn_app().await;
+    let m = app.maintenance(weekly_berlin()).await;
+    let first = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{first}/cancel"), json!({})).await;
+    let html = front_page_with(&app, "was planned for").await;
+    assert!(
+        html.contains("Cancelled — was planned for: <time datetime=\"2026-05-17T01:00:00Z\" data-end=\"2026-05-17T03:00:00Z\">Sun 17 May 2026, 03:00–05:00 CEST (01:00–03:00 UTC)</time>"),
+        "{html}"
+    );
+    assert!(!html.contains("Ended"), "a window that never happened did not end");
+    let resp = app
+        .http
+        .get(format!("{}/", app.base))
+        .header("accept-language", "de-DE")
+        .send()
+        .await
+        .unwrap();
+    let german = resp.text().await.unwrap();
+    assert!(german.contains("So 17. Mai 2026, 03:00–05:00 CEST"), "{german}");
+}
