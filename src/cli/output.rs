@@ -2,7 +2,7 @@
 //! with every time in the maintenance's own zone, its weekday and zone abbreviation (and
 //! UTC beside it where a window is shown alone). `--json` prints the API's JSON instead.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
@@ -37,51 +37,23 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 
 /// "Sun 13 Dec 2026, 03:00 CET".
 pub fn at(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z").to_string()
+    format::local(t, tz, &format::ENGLISH_DATES)
 }
 
 /// "Sun 6 Dec 2026, 03:00–05:00 CET"; the end's day is written when it differs, and each
 /// time gets its own abbreviation when a DST change falls inside the window.
 pub fn span(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
-    span_after(start, end, tz, None)
+    format::window(start, end, tz, &format::ENGLISH_DATES)
 }
 
 /// [`span`] followed by the same window in UTC: "Sun 6 Dec 2026, 03:00–05:00 CET
-/// (02:00–04:00 UTC)". The UTC part names its day only when that differs.
+/// (02:00–04:00 UTC)".
 pub fn window(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     let local = span(start, end, tz);
-    let start_local = start.with_timezone(&tz);
-    if start_local.format("%Z").to_string() == "UTC" {
+    if tz == chrono_tz::UTC {
         return local;
     }
-    let utc = span_after(start, end, chrono_tz::UTC, Some(start_local.date_naive()));
-    format!("{local} ({utc})")
-}
-
-/// A span whose start day is left out when it is `known` (already written nearby).
-fn span_after(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, known: Option<NaiveDate>) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    let start_day = match known {
-        Some(day) if day == s.date_naive() => String::new(),
-        Some(_) => s.format("%a %-d %b, ").to_string(),
-        None => s.format("%a %-d %b %Y, ").to_string(),
-    };
-    let same_day = e.date_naive() == s.date_naive();
-    let end_day = if same_day {
-        String::new()
-    } else if e.year() == s.year() {
-        e.format("%a %-d %b, ").to_string()
-    } else {
-        e.format("%a %-d %b %Y, ").to_string()
-    };
-    let sep = if same_day { "–" } else { " – " };
-    let (from, to) = (s.format("%H:%M"), e.format("%H:%M"));
-    let (zs, ze) = (s.format("%Z").to_string(), e.format("%Z").to_string());
-    if zs == ze {
-        format!("{start_day}{from}{sep}{end_day}{to} {zs}")
-    } else {
-        format!("{start_day}{from} {zs}{sep}{end_day}{to} {ze}")
-    }
+    format!("{local} ({})", format::window_utc(start, end, tz))
 }
 
 /// A JSON value as a cell: strings bare, null as `-`.

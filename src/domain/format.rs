@@ -86,37 +86,59 @@ pub fn local(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, style: &DateSt
 }
 
 /// A window in a zone: "Sun 6 Dec 2026, 03:00–05:00 CET"; across midnight
-/// "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET"; across a DST change each time names
-/// its own offset ("01:00 CEST – 04:00 CET").
+/// "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET" (the year again when it changes); across
+/// a DST change each time names its own offset ("02:00 CEST–03:00 CET").
 pub fn window(
     start: chrono::DateTime<chrono::Utc>,
     end: chrono::DateTime<chrono::Utc>,
     tz: chrono_tz::Tz,
     style: &DateStyle,
 ) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    let date = fmt(&s, style.date, style);
-    let (sz, ez) = (s.format("%Z").to_string(), e.format("%Z").to_string());
-    let same_day = s.date_naive() == e.date_naive();
-    match (same_day, sz == ez) {
-        (true, true) => format!("{date}, {}–{} {ez}", s.format("%H:%M"), e.format("%H:%M")),
-        (true, false) => format!("{date}, {} {sz} – {} {ez}", s.format("%H:%M"), e.format("%H:%M")),
-        (false, same_zone) => format!(
-            "{date}, {}{} – {}, {} {ez}",
-            s.format("%H:%M"),
-            if same_zone { String::new() } else { format!(" {sz}") },
-            fmt(&e, style.short_date, style),
-            e.format("%H:%M"),
-        ),
-    }
+    span(start, end, tz, None, style)
 }
 
-/// The same window in UTC, short: "02:00–04:00 UTC", or with dates when it spans days.
-pub fn window_utc(start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> String {
-    if start.date_naive() == end.date_naive() {
-        format!("{}–{} UTC", start.format("%H:%M"), end.format("%H:%M"))
+/// The same window in UTC, after its local form: "02:00–04:00 UTC", naming the day only
+/// where it differs from the local start's ("Sun 6 Dec, 02:00–04:00 UTC" for a window
+/// that starts on Saturday evening in New York).
+pub fn window_utc(
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+) -> String {
+    let local_day = start.with_timezone(&tz).date_naive();
+    span(start, end, chrono_tz::UTC, Some(local_day), &ENGLISH_DATES)
+}
+
+/// A span whose start day is left out when it is `known` (already written nearby).
+fn span(
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+    known: Option<chrono::NaiveDate>,
+    style: &DateStyle,
+) -> String {
+    use chrono::Datelike;
+    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let start_day = match known {
+        Some(day) if day == s.date_naive() => String::new(),
+        Some(_) => format!("{}, ", fmt(&s, style.short_date, style)),
+        None => format!("{}, ", fmt(&s, style.date, style)),
+    };
+    let same_day = e.date_naive() == s.date_naive();
+    let end_day = if same_day {
+        String::new()
+    } else if e.year() == s.year() {
+        format!("{}, ", fmt(&e, style.short_date, style))
     } else {
-        format!("{} – {} UTC", start.format("%-d %b %H:%M"), end.format("%-d %b %H:%M"))
+        format!("{}, ", fmt(&e, style.date, style))
+    };
+    let sep = if same_day { "–" } else { " – " };
+    let (from, to) = (s.format("%H:%M"), e.format("%H:%M"));
+    let (zs, ze) = (s.format("%Z").to_string(), e.format("%Z").to_string());
+    if zs == ze {
+        format!("{start_day}{from}{sep}{end_day}{to} {zs}")
+    } else {
+        format!("{start_day}{from} {zs}{sep}{end_day}{to} {ze}")
     }
 }
 
@@ -254,7 +276,17 @@ mod tests {
             window(utc(5, 21, 0), utc(6, 1, 0), berlin, &ENGLISH_DATES),
             "Sat 5 Dec 2026, 22:00 – Sun 6 Dec, 02:00 CET"
         );
-        assert_eq!(window_utc(utc(6, 2, 0), utc(6, 4, 0)), "02:00–04:00 UTC");
+        assert_eq!(window_utc(utc(6, 2, 0), utc(6, 4, 0), berlin), "02:00–04:00 UTC");
+        // Saturday evening in New York is already Sunday in UTC: the UTC part says so.
+        let new_york = chrono_tz::America::New_York;
+        assert_eq!(
+            window(utc(6, 2, 0), utc(6, 4, 0), new_york, &ENGLISH_DATES),
+            "Sat 5 Dec 2026, 21:00–23:00 EST"
+        );
+        assert_eq!(
+            window_utc(utc(6, 2, 0), utc(6, 4, 0), new_york),
+            "Sun 6 Dec, 02:00–04:00 UTC"
+        );
     }
 
     #[test]
@@ -266,7 +298,7 @@ mod tests {
         let e = chrono::Utc.with_ymd_and_hms(2026, 10, 25, 2, 0, 0).unwrap();
         assert_eq!(
             window(s, e, berlin, &ENGLISH_DATES),
-            "Sun 25 Oct 2026, 01:00 CEST – 03:00 CET"
+            "Sun 25 Oct 2026, 01:00 CEST–03:00 CET"
         );
     }
 

@@ -22,6 +22,9 @@ pub struct MonitorStatusView {
     pub slug: String,
     pub name: String,
     pub group: Option<String>,
+    /// What the service is, for visitors (may be empty).
+    #[serde(default)]
+    pub description: String,
     /// The monitor's own status.
     pub status: MonitorStatus,
     /// What visitors see: the own status overridden by ongoing maintenance impact.
@@ -100,6 +103,7 @@ pub async fn status(s: &Services) -> AppResult<StatusView> {
                 slug: m.slug,
                 name: m.name,
                 group: m.group_name,
+                description: m.description,
                 status: own,
                 effective_status: effective,
             }

@@ -282,7 +282,7 @@ async fn preview_of(state: &AppState, id: Option<i64>, form: &MaintenanceForm) -
         .into_iter()
         .map(|(o, note)| PreviewLine {
             local: format::window(o.start, o.end, schedule.tz, &format::ENGLISH_DATES),
-            utc: format::window_utc(o.start, o.end),
+            utc: format::window_utc(o.start, o.end, schedule.tz),
             note: note.map(|n| match n {
                 WindowNote::Skipped => "skipped",
                 WindowNote::Cancelled => "cancelled",

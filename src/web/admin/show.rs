@@ -26,7 +26,7 @@ pub fn window_utc(e: &EventView) -> String {
     if zone(&e.timezone) == chrono_tz::UTC {
         return String::new();
     }
-    format::window_utc(instant(&e.start), instant(&e.end))
+    format::window_utc(instant(&e.start), instant(&e.end), zone(&e.timezone))
 }
 
 /// The window as planned, in the plan's zone.
@@ -81,17 +81,6 @@ pub fn impact(i: &crate::domain::impact::Impact) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn actors_read_as_people_and_tokens() {
-        assert_eq!(super::author("user:ops@example.com"), "ops@example.com");
-        assert_eq!(super::author("token:deploy-bot"), "API token deploy-bot");
-        assert_eq!(super::author("cli"), "cli");
-        assert_eq!(super::count(1, "subscriber", "subscribers"), "1 subscriber");
-        assert_eq!(super::count(0, "subscriber", "subscribers"), "0 subscribers");
-    }
-}
 
 /// The label of a form field, for the error summary at the top of a form.
 pub fn field_label(field: &str) -> &str {
@@ -139,5 +128,17 @@ pub fn schedule(m: &crate::service::maintenances::MaintenanceView) -> String {
     match chrono::NaiveDateTime::parse_from_str(&m.start, "%Y-%m-%dT%H:%M:%S") {
         Ok(start) => crate::domain::describe::summary(start, &m.timezone, &m.rrule),
         Err(_) => format!("{} {} {}", m.start, m.timezone, m.rrule),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn actors_read_as_people_and_tokens() {
+        assert_eq!(super::author("user:ops@example.com"), "ops@example.com");
+        assert_eq!(super::author("token:deploy-bot"), "API token deploy-bot");
+        assert_eq!(super::author("cli"), "cli");
+        assert_eq!(super::count(1, "subscriber", "subscribers"), "1 subscriber");
+        assert_eq!(super::count(0, "subscriber", "subscribers"), "0 subscribers");
     }
 }

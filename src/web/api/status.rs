@@ -92,7 +92,7 @@ pub fn window(schedule: &Schedule, o: Occurrence, note: Option<WindowNote>) -> W
         start: format_utc(o.start),
         end: format_utc(o.end),
         local: format::window(o.start, o.end, schedule.tz, &format::ENGLISH_DATES),
-        utc: format::window_utc(o.start, o.end),
+        utc: format::window_utc(o.start, o.end, schedule.tz),
         note,
     }
 }

@@ -53,6 +53,7 @@ pub struct MonitorLine {
     pub label: &'static str,
     /// The maintenance responsible, when one shows.
     pub note: Option<String>,
+    pub description: String,
 }
 
 pub struct Group {
@@ -176,7 +177,7 @@ fn window_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, m: &Messages) -
     if tz == chrono_tz::UTC {
         local
     } else {
-        format!("{local} ({})", format::window_utc(start, end))
+        format!("{local} ({})", format::window_utc(start, end, tz))
     }
 }
 
@@ -360,6 +361,7 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
             icon: status_icon(s.effective_status),
             label: status_label(s.effective_status, m),
             note: note.filter(|n| !n.is_empty()),
+            description: s.description.clone(),
         };
         match groups.last_mut() {
             Some(g) if g.name == s.group => g.monitors.push(line),
