@@ -1141,8 +1141,8 @@ async fn switching_a_plan_off_tells_those_who_were_told_it_was_scheduled_and_nob
         (Some("cancelled"), Some("plan"))
     );
 
-    // Saying it again, or switching it on and off with nothing announced in between,
-    // sends nothing more.
+    // Saying it again, or switching it on and off with nothing announced in between to
+    // those who heard, sends them nothing more.
     app.patch(
         &format!("/api/v1/maintenances/{}", m["id"]),
         json!({"status": "INACTIVE"}),
@@ -1153,6 +1153,7 @@ async fn switching_a_plan_off_tells_those_who_were_told_it_was_scheduled_and_nob
         json!({"status": "ACTIVE"}),
     )
     .await;
+    settled(&app).await;
     app.patch(
         &format!("/api/v1/maintenances/{}", m["id"]),
         json!({"status": "INACTIVE"}),
@@ -1168,8 +1169,9 @@ async fn switching_a_plan_off_tells_those_who_were_told_it_was_scheduled_and_nob
         .collect();
     assert_eq!(early.len(), 3, "confirmation, scheduled, cancelled: {early:?}");
     assert_eq!(receiver.hits.lock().unwrap().len(), 2);
-    // Switching it on announced it to the late subscriber (who had not heard of it),
-    // so switching it off again tells them.
+    // Switching it on announced it to the late subscriber (who had not heard of it), so
+    // switching it off again tells them. (Had it been switched off before that
+    // announcement went out, neither would be sent: see the next test.)
     let late: Vec<String> = sink
         .messages()
         .iter()
