@@ -36,7 +36,12 @@ pub async fn launch(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let store = services.store.clone();
-    let mailer = settings.mail.as_ref().map(Mailer::new).transpose()?;
+    // A mail setup that cannot work (no usable sender) stops the start, saying why.
+    let mailer = settings
+        .mail
+        .as_ref()
+        .map(|m| Mailer::new(m, &settings.site))
+        .transpose()?;
     let mut state = AppState::new(services.clone(), settings.site);
     state.mail_configured = mailer.is_some();
     // The first snapshot is built before the first request is accepted.

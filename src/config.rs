@@ -51,9 +51,86 @@ impl Site {
     }
 }
 
+/// The sender of notices: `LULL_SMTP_FROM` when given, else "SITE <noreply@HOST>" with
+/// the host of `LULL_PUBLIC_URL`. That host must be a domain name: `noreply@127.0.0.1` is
+/// not an address, and mail from an address literal or `localhost` is refused or binned
+/// by most receivers, so without one the sender must be given.
+pub fn sender(from: Option<&str>, site: &Site) -> anyhow::Result<lettre::message::Mailbox> {
+    use lettre::Address;
+    use lettre::message::Mailbox;
+    if let Some(from) = from.map(str::trim).filter(|f| !f.is_empty()) {
+        return from.parse().map_err(|e| {
+            anyhow::anyhow!("LULL_SMTP_FROM '{from}' is not an address like \"Status <status@example.com>\": {e}")
+        });
+    }
+    let host = public_host(&site.public_url).ok_or_else(|| {
+        anyhow::anyhow!(
+            "email is configured (LULL_SMTP_URL) but LULL_SMTP_FROM is not set, and LULL_PUBLIC_URL ({}) has no domain name \
+             to send from: set LULL_SMTP_FROM, e.g. LULL_SMTP_FROM=\"Status <status@example.com>\", \
+             or LULL_PUBLIC_URL to the status page's public address",
+            site.public_url
+        )
+    })?;
+    let address = Address::new("noreply", host)
+        .map_err(|e| anyhow::anyhow!("noreply@{host} is not an address: {e}; set LULL_SMTP_FROM"))?;
+    let name = site.name.trim();
+    Ok(Mailbox::new((!name.is_empty()).then(|| name.to_string()), address))
+}
+
+/// The domain name of a public URL; `None` for an IP address, a name without a dot
+/// (`localhost`) or anything that is not a host name.
+fn public_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.starts_with('[') {
+        return None; // an IPv6 literal
+    }
+    let host = host_port.split(':').next()?.trim_end_matches('.');
+    let labels_ok = host.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    });
+    let is_ip = host.parse::<std::net::Ipv4Addr>().is_ok();
+    // The last label of a real domain is not all digits.
+    let tld_ok = host
+        .rsplit('.')
+        .next()
+        .is_some_and(|t| !t.chars().all(|c| c.is_ascii_digit()));
+    (host.contains('.') && labels_ok && !is_ip && tld_ok).then_some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Site;
+
+    fn site(url: &str) -> Site {
+        Site::new("Acme Status", None, "#123456", url).unwrap()
+    }
+
+    #[test]
+    fn the_default_sender_uses_the_public_domain_and_never_an_ip() {
+        let from = super::sender(None, &site("https://status.acme.test:8443/x")).unwrap();
+        assert_eq!(from.name.as_deref(), Some("Acme Status"));
+        assert_eq!(from.email.to_string(), "noreply@status.acme.test");
+        for url in [
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+            "http://localhost:3000",
+            "http://10.0.0.7",
+        ] {
+            let err = super::sender(None, &site(url)).unwrap_err().to_string();
+            assert!(err.contains("LULL_SMTP_FROM") && err.contains(url), "{url}: {err}");
+        }
+        // Given explicitly, the sender is used as it is, even with an IP-only page.
+        let given = super::sender(Some("Ops <ops@acme.test>"), &site("http://127.0.0.1:3000")).unwrap();
+        assert_eq!(given.email.to_string(), "ops@acme.test");
+        let bad = super::sender(Some("not an address"), &site("https://status.acme.test")).unwrap_err();
+        assert!(bad.to_string().contains("LULL_SMTP_FROM"), "{bad}");
+    }
 
     #[test]
     fn site_settings_are_checked() {

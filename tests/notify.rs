@@ -14,6 +14,8 @@ use serde_json::json;
 
 struct Mail {
     to: Vec<String>,
+    from: String,
+    message_id: String,
     subject: String,
     text: String,
     html: String,
@@ -25,10 +27,16 @@ fn parse(r: &smtp::Received) -> Mail {
     let m = MessageParser::default()
         .parse(r.data.as_bytes())
         .expect("a MIME message");
+    if std::env::var_os("LULL_SHOW_MAIL").is_some() {
+        // LULL_SHOW_MAIL=1 cargo test --test notify -- --nocapture: read them as people do.
+        println!("===== to {:?}\n{}", r.to, r.data);
+    }
     Mail {
         to: r.to.clone(),
+        from: m.header_raw("From").unwrap_or_default().trim().to_string(),
+        message_id: m.header_raw("Message-ID").unwrap_or_default().trim().to_string(),
         subject: m.subject().unwrap_or_default().to_string(),
-        text: m.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+        text: m.body_text(0).map(|b| b.replace("\r\n", "\n")).unwrap_or_default(),
         html: m.body_html(0).map(|b| b.to_string()).unwrap_or_default(),
         unsubscribe: m.header_raw("List-Unsubscribe").unwrap_or_default().trim().to_string(),
         unsubscribe_post: m
@@ -96,7 +104,8 @@ async fn double_opt_in_then_notices_at_each_step_and_one_click_unsubscribe() {
     let resp = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let again = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
-    assert_eq!(again.status(), StatusCode::NOT_FOUND, "the link works once");
+    assert_eq!(again.status(), StatusCode::OK, "a second visit is not an error");
+    assert!(again.text().await.unwrap().contains("Already confirmed"));
 
     // Scheduled, then started.
     let m = app
@@ -109,7 +118,7 @@ async fn double_opt_in_then_notices_at_each_step_and_one_click_unsubscribe() {
     let scheduled = parse(&sink.wait_for(2).await[1]);
     assert_eq!(
         scheduled.subject,
-        "Scheduled maintenance: Database Migration on May 11, 00:00 UTC"
+        "Scheduled maintenance: Database Migration on Mon 11 May, 02:00 CEST"
     );
     assert!(
         scheduled.text.contains("Mon 11 May 2026, 02:00 CEST (00:00 UTC)"),
@@ -219,7 +228,10 @@ async fn the_reminder_goes_out_when_the_event_turns_ready_and_only_once() {
         .await;
     app.clock.set(utc("2026-05-10T14:00:00Z"));
     let reminder = parse(&sink.wait_for(2).await[1]);
-    assert_eq!(reminder.subject, "Reminder: Database Migration begins in 1 hour");
+    assert_eq!(
+        reminder.subject,
+        "Reminder: Database Migration begins in 1 hour (15:00 UTC)"
+    );
     // Writing the same notice again is a no-op: one row per recipient, ever.
     let mut conn = app.store.conn().await.unwrap();
     let again = lull::store::outbox::enqueue(
@@ -498,7 +510,7 @@ async fn webhooks_get_signed_notices_and_a_500_is_retried_until_delivered_once()
     assert_eq!(payload["kind"], "scheduled");
     assert_eq!(
         payload["subject"],
-        "Scheduled maintenance: Router swap on May 10, 15:00 UTC"
+        "Scheduled maintenance: Router swap on Sun 10 May, 15:00 UTC"
     );
 
     *receiver.fail_next.lock().unwrap() = 1;
@@ -657,7 +669,10 @@ async fn notices_overtaken_by_events_are_dropped_and_reminded_people_hear_of_can
     app.post(&format!("/api/v1/events/{first}/cancel"), json!({})).await;
     app.clock.advance(Duration::minutes(5));
     let cancelled = parse(&sink.wait_for(2).await[1]);
-    assert_eq!(cancelled.subject, "Maintenance cancelled: Storage");
+    assert_eq!(
+        cancelled.subject,
+        "Maintenance cancelled: Storage on Sun 10 May, 15:00 UTC (this window only)"
+    );
     let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
     while app
         .count("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder' AND status = 'SKIPPED'")
@@ -678,18 +693,720 @@ async fn notices_overtaken_by_events_are_dropped_and_reminded_people_hear_of_can
         "no stale reminder went out"
     );
 
-    // The next day's reminder goes out; then the series is switched off: the reminded
-    // window is called off by mail, the others silently.
+    // The next day's reminder goes out; then the series is switched off: one notice says
+    // the whole plan is off (not one per window).
     app.clock.set(utc("2026-05-11T14:00:00Z"));
     let reminder = parse(&sink.wait_for(3).await[2]);
-    assert_eq!(reminder.subject, "Reminder: Storage begins in 1 hour");
+    assert_eq!(reminder.subject, "Reminder: Storage begins in 1 hour (15:00 UTC)");
     app.patch(
         &format!("/api/v1/maintenances/{}", m["id"]),
         json!({"status": "INACTIVE"}),
     )
     .await;
     let off = parse(&sink.wait_for(4).await[3]);
-    assert_eq!(off.subject, "Maintenance cancelled: Storage");
+    assert_eq!(
+        off.subject,
+        "Maintenance cancelled: Storage — all future windows are off"
+    );
     tokio::time::sleep(StdDuration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), 4);
+}
+
+// --- what the messages say (issue 8: every face reads right) ---
+
+/// Waits (briefly, in real time) until no notice is waiting, so that "nothing more was
+/// sent" can be asserted.
+async fn settled(app: &TestApp) {
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while app.count("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'").await > 0 {
+        assert!(std::time::Instant::now() < deadline, "notices stayed pending");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    tokio::time::sleep(StdDuration::from_millis(100)).await;
+}
+
+async fn app_with_mail_at(now: chrono::DateTime<chrono::Utc>) -> (TestApp, SmtpSink) {
+    let sink = SmtpSink::start().await;
+    let app = launch_with_mail(TestDb::new(now).await, Some(sink.url())).await;
+    (app, sink)
+}
+
+fn subjects(sink: &SmtpSink) -> Vec<String> {
+    sink.messages().iter().map(|r| parse(r).subject).collect()
+}
+
+/// Waits (briefly, in real time) for the message whose subject starts with `prefix`.
+async fn mail_about(sink: &SmtpSink, prefix: &str) -> Mail {
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    loop {
+        if let Some(m) = sink
+            .messages()
+            .iter()
+            .map(parse)
+            .find(|m| m.subject.starts_with(prefix))
+        {
+            return m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail about {prefix:?}: {:?}",
+            subjects(sink)
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_weekly_plan_is_announced_in_its_own_zone_and_in_words_with_its_next_windows() {
+    // Monday 23 November 2026; the plan's first window is Thursday 20:00 in New York,
+    // which is already Friday 01:00 in UTC. Only one window falls within the 7-day
+    // horizon, yet the mail must say that it repeats.
+    let (app, sink) = app_with_mail_at(utc("2026-11-23T05:00:00Z")).await;
+    app.monitor("web").await;
+    app.monitor("api").await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    app.maintenance(
+        json!({"title": "Weekly CMS deploy", "start": "2026-11-26T20:00", "timezone": "America/New_York",
+        "duration": 2700, "rrule": "FREQ=WEEKLY;BYDAY=TH",
+        "monitors": [{"slug": "web"}, {"slug": "api", "impact": "UP"}]}),
+    )
+    .await;
+    let mail = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(
+        mail.subject,
+        "Scheduled maintenance: Weekly CMS deploy on Thu 26 Nov, 20:00 EST"
+    );
+    for expected in [
+        "This maintenance repeats every Thursday at 20:00 America/New_York.",
+        "First window\nStart: Thu 26 Nov 2026, 20:00 EST (01:00 UTC)\nEnd: Thu 26 Nov 2026, 20:45 EST (01:45 UTC)",
+        "Affected services:\n- API: No visible impact\n- WEB: Under maintenance",
+        "Later windows:\n- Thu 3 Dec 2026, 20:00 EST (01:00 UTC)\n- Thu 10 Dec 2026, 20:00 EST (01:00 UTC)\n- Thu 17 Dec 2026, 20:00 EST (01:00 UTC)\n- Thu 24 Dec 2026, 20:00 EST (01:00 UTC)",
+    ] {
+        assert!(mail.text.contains(expected), "missing {expected:?} in:\n{}", mail.text);
+    }
+    assert!(
+        mail.html.contains("<li>Thu 3 Dec 2026, 20:00 EST (01:00 UTC)</li>"),
+        "{}",
+        mail.html
+    );
+    for raw in ["FREQ=", "BYDAY", "(UP)", "MAINTENANCE", "2026-11-27T"] {
+        assert!(!mail.text.contains(raw) && !mail.html.contains(raw), "{raw} shown");
+    }
+}
+
+#[tokio::test]
+async fn a_daily_plan_reads_as_daily_and_impacts_read_as_the_status_page_says_them() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("web").await;
+    app.monitor("api").await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    app.maintenance(
+        json!({"title": "Nightly cache flush", "start": "2026-05-10T22:00", "timezone": "UTC",
+        "duration": 600, "rrule": "FREQ=DAILY",
+        "monitors": [{"slug": "web", "impact": "UP"}, {"slug": "api", "impact": "DOWN"}]}),
+    )
+    .await;
+    let mail = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(
+        mail.subject,
+        "Scheduled maintenance: Nightly cache flush on Sun 10 May, 22:00 UTC"
+    );
+    assert!(
+        mail.text.contains("This maintenance repeats every day at 22:00 UTC."),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("- API: Down\n- WEB: No visible impact"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("- Mon 11 May 2026, 22:00 UTC\n"), "{}", mail.text);
+    assert!(!mail.text.contains("FREQ") && !mail.text.contains("(UP)"));
+}
+
+#[tokio::test]
+async fn every_message_has_its_own_message_id_and_html_made_for_phones() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    let m = app
+        .maintenance(json!({"title": "Patch", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 600}))
+        .await;
+    app.post(&format!("/api/v1/events/{}/start", m["events"][0]["id"]), json!({}))
+        .await;
+    let mails: Vec<Mail> = sink.wait_for(3).await.iter().map(parse).collect();
+    let mut ids: Vec<&str> = mails.iter().map(|m| m.message_id.as_str()).collect();
+    for id in &ids {
+        assert!(
+            id.starts_with('<') && id.ends_with("@example.test>"),
+            "a Message-ID under the sender's domain: {id:?}"
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "each message has its own Message-ID");
+    for mail in &mails {
+        assert!(
+            mail.html
+                .contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#),
+            "{}",
+            mail.html
+        );
+        assert!(mail.html.contains(r#"<html lang="en">"#));
+    }
+}
+
+/// Starts a server with `site_url` as its public address and `from` as its sender.
+async fn launch_site(
+    db: &TestDb,
+    site_url: &str,
+    from: Option<&str>,
+    sink: &SmtpSink,
+) -> (
+    String,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+    tokio_util::sync::CancellationToken,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let settings = lull::app::Settings {
+        site: lull::config::Site::new("Acme Status", None, "#0969da", site_url).unwrap(),
+        mail: Some(lull::notify::MailerSettings {
+            url: sink.url(),
+            from: from.map(str::to_string),
+            credentials: None,
+            timeout_secs: 1,
+            lease_secs: 120,
+        }),
+    };
+    let handle = tokio::spawn(lull::app::launch(
+        db.services.clone(),
+        settings,
+        listener,
+        shutdown.clone(),
+    ));
+    (base, handle, shutdown)
+}
+
+#[tokio::test]
+async fn without_a_sender_the_mail_comes_from_noreply_at_the_public_domain() {
+    let db = TestDb::new(t0()).await;
+    let sink = SmtpSink::start().await;
+    // Links point at the public name; nothing is ever sent there.
+    let (base, _, shutdown) = launch_site(&db, "https://status.acme.test", None, &sink).await;
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/v1/subscribers"))
+        .json(&json!({"email": "ops@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let mail = parse(&sink.wait_for(1).await[0]);
+    assert_eq!(mail.from, "\"Acme Status\" <noreply@status.acme.test>");
+    assert!(mail.message_id.ends_with("@status.acme.test>"), "{}", mail.message_id);
+    shutdown.cancel();
+}
+
+#[tokio::test]
+async fn with_no_domain_to_send_from_serve_refuses_to_start_and_says_what_to_set() {
+    let db = TestDb::new(t0()).await;
+    let sink = SmtpSink::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The default public URL is http:// + the bind address: an IP, no domain.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_lull"))
+        .arg("serve")
+        .env("LULL_DATABASE_URL", &db.url)
+        .env("LULL_BIND", format!("127.0.0.1:{port}"))
+        .env("LULL_SMTP_URL", sink.url())
+        .env_remove("LULL_SMTP_FROM")
+        .env_remove("LULL_PUBLIC_URL")
+        .env("LULL_LOG", "warn")
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(StdDuration::from_secs(30), out)
+        .await
+        .expect("serve should stop at once, not run")
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("LULL_SMTP_FROM") && stderr.contains(&format!("http://127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    // The same setup started from the library fails the same way, before serving.
+    let (_, handle, _) = launch_site(&db, "http://127.0.0.1:3000", None, &sink).await;
+    let err = handle.await.unwrap().unwrap_err().to_string();
+    assert!(err.contains("LULL_SMTP_FROM"), "{err}");
+}
+
+#[tokio::test]
+async fn progress_updates_arrive_rendered_from_markdown_with_a_readable_time() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Database Migration", "start": "2026-05-10T14:00", "timezone": "Europe/Berlin",
+            "duration": 3600, "notify": {"scheduled": false}}),
+        )
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    app.clock.set(utc("2026-05-10T12:20:00Z"));
+    app.post(
+        &format!("/api/v1/events/{ev}/updates"),
+        json!({"body": "Moved to **Dec 2** — see [the runbook](https://runbook.example.test/db)"}),
+    )
+    .await;
+    let mail = mail_about(&sink, "Update").await;
+    assert_eq!(mail.subject, "Update: Database Migration");
+    assert!(
+        mail.html.contains("<strong>Dec 2</strong>")
+            && mail.html.contains(r#"<a href="https://runbook.example.test/db""#),
+        "{}",
+        mail.html
+    );
+    // 12:20 UTC is 14:20 in Berlin (CEST); the stamp names both zones.
+    assert!(
+        mail.text
+            .contains("Update, Sun 10 May 2026, 14:20 CEST (12:20 UTC):\nMoved to **Dec 2**"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("12:20:00Z") && !mail.html.contains("12:20:00Z"));
+    assert!(
+        mail.text.contains(
+            "(12:20 UTC):\nMoved to **Dec 2** — see [the runbook](https://runbook.example.test/db)\n\nStart: "
+        ),
+        "a blank line before the window: {}",
+        mail.text
+    );
+}
+
+#[tokio::test]
+async fn an_extension_shows_the_new_end_once_and_names_it_in_the_subject_in_the_plans_zone() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Database Migration", "start": "2026-05-10T14:00", "timezone": "Europe/Berlin",
+            "duration": 3600, "notify": {"scheduled": false}}),
+        )
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    // 12:00Z is 14:00 CEST: the window is running; it is extended by 90 minutes.
+    app.post(&format!("/api/v1/events/{ev}/extend"), json!({"seconds": 5400}))
+        .await;
+    let mail = mail_about(&sink, "Maintenance extended").await;
+    assert_eq!(
+        mail.subject,
+        "Maintenance extended: Database Migration until Sun 10 May, 16:30 CEST"
+    );
+    assert!(
+        mail.text.contains("New end: Sun 10 May 2026, 16:30 CEST (14:30 UTC)"),
+        "{}",
+        mail.text
+    );
+    assert_eq!(
+        mail.text.matches("16:30 CEST").count(),
+        2,
+        "subject and new end only: {}",
+        mail.text
+    );
+    assert!(!mail.text.lines().any(|l| l.starts_with("End:")), "{}", mail.text);
+}
+
+#[tokio::test]
+async fn a_german_subscriber_gets_every_message_in_german() {
+    let (app, sink) = app_with_mail_at(utc("2026-11-23T05:00:00Z")).await;
+    app.monitor("web").await;
+    // From the German status page.
+    let resp = app
+        .http
+        .post(format!("{}/subscribe", app.base))
+        .header("accept-language", "de-DE,de;q=0.9,en;q=0.5")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=kunde%40example.org")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("Bitte sehen Sie in Ihr Postfach"));
+    let confirm = parse(&sink.wait_for(1).await[0]);
+    assert_eq!(confirm.subject, "Bitte bestätigen Sie Ihr Abonnement bei Status");
+    assert!(confirm.text.contains("Abonnement bestätigen: "), "{}", confirm.text);
+    assert!(confirm.html.contains(r#"<html lang="de">"#));
+    let link = link(&confirm.text, "/subscribe/confirm?token=");
+    let page = app
+        .http
+        .get(format!("{}{link}", app.base))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Abonnement bestätigt"), "{page}");
+    assert!(page.contains("kunde@example.org erhält Hinweise auf alle geplanten Wartungsarbeiten."));
+    // And one in English through the API, to be sure each gets their own.
+    lull::service::subscribers::add_confirmed(&app.services, "ops@example.org")
+        .await
+        .unwrap();
+
+    app.maintenance(
+        json!({"title": "Wartungsfenster", "start": "2026-12-06T03:00", "timezone": "Europe/Berlin",
+        "duration": 3600, "rrule": "FREQ=WEEKLY;BYDAY=SU", "monitors": [{"slug": "web"}]}),
+    )
+    .await;
+    let got: Vec<Mail> = sink.wait_for(3).await.iter().map(parse).collect();
+    let de = got
+        .iter()
+        .find(|m| m.to == ["kunde@example.org"] && m.subject.starts_with("Geplante"))
+        .unwrap();
+    assert_eq!(de.subject, "Geplante Wartung: Wartungsfenster am So 6. Dez, 03:00 CET");
+    for expected in [
+        "Diese Wartung findet jeden Sonntag um 03:00 Uhr (Europe/Berlin) statt.",
+        "Erster Termin\nBeginn: So 6. Dez 2026, 03:00 CET (02:00 UTC)\nEnde: So 6. Dez 2026, 04:00 CET (03:00 UTC)",
+        "Betroffene Dienste:\n- WEB: In Wartung",
+        "Weitere Termine:\n- So 13. Dez 2026, 03:00 CET (02:00 UTC)",
+        "Abbestellen: ",
+    ] {
+        assert!(de.text.contains(expected), "missing {expected:?} in:\n{}", de.text);
+    }
+    assert!(de.html.contains(r#"<html lang="de">"#) && de.html.contains(">Abbestellen</a>"));
+    let en = got.iter().find(|m| m.to == ["ops@example.org"]).unwrap();
+    assert_eq!(
+        en.subject,
+        "Scheduled maintenance: Wartungsfenster on Sun 6 Dec, 03:00 CET"
+    );
+
+    // The API takes the language too, and names the field when it cannot.
+    let (status, err) = subscribe(&app, json!({"email": "fr@example.org", "language": "fr"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "language");
+    let (status, _) = subscribe(&app, json!({"email": "de@example.org", "language": "de"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let last = parse(&sink.wait_for(4).await[3]);
+    assert_eq!(last.to, ["de@example.org"]);
+    assert_eq!(last.subject, "Bitte bestätigen Sie Ihr Abonnement bei Status");
+}
+
+#[tokio::test]
+async fn switching_a_plan_off_tells_those_who_were_told_it_was_scheduled_and_nobody_else() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("web").await;
+    let (receiver, url) = Receiver::start().await;
+    app.post("/api/v1/webhooks", json!({"url": url})).await;
+    confirmed(&app, &sink, "early@example.org", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Nightly cache flush", "start": "2026-05-10T22:00", "timezone": "UTC",
+            "duration": 600, "rrule": "FREQ=DAILY", "monitors": [{"slug": "web"}]}),
+        )
+        .await;
+    sink.wait_for(2).await;
+    receiver.wait_for(1).await;
+    // Someone who signs up later never heard of the plan.
+    confirmed(&app, &sink, "late@example.org", None, 3).await;
+    settled(&app).await;
+
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/maintenances/{}", m["id"]),
+            json!({"status": "INACTIVE"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let off = parse(&sink.wait_for(4).await[3]);
+    assert_eq!(off.to, ["early@example.org"]);
+    assert_eq!(
+        off.subject,
+        "Maintenance cancelled: Nightly cache flush — all future windows are off"
+    );
+    assert!(
+        off.text
+            .contains("Every future window of this maintenance is off. It was to repeat every day at 22:00 UTC."),
+        "{}",
+        off.text
+    );
+    assert!(!off.text.contains("Affected"), "{}", off.text);
+    let hits = receiver.wait_for(2).await;
+    let payload: serde_json::Value = serde_json::from_str(&hits[1].1).unwrap();
+    assert_eq!(
+        (payload["kind"].as_str(), payload["scope"].as_str()),
+        (Some("cancelled"), Some("plan"))
+    );
+
+    // Saying it again, or switching it on and off with nothing announced in between to
+    // those who heard, sends them nothing more.
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "INACTIVE"}),
+    )
+    .await;
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "ACTIVE"}),
+    )
+    .await;
+    settled(&app).await;
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "INACTIVE"}),
+    )
+    .await;
+    settled(&app).await;
+    let early: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(parse)
+        .filter(|m| m.to == ["early@example.org"])
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(early.len(), 3, "confirmation, scheduled, cancelled: {early:?}");
+    assert_eq!(receiver.hits.lock().unwrap().len(), 2);
+    // Switching it on announced it to the late subscriber (who had not heard of it), so
+    // switching it off again tells them. (Had it been switched off before that
+    // announcement went out, neither would be sent: see the next test.)
+    let late: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(parse)
+        .filter(|m| m.to == ["late@example.org"])
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(
+        late[1..],
+        [
+            "Scheduled maintenance: Nightly cache flush on Sun 10 May, 22:00 UTC",
+            "Maintenance cancelled: Nightly cache flush — all future windows are off"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_plan_switched_off_before_its_announcement_went_out_is_never_announced_either_way() {
+    let app = spawn_app().await; // no mail server yet: notices wait in the outbox
+    lull::service::subscribers::add_confirmed(&app.services, "ops@example.org")
+        .await
+        .unwrap();
+    let m = app
+        .maintenance(
+            json!({"title": "Patch", "start": "2026-05-12T10:00", "timezone": "UTC", "duration": 600,
+            "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "INACTIVE"}),
+    )
+    .await;
+    // The mail server comes (a restart with SMTP configured).
+    let sink = SmtpSink::start().await;
+    let again = launch_with_mail(TestDb::reopen(&app).await, Some(sink.url())).await;
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while again
+        .count("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'")
+        .await
+        > 0
+    {
+        assert!(std::time::Instant::now() < deadline, "notices stayed pending");
+        again.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    assert!(sink.messages().is_empty(), "{:?}", subjects(&sink));
+    assert_eq!(
+        again
+            .count("SELECT COUNT(*) FROM outbox WHERE status = 'SKIPPED'")
+            .await,
+        2,
+        "both the stale announcement and the cancellation of it are dropped"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_one_window_of_a_recurring_plan_says_that_window_is_off_and_the_plan_goes_on() {
+    let (app, sink) = app_with_mail().await; // Sunday 10 May 2026, 12:00 UTC
+    let (receiver, url) = Receiver::start().await;
+    app.post("/api/v1/webhooks", json!({"url": url, "kinds": ["cancelled"]}))
+        .await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Weekly patching", "start": "2026-05-17T03:00", "timezone": "Europe/Berlin",
+            "duration": 3600, "rrule": "FREQ=WEEKLY;BYDAY=SU", "notify": {"scheduled": false}}),
+        )
+        .await;
+    let first = m["events"][0]["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/events/{first}/cancel"), json!({})).await;
+    let mail = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(
+        mail.subject,
+        "Maintenance cancelled: Weekly patching on Sun 17 May, 03:00 CEST (this window only)"
+    );
+    for expected in [
+        "This window is off. The maintenance itself goes on: it repeats every Sunday at 03:00 Europe/Berlin.",
+        "Start: Sun 17 May 2026, 03:00 CEST (01:00 UTC)",
+        "Next window:\n- Sun 24 May 2026, 03:00 CEST (01:00 UTC)",
+    ] {
+        assert!(mail.text.contains(expected), "missing {expected:?} in:\n{}", mail.text);
+    }
+    let hits = receiver.wait_for(1).await;
+    let payload: serde_json::Value = serde_json::from_str(&hits[0].1).unwrap();
+    assert_eq!(payload["scope"], "occurrence");
+
+    // Skipping a window beyond the 7-day horizon (no event exists for it yet) reads the
+    // same: 31 May is off, 24 May is still the next window.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/maintenances/{}/skip", m["id"]),
+            json!({"start": "2026-05-31T03:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let skipped = parse(&sink.wait_for(3).await[2]);
+    assert_eq!(
+        skipped.subject,
+        "Maintenance cancelled: Weekly patching on Sun 31 May, 03:00 CEST (this window only)"
+    );
+    assert!(
+        skipped.text.contains("Next window:\n- Sun 24 May 2026, 03:00 CEST"),
+        "{}",
+        skipped.text
+    );
+    let hits = receiver.wait_for(2).await;
+    let payload: serde_json::Value = serde_json::from_str(&hits[1].1).unwrap();
+    assert_eq!(payload["scope"], "occurrence");
+    assert_eq!(payload["occurrence_start"], "2026-05-31T01:00:00Z");
+}
+
+#[tokio::test]
+async fn cancelling_a_one_time_maintenance_simply_says_it_is_cancelled() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    let m = app
+        .maintenance(
+            json!({"title": "Router swap", "start": "2026-05-12T22:00", "timezone": "UTC", "duration": 600,
+            "notify": {"scheduled": false}}),
+        )
+        .await;
+    app.post(&format!("/api/v1/events/{}/cancel", m["events"][0]["id"]), json!({}))
+        .await;
+    let mail = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(mail.subject, "Maintenance cancelled: Router swap");
+    assert!(
+        mail.text.contains("This maintenance will not take place."),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("Start: Tue 12 May 2026, 22:00 UTC"), "{}", mail.text);
+    assert!(!mail.text.contains("goes on") && !mail.text.contains("Next window"));
+}
+
+#[tokio::test]
+async fn a_plan_announced_within_its_reminder_lead_sends_no_separate_reminder() {
+    let (app, sink) = app_with_mail().await; // 12:00 UTC
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    let (receiver, url) = Receiver::start().await;
+    app.post("/api/v1/webhooks", json!({"url": url, "kinds": ["reminder"]}))
+        .await;
+    // Created 30 minutes ahead, with the default one-hour lead: the announcement already
+    // says when it starts.
+    let m = app
+        .maintenance(
+            json!({"title": "Hotfix", "start": "2026-05-10T12:30", "timezone": "UTC", "duration": 600,
+            "rrule": "FREQ=DAILY"}),
+        )
+        .await;
+    app.wait_stored(m["events"][0]["id"].as_i64().unwrap(), "READY").await;
+    receiver.wait_for(1).await; // webhooks follow every transition
+    settled(&app).await;
+    assert_eq!(
+        subjects(&sink)[1..],
+        ["Scheduled maintenance: Hotfix on Sun 10 May, 12:30 UTC"]
+    );
+    // Tomorrow's window was announced a day ahead: its reminder comes as usual.
+    app.clock.set(utc("2026-05-11T11:30:00Z"));
+    let reminder = parse(&sink.wait_for(3).await[2]);
+    assert_eq!(reminder.subject, "Reminder: Hotfix begins in 1 hour (12:30 UTC)");
+}
+
+#[tokio::test]
+async fn the_confirmation_link_opened_twice_says_already_confirmed_and_pages_name_the_address() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("web").await;
+    app.monitor("api").await;
+    let (status, _) = subscribe(&app, json!({"email": "ops@example.org", "monitors": ["web", "api"]})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = parse(&sink.wait_for(1).await[0]);
+    let confirm = format!("{}{}", app.base, link(&mail.text, "/subscribe/confirm?token="));
+    let first = app.http.get(&confirm).send().await.unwrap().text().await.unwrap();
+    assert!(first.contains("Subscription confirmed"), "{first}");
+    assert!(
+        first.contains("ops@example.org will hear about planned maintenance of API and WEB."),
+        "{first}"
+    );
+    // A second click, or a mail scanner that got there first.
+    let second = app.http.get(&confirm).send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::OK);
+    let second = second.text().await.unwrap();
+    assert!(second.contains("Already confirmed"), "{second}");
+    assert!(second.contains("ops@example.org will hear about planned maintenance of API and WEB."));
+
+    // The unsubscribe page says which address it is about.
+    let m = app
+        .maintenance(
+            json!({"title": "Patch", "start": "2026-05-11T10:00", "timezone": "UTC", "duration": 600,
+            "monitors": [{"slug": "web"}]}),
+        )
+        .await;
+    assert!(m["id"].is_i64());
+    let notice = parse(&sink.wait_for(2).await[1]);
+    let unsubscribe = format!("{}{}", app.base, link(&notice.text, "/unsubscribe?token="));
+    let ask = app.http.get(&unsubscribe).send().await.unwrap().text().await.unwrap();
+    assert!(
+        ask.contains("Stop all notices to ops@example.org from this status page?"),
+        "{ask}"
+    );
+    let done = app.http.post(&unsubscribe).send().await.unwrap().text().await.unwrap();
+    assert!(done.contains("ops@example.org will get no more notices."), "{done}");
+    let again = app.http.get(&unsubscribe).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    // Once unsubscribed, the old confirmation link no longer works.
+    let stale = app.http.get(&confirm).send().await.unwrap();
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn switching_off_a_plan_mid_window_says_the_running_window_goes_on_until_its_end() {
+    let (app, sink) = app_with_mail().await; // 12:00 UTC
+    confirmed(&app, &sink, "ops@example.org", None, 1).await;
+    // Today's window runs 13:30–15:30 in Berlin, 11:30–13:30 UTC: it is under way.
+    let m = app
+        .maintenance(
+            json!({"title": "Reindex", "start": "2026-05-10T13:30", "timezone": "Europe/Berlin",
+            "duration": 7200, "rrule": "FREQ=DAILY", "notify": {"scheduled": false}}),
+        )
+        .await;
+    mail_about(&sink, "Maintenance in progress").await;
+    app.patch(
+        &format!("/api/v1/maintenances/{}", m["id"]),
+        json!({"status": "INACTIVE"}),
+    )
+    .await;
+    let off = mail_about(&sink, "Maintenance cancelled").await;
+    assert_eq!(
+        off.subject,
+        "Maintenance cancelled: Reindex — all future windows are off"
+    );
+    assert!(
+        off.text
+            .contains("The window in progress goes on until Sun 10 May 2026, 15:30 CEST (13:30 UTC)."),
+        "{}",
+        off.text
+    );
 }

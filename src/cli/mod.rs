@@ -371,23 +371,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         &args.accent_color,
         &public_url,
     )?;
-    let host = public_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("localhost")
-        .split([':', '/'])
-        .next()
-        .unwrap_or("localhost");
     let mail = args
         .smtp_url
         .clone()
         .filter(|u| !u.trim().is_empty())
         .map(|url| MailerSettings {
             url: url.0,
-            from: args
-                .smtp_from
-                .clone()
-                .unwrap_or_else(|| format!("{} <noreply@{host}>", site.name)),
+            from: args.smtp_from.clone(),
             credentials: args.smtp_username.clone().zip(args.smtp_password.clone().map(|p| p.0)),
             timeout_secs: args.smtp_timeout,
             lease_secs: args.delivery_lease,

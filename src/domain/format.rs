@@ -162,6 +162,83 @@ pub fn lead_words(secs: i64) -> String {
     }
 }
 
+/// A language people read notices in. English is the default; German is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    De,
+}
+
+impl Lang {
+    /// The code stored with a subscriber and used in `lang` attributes: `en`, `de`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::De => "de",
+        }
+    }
+
+    /// `en` or `de` (a region like `de-AT` is accepted); anything else is `None`.
+    pub fn parse(code: &str) -> Option<Self> {
+        let code = code.trim().to_ascii_lowercase();
+        match code.split(['-', '_']).next().unwrap_or("") {
+            "en" => Some(Self::En),
+            "de" => Some(Self::De),
+            _ => None,
+        }
+    }
+
+    /// How this language writes dates (the same style as the pages').
+    pub fn dates(self) -> &'static DateStyle {
+        match self {
+            Self::En => &ENGLISH_DATES,
+            Self::De => &GERMAN_DATES,
+        }
+    }
+}
+
+/// "Sun 6 Dec, 03:00 CET" / "So 6. Dez, 03:00 CET": an instant in a zone without the
+/// year, for subject lines.
+pub fn local_short(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz, style: &DateStyle) -> String {
+    let l = t.with_timezone(&tz);
+    format!("{}, {}", fmt(&l, style.short_date, style), l.format("%H:%M %Z"))
+}
+
+/// A calendar date with its weekday: "Sun 6 Dec 2026" / "So 6. Dez 2026".
+pub fn day(d: chrono::NaiveDate, style: &DateStyle) -> String {
+    fmt(&d.and_time(chrono::NaiveTime::MIN).and_utc(), style.date, style)
+}
+
+/// A date without weekday, for "until …": "31 Dec 2026" / "31. Dez 2026".
+pub fn plain_date(d: chrono::NaiveDate, lang: Lang) -> String {
+    let pattern = match lang {
+        Lang::En => "%-d %b %Y",
+        Lang::De => "%-d. %b %Y",
+    };
+    fmt(&d.and_time(chrono::NaiveTime::MIN).and_utc(), pattern, lang.dates())
+}
+
+/// The time of day in `tz` with its zone: "03:00 CET".
+pub fn clock_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz).format("%H:%M %Z").to_string()
+}
+
+/// [`lead_words`] in a language: "1 Stunde", "30 Minuten", "2 Stunden 15 Minuten".
+pub fn lead_words_in(secs: i64, lang: Lang) -> String {
+    if lang == Lang::En {
+        return lead_words(secs);
+    }
+    let (h, m) = (secs / 3600, secs % 3600 / 60);
+    let part = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (h, m) {
+        (0, 0) => "Kürze".into(),
+        (0, m) => part(m, "Minute", "Minuten"),
+        (h, 0) => part(h, "Stunde", "Stunden"),
+        (h, m) => format!("{} {}", part(h, "Stunde", "Stunden"), part(m, "Minute", "Minuten")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +317,24 @@ mod tests {
         assert_eq!(lead_words(3600), "1 hour");
         assert_eq!(lead_words(1800), "30 minutes");
         assert_eq!(lead_words(2 * 3600 + 15 * 60), "2 hours 15 minutes");
+    }
+
+    #[test]
+    fn notice_dates_follow_the_language() {
+        use chrono::TimeZone;
+        let t = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 2, 0, 0).unwrap();
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(local_short(t, berlin, Lang::En.dates()), "Sun 6 Dec, 03:00 CET");
+        assert_eq!(local_short(t, berlin, Lang::De.dates()), "So 6. Dez, 03:00 CET");
+        assert_eq!(clock_time(t, berlin), "03:00 CET");
+        let march = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+        assert_eq!(day(march, Lang::En.dates()), "Wed 4 Mar 2026");
+        assert_eq!(day(march, Lang::De.dates()), "Mi 4. Mär 2026");
+        assert_eq!(plain_date(march, Lang::De), "4. Mär 2026");
+        assert_eq!(plain_date(march, Lang::En), "4 Mar 2026");
+        assert_eq!(lead_words_in(3600, Lang::De), "1 Stunde");
+        assert_eq!(lead_words_in(2 * 3600 + 15 * 60, Lang::De), "2 Stunden 15 Minuten");
+        assert_eq!(Lang::parse("de-AT"), Some(Lang::De));
+        assert_eq!(Lang::parse("fr"), None);
     }
 }

@@ -1,17 +1,16 @@
 //! Rendering and sending one notice by email.
 
 use askama::Template;
-use chrono_tz::Tz;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::notice::{Notice, notice};
+use super::words::{Words, words};
 use crate::config::Site;
-use crate::domain::format::{lead_words, when};
-use crate::domain::lifecycle::EventStatus;
-use crate::service::events::{EventView, parse_instant};
+use crate::domain::format::Lang;
+use crate::service::Services;
 use crate::service::subscribers::{CONFIRM_WITHIN, issue_token};
-use crate::service::{Services, events, maintenances};
 use crate::store::outbox::OutboxRow;
 use crate::web::markdown;
 
@@ -21,8 +20,9 @@ pub struct MailerSettings {
     /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required` (STARTTLS) or
     /// `smtps://host:465`.
     pub url: String,
-    /// The sender, e.g. `Acme Status <status@acme.example>`.
-    pub from: String,
+    /// The sender, e.g. `Acme Status <status@acme.example>`; by default `SITE
+    /// <noreply@…>` at the public URL's domain (see [`crate::config::sender`]).
+    pub from: Option<String>,
     /// Credentials given apart from the URL (`LULL_SMTP_USERNAME`, `LULL_SMTP_PASSWORD`).
     pub credentials: Option<(String, String)>,
     /// Seconds to wait for the mail server at each step before giving up on an attempt.
@@ -48,7 +48,9 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(settings: &MailerSettings) -> anyhow::Result<Self> {
+    /// Checks the settings and prepares the transport (no connection is made yet).
+    pub fn new(settings: &MailerSettings, site: &Site) -> anyhow::Result<Self> {
+        let from = crate::config::sender(settings.from.as_deref(), site)?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
             .map_err(|e| anyhow::anyhow!("LULL_SMTP_URL is not a usable SMTP URL: {e}"))?;
         if let Some((user, password)) = &settings.credentials {
@@ -61,10 +63,6 @@ impl Mailer {
             .timeout(Some(std::time::Duration::from_secs(settings.timeout_secs.max(1))))
             .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(super::CONCURRENCY as u32))
             .build();
-        let from = settings
-            .from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("LULL_SMTP_FROM '{}' is not an address: {e}", settings.from))?;
         Ok(Self {
             transport,
             from,
@@ -110,36 +108,52 @@ impl DeliveryError {
 #[derive(Template)]
 #[template(path = "email/notice.txt")]
 struct NoticeText<'a> {
-    site_name: &'a str,
-    headline: &'a str,
-    lines: &'a [String],
-    description: &'a str,
+    w: &'a Words,
+    why: &'a str,
+    subject: &'a str,
+    body: &'a str,
     link: &'a str,
     unsubscribe: &'a str,
+}
+
+/// An update's body, as HTML.
+struct UpdateHtml {
+    label: String,
+    html: String,
 }
 
 #[derive(Template)]
 #[template(path = "email/notice.html")]
 struct NoticeHtml<'a> {
+    w: &'a Words,
+    lang: &'a str,
     site_name: &'a str,
-    headline: &'a str,
-    lines: &'a [String],
+    accent: &'a str,
+    why: &'a str,
+    details_on: &'a str,
+    n: &'a Notice,
+    update: Option<UpdateHtml>,
     description_html: &'a str,
-    link: &'a str,
     unsubscribe: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "email/confirm.txt")]
 struct ConfirmText<'a> {
-    site_name: &'a str,
+    w: &'a Words,
+    ask: &'a str,
     link: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "email/confirm.html")]
 struct ConfirmHtml<'a> {
+    w: &'a Words,
+    lang: &'a str,
+    subject: &'a str,
     site_name: &'a str,
+    accent: &'a str,
+    ask: &'a str,
     link: &'a str,
 }
 
@@ -152,144 +166,10 @@ fn db(e: impl std::fmt::Display) -> DeliveryError {
     DeliveryError::temporary(format!("database: {e}"))
 }
 
-/// What a notice says: subject, headline, lines, description and the page it links to.
-pub(crate) struct Notice {
-    pub subject: String,
-    pub headline: String,
-    pub lines: Vec<String>,
-    pub description: String,
-    pub link: String,
-}
-
-/// What a row announces, for any channel.
-pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow) -> Result<Notice, DeliveryError> {
-    match (row.kind.as_str(), row.event_id) {
-        ("scheduled", _) => scheduled_notice(s, site, row.maintenance_id.unwrap_or(0)).await,
-        (_, Some(event)) => event_notice(s, site, row, event).await,
-        _ => Err(DeliveryError::permanent("a notice without an event")),
-    }
-}
-
-fn window_lines(e: &EventView) -> Vec<String> {
-    let tz = e.timezone.parse::<Tz>().ok();
-    let start = parse_instant("start", &e.start).unwrap_or_default();
-    let end = parse_instant("end", &e.end).unwrap_or_default();
-    let mut lines = vec![format!("Start: {}", when(start, tz)), format!("End: {}", when(end, tz))];
-    if !e.monitors.is_empty() {
-        let names: Vec<String> = e
-            .monitors
-            .iter()
-            .map(|m| format!("{} ({})", m.name, m.impact.as_str()))
-            .collect();
-        lines.push(format!("Affected: {}", names.join(", ")));
-    }
-    lines
-}
-
-async fn event_notice(s: &Services, site: &Site, row: &OutboxRow, event_id: i64) -> Result<Notice, DeliveryError> {
-    let e = match events::get(s, event_id).await {
-        Ok(e) => e,
-        Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::permanent("the event no longer exists")),
-        Err(err) => return Err(db(err)),
-    };
-    // A retried notice can be overtaken by events: never announce what is no longer true.
-    let fits = match row.kind.as_str() {
-        "reminder" => matches!(e.status, EventStatus::Scheduled | EventStatus::Ready),
-        "started" => e.status == EventStatus::Ongoing,
-        "extended" => !e.status.is_terminal(),
-        "cancelled" => e.status == EventStatus::Cancelled,
-        "update" => true,
-        "completed" => e.status == EventStatus::Completed,
-        _ => true,
-    };
-    if !fits {
-        return Err(DeliveryError::moot(format!("the event is {} now", e.status.as_str())));
-    }
-    let t = &e.title;
-    let mut lines = window_lines(&e);
-    let subject = match row.kind.as_str() {
-        "reminder" => {
-            let lead = (parse_instant("start", &e.start).unwrap_or_default() - s.now()).num_seconds();
-            if lead <= 0 {
-                return Err(DeliveryError::permanent(
-                    "the event started before its reminder could go out",
-                ));
-            }
-            // Rounded to whole minutes: sent at the lead time, this reads "in 1 hour".
-            format!("Reminder: {t} begins in {}", lead_words((lead + 30) / 60 * 60))
-        }
-        "started" => format!("Maintenance in progress: {t}"),
-        "completed" => format!("Maintenance completed: {t}"),
-        "cancelled" => format!("Maintenance cancelled: {t}"),
-        "extended" => {
-            let end = row.detail.parse::<i64>().map(from_ts_utc).unwrap_or_default();
-            lines.insert(0, format!("New end: {}", when(end, e.timezone.parse::<Tz>().ok())));
-            format!("Maintenance extended: {t} until {}", end.format("%b %-d, %H:%M UTC"))
-        }
-        "update" => {
-            let id: i64 = row.detail.parse().unwrap_or(0);
-            if let Some(u) = e.updates.iter().find(|u| u.id == id) {
-                lines.insert(0, format!("Update ({}): {}", u.created_at, u.body));
-            }
-            format!("Update: {t}")
-        }
-        other => return Err(DeliveryError::permanent(format!("unknown notice kind {other}"))),
-    };
-    Ok(Notice {
-        headline: subject.clone(),
-        subject,
-        lines,
-        description: e.description.clone(),
-        link: format!("{}/maintenance/{}", site.public_url, e.id),
-    })
-}
-
-fn from_ts_utc(ts: i64) -> chrono::DateTime<chrono::Utc> {
-    crate::service::from_ts(ts)
-}
-
-async fn scheduled_notice(s: &Services, site: &Site, maintenance_id: i64) -> Result<Notice, DeliveryError> {
-    let m = match maintenances::view(s, maintenance_id, true).await {
-        Ok(m) => m,
-        Err(crate::error::AppError::NotFound(_)) => {
-            return Err(DeliveryError::permanent("the maintenance no longer exists"));
-        }
-        Err(e) => return Err(db(e)),
-    };
-    let upcoming: Vec<&EventView> = m
-        .events
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .filter(|e| !e.status.is_terminal())
-        .collect();
-    let Some(first) = upcoming.first() else {
-        return Err(DeliveryError::permanent("the maintenance has no upcoming window"));
-    };
-    let start = parse_instant("start", &first.start).unwrap_or_default();
-    let subject = format!(
-        "Scheduled maintenance: {} on {}",
-        m.title,
-        start.format("%b %-d, %H:%M UTC")
-    );
-    let mut lines = window_lines(first);
-    if upcoming.len() > 1 {
-        lines.push(format!("It repeats ({}); next windows:", m.rrule));
-        let tz = m.timezone.parse::<Tz>().ok();
-        for e in upcoming.iter().take(5) {
-            lines.push(format!(
-                "- {}",
-                when(parse_instant("start", &e.start).unwrap_or_default(), tz)
-            ));
-        }
-    }
-    Ok(Notice {
-        headline: subject.clone(),
-        subject,
-        lines,
-        description: m.description,
-        link: format!("{}/maintenance/{}", site.public_url, first.id),
-    })
+/// A Message-ID unique to this message (a retry is a new message), under the sender's
+/// domain as RFC 5322 asks.
+fn message_id(from: &Mailbox, row_id: i64) -> String {
+    format!("<lull.{row_id}.{:016x}@{}>", rand::random::<u64>(), from.email.domain())
 }
 
 /// Renders and sends one outbox row.
@@ -306,6 +186,8 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
         .await
         .map_err(db)?;
     let unsubscribe = format!("{}/unsubscribe?token={unsubscribe_token}", site.public_url);
+    let lang = row.language.as_deref().and_then(Lang::parse).unwrap_or_default();
+    let w = words(lang);
     let (subject, text, html) = if row.kind == "confirm" {
         let expires = now + CONFIRM_WITHIN.num_seconds();
         let token = issue_token(&mut conn, subscriber_id, "confirm", now, Some(expires))
@@ -314,34 +196,54 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
         drop(conn); // not held across the send
         let link = format!("{}/subscribe/confirm?token={token}", site.public_url);
         let site_name = site.name.as_str();
-        (
-            format!("Confirm your subscription to {site_name}"),
-            render(ConfirmText { site_name, link: &link })?,
-            render(ConfirmHtml { site_name, link: &link })?,
-        )
+        let subject = (w.confirm_subject)(site_name);
+        let ask = (w.confirm_ask)(site_name);
+        let text = render(ConfirmText {
+            w,
+            ask: &ask,
+            link: &link,
+        })?;
+        let html = render(ConfirmHtml {
+            w,
+            lang: lang.code(),
+            subject: &subject,
+            site_name,
+            accent: &site.accent,
+            ask: &ask,
+            link: &link,
+        })?;
+        (subject, text, html)
     } else {
         drop(conn);
-        let notice = notice(s, site, row).await?;
-        let description_html = markdown::to_html(&notice.description);
+        let n = notice(s, site, row, lang).await?;
+        let why = (w.why)(&site.name);
         let text = render(NoticeText {
-            site_name: &site.name,
-            headline: &notice.headline,
-            lines: &notice.lines,
-            description: &notice.description,
-            link: &notice.link,
+            w,
+            why: &why,
+            subject: &n.subject,
+            body: &n.plain(),
+            link: &n.link,
             unsubscribe: &unsubscribe,
         })?;
         let html = render(NoticeHtml {
+            w,
+            lang: lang.code(),
             site_name: &site.name,
-            headline: &notice.headline,
-            lines: &notice.lines,
-            description_html: &description_html,
-            link: &notice.link,
+            accent: &site.accent,
+            why: &why,
+            details_on: &(w.details_on)(&site.name),
+            n: &n,
+            update: n.update.as_ref().map(|u| UpdateHtml {
+                label: u.label.clone(),
+                html: markdown::to_html(&u.body),
+            }),
+            description_html: &markdown::to_html(&n.description),
             unsubscribe: &unsubscribe,
         })?;
-        (notice.subject, text, html)
+        (n.subject, text, html)
     };
     let message = Message::builder()
+        .message_id(Some(message_id(&mailer.from, row.id)))
         .from(mailer.from.clone())
         .to(to)
         .subject(subject)

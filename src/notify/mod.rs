@@ -1,12 +1,15 @@
 //! Delivery of the outbox: a worker claims due rows, renders each notice (plain text and
-//! HTML, askama) with fresh confirm/unsubscribe tokens, and sends it with lettre over a
+//! HTML, askama, in the subscriber's language; see `notice` for what each one says) with
+//! fresh confirm/unsubscribe tokens, and sends it with lettre over a
 //! pooled SMTP connection, a few at a time. Temporary failures are retried with
 //! exponential backoff and jitter; permanent ones, or too many attempts, end FAILED
 //! with the error kept. Delivery is at least once: a crash between the SMTP server's
 //! "250 OK" and the row's update sends that one message again after the claim expires.
 
 mod email;
+mod notice;
 pub mod webhook;
+pub mod words;
 
 use std::sync::Arc;
 

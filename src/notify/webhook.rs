@@ -5,8 +5,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::email::{DeliveryError, notice};
+use super::email::DeliveryError;
+use super::notice::notice;
 use crate::config::Site;
+use crate::domain::format::Lang;
 use crate::service::{Services, events};
 use crate::store::outbox::OutboxRow;
 use crate::store::webhooks;
@@ -37,8 +39,8 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
         return Err(DeliveryError::permanent("the webhook was deleted"));
     };
     drop(conn);
-    let n = notice(s, site, row).await?;
-    let text = format!("{}\n{}", n.lines.join("\n"), n.link);
+    let n = notice(s, site, row, Lang::En).await?;
+    let text = format!("{}\n\n{}", n.plain(), n.link);
     let body: Value = match hook.format.as_str() {
         "slack" => json!({"text": format!("*{}*\n{}", n.subject, text)}),
         "discord" => json!({"content": format!("**{}**\n{}", n.subject, text)}),
@@ -50,7 +52,7 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
                     .map(|e| serde_json::to_value(e).unwrap_or(Value::Null)),
                 None => None,
             };
-            json!({
+            let mut body = json!({
                 "version": PAYLOAD_VERSION,
                 "id": row.id,
                 "kind": row.kind,
@@ -59,7 +61,19 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
                 "url": n.link,
                 "maintenance_id": row.maintenance_id,
                 "event": event,
-            })
+            });
+            if let Some(scope) = n.scope {
+                body["scope"] = json!(scope);
+            }
+            // An occurrence skipped before its event existed: which window is off.
+            if let Some(start) = row
+                .detail
+                .strip_prefix(crate::store::outbox::OCCURRENCE)
+                .and_then(|t| t.parse::<i64>().ok())
+            {
+                body["occurrence_start"] = json!(crate::domain::schedule::format_utc(crate::service::from_ts(start)));
+            }
+            body
         }
     };
     let bytes = serde_json::to_vec(&body).map_err(|e| DeliveryError::permanent(e.to_string()))?;

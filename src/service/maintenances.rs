@@ -410,20 +410,50 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
     view_with_warnings(s, id).await
 }
 
-/// Cancels every event of the maintenance that has not started.
+/// Cancels every event of the maintenance that has not started (it is being switched
+/// off). Everyone who was told of the plan hears once that it is off — not once per
+/// window, and not those who never heard of it — provided something was still to come:
+/// a window cancelled now, or one later than the events that exist.
 async fn cancel_not_started(conn: &mut AnyConnection, id: i64, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let mut called_off = false;
     for e in events::not_started(conn, id, now.timestamp()).await? {
         let change = Change::cancelled(&e, now.timestamp(), reason);
-        if events::change(conn, &e, &change, now.timestamp()).await? {
-            call_off(conn, &e, now).await?;
+        called_off |= events::change(conn, &e, &change, now.timestamp()).await?;
+    }
+    let still_to_come = match maintenances::get(conn, id).await? {
+        Some(m) => {
+            let skips = skips_of(conn, id).await?;
+            let known: HashSet<i64> = events::list(
+                conn,
+                &EventFilter {
+                    from: Some(now.timestamp()),
+                    maintenance_id: Some(id),
+                    limit: 1000,
+                    ..Default::default()
+                },
+                now.timestamp(),
+            )
+            .await?
+            .into_iter()
+            .map(|e| e.scheduled_start)
+            .collect();
+            schedule_of(&m).ok().is_some_and(|sch| {
+                sch.preview(Some(now), 1000)
+                    .iter()
+                    .any(|o| !skips.contains(&o.start.timestamp()) && !known.contains(&o.start.timestamp()))
+            })
         }
+        None => false,
+    };
+    if called_off || still_to_come {
+        outbox::enqueue_plan_cancelled(conn, id, now.timestamp()).await?;
     }
     Ok(())
 }
 
-/// Subscribers reminded of an event that will not happen hear that it is off. (Those
-/// not yet reminded hear nothing: a deactivated series would otherwise mail once per
-/// occurrence.)
+/// A window that will not happen after all (the schedule changed): if it was announced by
+/// a reminder, the same subscribers hear that it is off. (Those not yet reminded hear
+/// nothing: an edited series would otherwise mail once per occurrence.)
 async fn call_off(conn: &mut AnyConnection, e: &events::EventRow, now: DateTime<Utc>) -> AppResult<()> {
     if e.status == EventStatus::Ready.as_str() {
         outbox::enqueue(conn, "cancelled", e.maintenance_id, Some(e.id), "", now.timestamp()).await?;
@@ -526,6 +556,7 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
             ),
         ));
     }
+    let already_skipped = skips_of(&mut tx, id).await?.contains(&start.timestamp());
     if let Some(e) = events::by_occurrence(&mut tx, id, start.timestamp()).await? {
         match timing(&e).status_at(now) {
             EventStatus::Scheduled | EventStatus::Ready => {
@@ -545,6 +576,11 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
                 )));
             }
         }
+    } else if !already_skipped && m.status == "ACTIVE" {
+        // Beyond the horizon there is no event yet, but subscribers told of the plan may
+        // have this date in their calendars: it is announced like a cancelled window.
+        let detail = format!("{}{}", outbox::OCCURRENCE, start.timestamp());
+        outbox::enqueue(&mut tx, "cancelled", id, None, &detail, now.timestamp()).await?;
     }
     maintenances::add_skip(&mut tx, id, start.timestamp(), now.timestamp()).await?;
     audit::record(

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::throttle::Throttle;
 use super::{Services, fmt_ts};
+use crate::domain::format::Lang;
 use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::store::{AnyConnection, monitors, outbox, subscribers};
@@ -23,6 +24,9 @@ pub struct SubscribeInput {
     /// Only notices about maintenance on these monitors (slugs); all when absent.
     #[serde(default)]
     pub monitors: Option<Vec<String>>,
+    /// Language of the confirmation and every notice: `en` (default) or `de`.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -33,6 +37,18 @@ pub struct SubscriberView {
     pub created_at: String,
     /// Slugs the subscriber filters on; empty means every monitor.
     pub monitors: Vec<String>,
+    /// Language of the messages: `en` or `de`.
+    pub language: String,
+}
+
+/// What following a confirmation link did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub email: String,
+    /// Names of the monitors the subscriber hears about; empty means all.
+    pub monitors: Vec<String>,
+    /// The address was confirmed before (a second click, or a mail scanner's visit).
+    pub already: bool,
 }
 
 /// Limits on the public sign-up: per client address and per email.
@@ -74,6 +90,7 @@ pub async fn issue_token(
 /// address was known; an address asked too often is quietly left alone.
 pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input: SubscribeInput) -> AppResult<()> {
     let email = validate::email(&input.email)?;
+    let language = language(input.language.as_deref())?;
     let now = s.now().timestamp();
     let client_key = [format!("ip:{client}")];
     if let Some(wait) = limits.per_client.blocked(&client_key, now) {
@@ -101,12 +118,12 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
         // Already confirmed: nothing to do, and nothing that tells the caller so.
         Some(existing) if existing.confirmed_at.is_some() => {}
         Some(existing) => {
-            subscribers::set_expiry(&mut tx, existing.id, expires).await?;
+            subscribers::renew_unconfirmed(&mut tx, existing.id, language.code(), expires).await?;
             subscribers::set_monitors(&mut tx, existing.id, &monitor_ids).await?;
             outbox::enqueue_confirmation(&mut tx, existing.id, now).await?;
         }
         None => {
-            let id = subscribers::insert(&mut tx, &email, now, Some(expires)).await?;
+            let id = subscribers::insert(&mut tx, &email, language.code(), now, Some(expires)).await?;
             subscribers::set_monitors(&mut tx, id, &monitor_ids).await?;
             outbox::enqueue_confirmation(&mut tx, id, now).await?;
         }
@@ -116,36 +133,69 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
     Ok(())
 }
 
-/// Confirms the subscription a confirmation link belongs to; the link works once.
-pub async fn confirm(s: &Services, token: &str) -> AppResult<String> {
-    let now = s.now().timestamp();
-    let hash = hash_token(token.trim());
-    let mut tx = s.store.begin().await?;
-    let id = subscribers::token_owner(&mut tx, &hash, "confirm", now)
-        .await?
-        .ok_or(AppError::NotFound(
-            "confirmation link (it may have expired or been used)",
-        ))?;
-    subscribers::confirm(&mut tx, id, now).await?;
-    subscribers::delete_token(&mut tx, &hash).await?;
-    let email = sqlx::query_scalar("SELECT email FROM subscribers WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(email)
+/// The language of a sign-up: `en` or `de` (a region such as `de-AT` is fine); English
+/// when not given.
+pub fn language(value: Option<&str>) -> Result<Lang, AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(Lang::En),
+        Some(v) => {
+            Lang::parse(v).ok_or_else(|| AppError::invalid("language", format!("'{v}' is not supported; use en or de")))
+        }
+    }
 }
 
-/// Removes the subscriber an unsubscribe link belongs to; false if it is already gone.
-pub async fn unsubscribe(s: &Services, token: &str) -> AppResult<bool> {
+/// Confirms the subscription a confirmation link belongs to. Opening the link again (or
+/// a mail scanner opening it first) answers "already confirmed", for as long as the
+/// subscriber exists; an unconfirmed link works until it expires.
+pub async fn confirm(s: &Services, token: &str) -> AppResult<Confirmation> {
+    let now = s.now().timestamp();
+    let hash = hash_token(token.trim());
+    let gone = AppError::NotFound("confirmation link (it may have expired, or the address was unsubscribed)");
+    let mut tx = s.store.begin().await?;
+    let Some((id, live)) = subscribers::token_holder(&mut tx, &hash, "confirm", now).await? else {
+        return Err(gone);
+    };
+    let Some(row) = subscribers::get(&mut tx, id).await? else {
+        return Err(gone);
+    };
+    let already = row.confirmed_at.is_some();
+    if !already {
+        if !live {
+            return Err(gone);
+        }
+        subscribers::confirm(&mut tx, id, now).await?;
+    }
+    let monitors = subscribers::monitor_names(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Confirmation {
+        email: row.email,
+        monitors,
+        already,
+    })
+}
+
+/// The address an unsubscribe link is for, if it still is subscribed.
+pub async fn unsubscribe_target(s: &Services, token: &str) -> AppResult<Option<String>> {
+    let now = s.now().timestamp();
+    let mut conn = s.store.conn().await?;
+    let Some(id) = subscribers::token_owner(&mut conn, &hash_token(token.trim()), "unsubscribe", now).await? else {
+        return Ok(None);
+    };
+    Ok(subscribers::get(&mut conn, id).await?.map(|r| r.email))
+}
+
+/// Removes the subscriber an unsubscribe link belongs to and returns its address; `None`
+/// if it is already gone.
+pub async fn unsubscribe(s: &Services, token: &str) -> AppResult<Option<String>> {
     let now = s.now().timestamp();
     let mut tx = s.store.begin().await?;
     let Some(id) = subscribers::token_owner(&mut tx, &hash_token(token.trim()), "unsubscribe", now).await? else {
-        return Ok(false);
+        return Ok(None);
     };
+    let email = subscribers::get(&mut tx, id).await?.map(|r| r.email);
     subscribers::delete(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(email)
 }
 
 pub async fn list(s: &Services, search: &str) -> AppResult<Vec<SubscriberView>> {
@@ -163,6 +213,7 @@ pub async fn list(s: &Services, search: &str) -> AppResult<Vec<SubscriberView>> 
                 .collect(),
             id: r.id,
             email: r.email,
+            language: r.language,
             confirmed: r.confirmed_at.is_some(),
             created_at: fmt_ts(r.created_at),
         })
@@ -176,7 +227,7 @@ pub async fn add_confirmed(s: &Services, email: &str) -> AppResult<()> {
     let mut tx = s.store.begin().await?;
     let id = match subscribers::by_email(&mut tx, &email).await? {
         Some(existing) => existing.id,
-        None => subscribers::insert(&mut tx, &email, now, None).await?,
+        None => subscribers::insert(&mut tx, &email, Lang::En.code(), now, None).await?,
     };
     subscribers::confirm(&mut tx, id, now).await?;
     tx.commit().await?;

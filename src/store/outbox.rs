@@ -22,6 +22,8 @@ pub struct OutboxRow {
     pub kind: String,
     pub subscriber_id: Option<i64>,
     pub email: Option<String>,
+    /// The subscriber's language (`en`, `de`); none for webhooks.
+    pub language: Option<String>,
     pub webhook_id: Option<i64>,
     pub event_id: Option<i64>,
     pub maintenance_id: Option<i64>,
@@ -29,11 +31,22 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+/// `detail` of a `cancelled` notice about the whole plan (see [`enqueue_plan_cancelled`]).
+pub const PLAN: &str = "plan";
+/// `detail` prefix of a `cancelled` notice about an occurrence skipped before it had an
+/// event: `occurrence:<unix start>`.
+pub const OCCURRENCE: &str = "occurrence:";
+
 /// Writes one notice of `kind` about an event (or a maintenance, for `scheduled`) for
 /// every confirmed subscriber who wants it: no monitor filter, or one that shares a
 /// monitor with the maintenance. One statement, streamed inside the database, so
 /// fan-out does not grow with the number of subscribers in memory. Returns the rows
 /// written; a repeat writes none.
+///
+/// A reminder is not written for a subscriber whose "scheduled" notice of the plan was
+/// itself written within the reminder's lead time before this window: that notice
+/// already said when it starts, and two mails in the same minute say nothing new.
+/// Webhooks get every reminder (they track transitions, not inboxes).
 pub async fn enqueue(
     conn: &mut AnyConnection,
     kind: &str,
@@ -47,7 +60,15 @@ pub async fn enqueue(
     };
     let subject = match event_id {
         Some(e) => format!("{kind}:e{e}:{detail}"),
-        None => format!("{kind}:m{maintenance_id}"),
+        None if detail.is_empty() => format!("{kind}:m{maintenance_id}"),
+        None => format!("{kind}:m{maintenance_id}:{detail}"),
+    };
+    let folded = if kind == "reminder" {
+        "AND NOT EXISTS (SELECT 1 FROM outbox o JOIN events e ON e.id = $3
+                         WHERE o.kind = 'scheduled' AND o.maintenance_id = $4 AND o.subscriber_id = s.id
+                           AND o.created_at >= e.start_at - e.lead)"
+    } else {
+        ""
     };
     let sql = format!(
         "INSERT INTO outbox (dedupe, kind, subscriber_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
@@ -59,6 +80,7 @@ pub async fn enqueue(
                 OR EXISTS (SELECT 1 FROM subscriber_monitors sm
                            JOIN maintenance_monitors mm ON mm.monitor_id = sm.monitor_id
                            WHERE sm.subscriber_id = s.id AND mm.maintenance_id = $4))
+           {folded}
          ON CONFLICT (dedupe) DO NOTHING"
     );
     let to_subscribers = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -94,6 +116,82 @@ pub async fn enqueue(
     .await?
     .rows_affected();
     Ok(to_subscribers + to_webhooks)
+}
+
+/// Tells everyone who heard of maintenance `maintenance_id` — subscribers and webhooks
+/// sent (or about to be sent) any of its notices since they last heard it was called off —
+/// that the whole plan is off: a `cancelled` notice with detail [`PLAN`]. The key names
+/// the last notice each recipient was told, so writing this twice for the same state
+/// writes nothing, while a plan switched on, announced and off again is announced again.
+/// Subscribers hear it when the plan's cancellation setting is on; webhooks that take
+/// `cancelled` notices always do.
+pub async fn enqueue_plan_cancelled(
+    conn: &mut AnyConnection,
+    maintenance_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut written = 0;
+    for (recipient, tag, extra) in [
+        (
+            "subscriber_id",
+            "s",
+            "AND EXISTS (SELECT 1 FROM maintenances m WHERE m.id = $1 AND m.notify_cancellation = 1)",
+        ),
+        (
+            "webhook_id",
+            "w",
+            "AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = t.recipient
+                         AND (w.kinds = '' OR ',' || w.kinds || ',' LIKE '%,cancelled,%'))",
+        ),
+    ] {
+        let sql = format!(
+            "INSERT INTO outbox (dedupe, kind, {recipient}, maintenance_id, detail, next_attempt_at, created_at)
+             SELECT $3 || ':{tag}' || CAST(t.recipient AS TEXT) || ':after' || CAST(t.last AS TEXT),
+                    'cancelled', t.recipient, $1, $4, $2, $2
+             FROM (SELECT o.{recipient} AS recipient, MAX(o.id) AS last FROM outbox o
+                   WHERE o.maintenance_id = $1 AND o.{recipient} IS NOT NULL
+                     AND o.status IN ('SENT', 'PENDING')
+                     AND NOT (o.kind = 'cancelled' AND o.detail = $4)
+                   GROUP BY o.{recipient}) t
+             WHERE t.last > COALESCE((SELECT MAX(p.id) FROM outbox p
+                                      WHERE p.maintenance_id = $1 AND p.{recipient} = t.recipient
+                                        AND p.kind = 'cancelled' AND p.detail = $4), 0)
+               {extra}
+             ON CONFLICT (dedupe) DO NOTHING"
+        );
+        written += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(maintenance_id)
+            .bind(now)
+            .bind(format!("cancelled:m{maintenance_id}:{PLAN}"))
+            .bind(PLAN)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(written)
+}
+
+/// What a recipient has had of a maintenance before notice `before`: how many notices
+/// reached it, and how many are still on their way. A plan's cancellation waits for the
+/// second to settle and is dropped when the first is zero (nobody told them of it).
+pub async fn told(conn: &mut AnyConnection, row: &OutboxRow) -> Result<(i64, i64), sqlx::Error> {
+    let (column, recipient) = match (row.subscriber_id, row.webhook_id) {
+        (Some(s), _) => ("subscriber_id", s),
+        (None, Some(w)) => ("webhook_id", w),
+        (None, None) => return Ok((0, 0)),
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'SENT' THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0)
+         FROM outbox WHERE maintenance_id = $1 AND {column} = $2 AND id < $3
+           AND NOT (kind = 'cancelled' AND detail = $4)"
+    )))
+    .bind(row.maintenance_id.unwrap_or(0))
+    .bind(recipient)
+    .bind(row.id)
+    .bind(PLAN)
+    .fetch_one(conn)
+    .await
 }
 
 /// The confirmation request for one (unconfirmed) subscriber.
@@ -138,6 +236,7 @@ pub async fn claim(
                       ORDER BY id LIMIT $3{skip_locked})
          RETURNING id, kind, subscriber_id,
             (SELECT email FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS email,
+            (SELECT language FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS language,
             webhook_id, event_id, maintenance_id, detail, attempts"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -11,9 +11,11 @@ pub struct SubscriberRow {
     pub confirmed_at: Option<i64>,
     pub created_at: i64,
     pub expires_at: Option<i64>,
+    /// `en` or `de`: the language of every message to this address.
+    pub language: String,
 }
 
-const COLUMNS: &str = "id, email, confirmed_at, created_at, expires_at";
+const COLUMNS: &str = "id, email, confirmed_at, created_at, expires_at, language";
 
 pub async fn by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<SubscriberRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -24,24 +26,45 @@ pub async fn by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<Su
     .await
 }
 
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<SubscriberRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM subscribers WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn insert(
     conn: &mut AnyConnection,
     email: &str,
+    language: &str,
     now: i64,
     expires_at: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO subscribers (email, created_at, expires_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(email)
-        .bind(now)
-        .bind(expires_at)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(
+        "INSERT INTO subscribers (email, language, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(email)
+    .bind(language)
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(conn)
+    .await
 }
 
-pub async fn set_expiry(conn: &mut AnyConnection, id: i64, expires_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE subscribers SET expires_at = $2 WHERE id = $1 AND confirmed_at IS NULL")
+/// A new sign-up of an address that has not confirmed yet: a later deadline and the
+/// language of the latest form.
+pub async fn renew_unconfirmed(
+    conn: &mut AnyConnection,
+    id: i64,
+    language: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE subscribers SET expires_at = $2, language = $3 WHERE id = $1 AND confirmed_at IS NULL")
         .bind(id)
         .bind(expires_at)
+        .bind(language)
         .execute(conn)
         .await?;
     Ok(())
@@ -108,6 +131,17 @@ pub async fn counts(conn: &mut AnyConnection) -> Result<(i64, i64), sqlx::Error>
         .await
 }
 
+/// Names of the monitors a subscriber filters on, by name (empty: everything).
+pub async fn monitor_names(conn: &mut AnyConnection, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT m.name FROM subscriber_monitors sm JOIN monitors m ON m.id = sm.monitor_id
+         WHERE sm.subscriber_id = $1 ORDER BY m.name",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
 /// Slugs each of `ids` filters on (empty: everything).
 pub async fn monitor_slugs(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
     if ids.is_empty() {
@@ -147,6 +181,26 @@ pub async fn insert_token(
     Ok(())
 }
 
+/// The subscriber a token of `purpose` belongs to, and whether the token is still live
+/// (not expired), whatever its age.
+pub async fn token_holder(
+    conn: &mut AnyConnection,
+    hash: &str,
+    purpose: &str,
+    now: i64,
+) -> Result<Option<(i64, bool)>, sqlx::Error> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT subscriber_id, CASE WHEN expires_at IS NULL OR expires_at > $3 THEN 1 ELSE 0 END
+         FROM subscriber_tokens WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(hash)
+    .bind(purpose)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id, live)| (id, live == 1)))
+}
+
 /// The subscriber a live token of `purpose` belongs to.
 pub async fn token_owner(
     conn: &mut AnyConnection,
@@ -163,12 +217,4 @@ pub async fn token_owner(
     .bind(now)
     .fetch_optional(conn)
     .await
-}
-
-pub async fn delete_token(conn: &mut AnyConnection, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM subscriber_tokens WHERE token_hash = $1")
-        .bind(hash)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

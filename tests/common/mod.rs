@@ -147,7 +147,7 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
         },
         mail: mail.map(|url| lull::notify::MailerSettings {
             url,
-            from: "Status <status@example.test>".into(),
+            from: Some("Status <status@example.test>".into()),
             credentials: None,
             timeout_secs: 1,
             lease_secs: 120,

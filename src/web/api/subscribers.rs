@@ -25,14 +25,23 @@ pub struct Accepted {
 }
 
 /// Asks for notices by email. Always 202 for a valid address, known or not; a
-/// confirmation link is mailed and nothing else is sent until it is followed.
+/// confirmation link is mailed and nothing else is sent until it is followed. Messages
+/// are in `language` (`en` or `de`), or else in the request's `Accept-Language` when it
+/// prefers German, or else in English.
 #[utoipa::path(post, path = "/api/v1/subscribers", tag = "subscribers", request_body = SubscribeInput,
     responses((status = 202, body = Accepted), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn subscribe(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    ApiJson(input): ApiJson<SubscribeInput>,
+    headers: axum::http::HeaderMap,
+    ApiJson(mut input): ApiJson<SubscribeInput>,
 ) -> AppResult<(StatusCode, Json<Accepted>)> {
+    if input.language.is_none() {
+        let accept = headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        input.language = accept.map(|a| crate::web::i18n::negotiate(Some(a)).lang.to_string());
+    }
     subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await?;
     Ok((
         StatusCode::ACCEPTED,

@@ -205,7 +205,13 @@ fn message(
     }
 }
 
-/// `POST /subscribe`: the form on the status page.
+/// The subscription pages' words, in the page's language.
+fn subscription_words(m: &Messages) -> &'static crate::notify::words::Words {
+    crate::notify::words::words(crate::domain::format::Lang::parse(m.lang).unwrap_or_default())
+}
+
+/// `POST /subscribe`: the form on the status page. The page's language becomes the
+/// subscriber's: the confirmation and every notice come in it.
 async fn subscribe_form(
     State(state): State<AppState>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
@@ -213,25 +219,20 @@ async fn subscribe_form(
     form: super::admin::session::FormData,
 ) -> Response {
     let m = lang(&headers);
+    let w = subscription_words(m);
     let chosen = form.all("monitors");
     let input = SubscribeInput {
         email: form.text("email"),
         monitors: (!chosen.is_empty()).then_some(chosen),
+        language: Some(m.lang.to_string()),
     };
     match subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await {
-        Ok(()) => message(
-            &state,
-            m,
-            StatusCode::OK,
-            "Check your inbox",
-            "If the address can receive mail, a confirmation link is on its way. Nothing else is sent until you follow it.",
-            None,
-        ),
+        Ok(()) => message(&state, m, StatusCode::OK, w.check_inbox, w.check_inbox_text, None),
         Err(AppError::Invalid(f)) => message(
             &state,
             m,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Please check the address",
+            w.check_address,
             &format!("{}: {}", f.field, f.message),
             None,
         ),
@@ -239,67 +240,86 @@ async fn subscribe_form(
             &state,
             m,
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-ups",
-            "Please try again in an hour.",
+            w.too_many,
+            w.too_many_text,
             None,
         ),
         Err(e) => e.into_response(),
     }
 }
 
-/// `GET /subscribe/confirm?token=…`: the link in the confirmation email.
+/// `GET /subscribe/confirm?token=…`: the link in the confirmation email. Opening it again
+/// (or a mail scanner opening it first) says "Already confirmed"; both name the address
+/// and what it will hear about.
 async fn confirm(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<TokenQuery>) -> Response {
     let m = lang(&headers);
+    let w = subscription_words(m);
     match subscribers::confirm(&state.services, q.token.as_deref().unwrap_or("")).await {
-        Ok(email) => message(
-            &state,
-            m,
-            StatusCode::OK,
-            "Subscription confirmed",
-            &format!("{email} will hear about planned maintenance."),
-            None,
-        ),
+        Ok(c) => {
+            let what = if c.monitors.is_empty() {
+                (w.will_hear_all)(&c.email)
+            } else {
+                (w.will_hear_some)(&c.email, &w.list(&c.monitors))
+            };
+            let heading = if c.already { w.already_confirmed } else { w.confirmed };
+            message(&state, m, StatusCode::OK, heading, &what, None)
+        }
         Err(AppError::NotFound(_)) => message(
             &state,
             m,
             StatusCode::NOT_FOUND,
-            "This link does not work",
-            "It may have expired or been used already. Subscribe again from the status page.",
+            w.bad_link,
+            w.bad_confirm_link_text,
             None,
         ),
         Err(e) => e.into_response(),
     }
 }
 
-/// `GET /unsubscribe?token=…`: asks before acting, since mail scanners follow links.
+/// `GET /unsubscribe?token=…`: asks before acting, since mail scanners follow links, and
+/// names the address it is for.
 async fn unsubscribe_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> Response {
     let m = lang(&headers);
-    message(
-        &state,
-        m,
-        StatusCode::OK,
-        "Unsubscribe",
-        "Stop all notices from this status page?",
-        q.token,
-    )
+    let w = subscription_words(m);
+    match subscribers::unsubscribe_target(&state.services, q.token.as_deref().unwrap_or("")).await {
+        Ok(Some(email)) => message(
+            &state,
+            m,
+            StatusCode::OK,
+            w.unsubscribe_heading,
+            &(w.unsubscribe_ask)(&email),
+            q.token,
+        ),
+        Ok(None) => message(
+            &state,
+            m,
+            StatusCode::NOT_FOUND,
+            w.bad_link,
+            w.bad_unsubscribe_link_text,
+            None,
+        ),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `POST /unsubscribe?token=…`: one click, also what mail clients send (RFC 8058).
 async fn unsubscribe(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<TokenQuery>) -> Response {
     let m = lang(&headers);
+    let w = subscription_words(m);
     match subscribers::unsubscribe(&state.services, q.token.as_deref().unwrap_or("")).await {
-        Ok(_) => message(
+        Ok(Some(email)) => message(
             &state,
             m,
             StatusCode::OK,
-            "Unsubscribed",
-            "You will get no more notices.",
+            w.unsubscribed,
+            &(w.unsubscribed_text)(&email),
             None,
         ),
+        Ok(None) => message(&state, m, StatusCode::OK, w.unsubscribed, w.unsubscribed_unknown, None),
         Err(e) => e.into_response(),
     }
 }

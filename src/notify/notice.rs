@@ -1,0 +1,412 @@
+//! What a notice says, for any channel: its subject, a few sentences, the window's times
+//! in the maintenance's zone (and UTC), the affected services in the status page's words,
+//! and for recurring plans the schedule in words with the next windows. Email renders it
+//! as text and HTML, webhooks as JSON or a chat message.
+//!
+//! A notice is rendered when it is delivered, from what is true then: a notice overtaken
+//! by events (a reminder for a window since cancelled, a plan switched back on) is dropped
+//! as moot rather than sent.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use super::email::DeliveryError;
+use super::words::{Words, words};
+use crate::config::Site;
+use crate::domain::describe;
+use crate::domain::format::{Lang, clock_time, lead_words_in, local_short, when_in};
+use crate::domain::lifecycle::EventStatus;
+use crate::domain::schedule::Schedule;
+use crate::domain::validate;
+use crate::service::events::{EventView, parse_instant};
+use crate::service::maintenances::MaintenanceView;
+use crate::service::{Services, events, from_ts, maintenances};
+use crate::store::outbox::{self, OCCURRENCE, OutboxRow, PLAN};
+
+/// How many windows a notice about a recurring plan lists.
+const LATER_WINDOWS: usize = 4;
+
+pub(crate) struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+pub(crate) struct Update {
+    /// "Update, Mon 11 May 2026, 02:30 CEST (00:30 UTC):"
+    pub label: String,
+    /// Markdown source.
+    pub body: String,
+}
+
+pub(crate) struct Notice {
+    pub subject: String,
+    /// Sentences before the facts.
+    pub intro: Vec<String>,
+    pub update: Option<Update>,
+    /// A heading over the facts ("First window"), when there is more than one window.
+    pub heading: Option<String>,
+    pub facts: Vec<Fact>,
+    pub affected_label: String,
+    /// "Website: Under maintenance".
+    pub affected: Vec<String>,
+    pub list_label: String,
+    /// More windows of the plan, in its zone.
+    pub list: Vec<String>,
+    /// The maintenance's description, Markdown source.
+    pub description: String,
+    pub link: String,
+    /// For `cancelled`: `plan` (no window of the plan will happen) or `occurrence` (this
+    /// window is off, the plan goes on).
+    pub scope: Option<&'static str>,
+}
+
+impl Notice {
+    /// The notice as plain text (without the subject line): what the text part of an
+    /// email and a chat message say.
+    pub fn plain(&self) -> String {
+        let mut blocks: Vec<String> = self.intro.clone();
+        if let Some(u) = &self.update {
+            blocks.push(format!("{}\n{}", u.label, u.body.trim()));
+        }
+        let facts: Vec<String> = self.facts.iter().map(|f| format!("{}: {}", f.label, f.value)).collect();
+        if !facts.is_empty() {
+            let mut block = self.heading.clone().map(|h| format!("{h}\n")).unwrap_or_default();
+            block.push_str(&facts.join("\n"));
+            blocks.push(block);
+        }
+        if !self.affected.is_empty() {
+            blocks.push(format!("{}:\n- {}", self.affected_label, self.affected.join("\n- ")));
+        }
+        if !self.list.is_empty() {
+            blocks.push(format!("{}:\n- {}", self.list_label, self.list.join("\n- ")));
+        }
+        if !self.description.trim().is_empty() {
+            blocks.push(self.description.trim().to_string());
+        }
+        blocks.join("\n\n")
+    }
+}
+
+fn db(e: impl std::fmt::Display) -> DeliveryError {
+    DeliveryError::temporary(format!("database: {e}"))
+}
+
+/// The plan behind a notice: its view, schedule and zone.
+struct Plan {
+    m: MaintenanceView,
+    schedule: Option<Schedule>,
+    tz: Tz,
+}
+
+impl Plan {
+    /// The plan, with its recent and upcoming events when `with_events` (to find its
+    /// next windows, which leave out cancelled ones).
+    async fn load(s: &Services, id: i64, with_events: bool) -> Result<Self, DeliveryError> {
+        let m = match maintenances::view(s, id, with_events).await {
+            Ok(m) => m,
+            Err(crate::error::AppError::NotFound(_)) => {
+                return Err(DeliveryError::permanent("the maintenance no longer exists"));
+            }
+            Err(e) => return Err(db(e)),
+        };
+        let schedule = Schedule::parse(&m.start, &m.timezone, m.duration, &m.rrule).ok();
+        let tz = m.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+        Ok(Self { m, schedule, tz })
+    }
+
+    fn recurring(&self) -> bool {
+        self.schedule.as_ref().is_some_and(|s| !s.is_single())
+    }
+
+    fn active(&self) -> bool {
+        self.m.status == "ACTIVE"
+    }
+
+    fn sentence(&self, lang: Lang) -> String {
+        match validate::local_datetime("start", &self.m.start) {
+            Ok(start) => describe::sentence_in(start, &self.m.timezone, &self.m.rrule, lang),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Windows of the plan that start after `after`, leaving out skipped and cancelled
+    /// ones, at most `n`.
+    fn windows_after(&self, after: DateTime<Utc>, n: usize) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let Some(schedule) = &self.schedule else {
+            return Vec::new();
+        };
+        let off: Vec<DateTime<Utc>> = self
+            .m
+            .skipped
+            .iter()
+            .filter_map(|t| parse_instant("skipped", t).ok())
+            .chain(
+                self.m
+                    .events
+                    .iter()
+                    .flatten()
+                    .filter(|e| e.status == EventStatus::Cancelled)
+                    .filter_map(|e| parse_instant("start", &e.scheduled_start).ok()),
+            )
+            .collect();
+        schedule
+            .preview(Some(after + Duration::seconds(1)), n + off.len())
+            .into_iter()
+            .filter(|o| !off.contains(&o.start))
+            .take(n)
+            .map(|o| (o.start, o.end))
+            .collect()
+    }
+
+    fn affected(&self, w: &Words) -> Vec<String> {
+        self.m
+            .monitors
+            .iter()
+            .map(|a| format!("{}: {}", a.name, w.impact(a.impact)))
+            .collect()
+    }
+}
+
+/// What a row announces, in `lang`.
+pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow, lang: Lang) -> Result<Notice, DeliveryError> {
+    let w = words(lang);
+    // Most notices are about one event and need no list of the plan's windows: a fan-out
+    // to many subscribers should not read them once per message.
+    let with_events = matches!(row.kind.as_str(), "scheduled" | "cancelled");
+    let plan = Plan::load(s, row.maintenance_id.unwrap_or(0), with_events).await?;
+    let mut n = Notice {
+        subject: String::new(),
+        intro: Vec::new(),
+        update: None,
+        heading: None,
+        facts: Vec::new(),
+        affected_label: w.affected.into(),
+        affected: plan.affected(w),
+        list_label: String::new(),
+        list: Vec::new(),
+        description: plan.m.description.clone(),
+        link: format!("{}/", site.public_url),
+        scope: None,
+    };
+    match (row.kind.as_str(), row.event_id) {
+        ("scheduled", _) => scheduled(s, site, &plan, w, &mut n)?,
+        ("cancelled", None) if row.detail == PLAN => plan_cancelled(s, site, row, &plan, w, &mut n).await?,
+        ("cancelled", None) => {
+            let start = row
+                .detail
+                .strip_prefix(OCCURRENCE)
+                .and_then(|t| t.parse::<i64>().ok())
+                .map(from_ts)
+                .ok_or_else(|| DeliveryError::permanent("a cancellation without a window"))?;
+            if !plan.active() {
+                return Err(DeliveryError::moot("the maintenance was switched off since"));
+            }
+            let end = start + Duration::seconds(plan.m.duration);
+            window_off(s.now(), &plan, w, start, end, &mut n);
+        }
+        (_, Some(event)) => event_notice(s, site, row, event, &plan, w, &mut n).await?,
+        _ => return Err(DeliveryError::permanent("a notice without an event")),
+    }
+    Ok(n)
+}
+
+fn window_facts(w: &Words, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>, end_label: &str) -> Vec<Fact> {
+    vec![
+        Fact {
+            label: w.start.into(),
+            value: when_in(start, Some(tz), w.lang.dates()),
+        },
+        Fact {
+            label: end_label.into(),
+            value: when_in(end, Some(tz), w.lang.dates()),
+        },
+    ]
+}
+
+fn scheduled(s: &Services, site: &Site, plan: &Plan, w: &Words, n: &mut Notice) -> Result<(), DeliveryError> {
+    if !plan.active() {
+        return Err(DeliveryError::moot(
+            "the maintenance was switched off before it was announced",
+        ));
+    }
+    let now = s.now();
+    let first_event = plan.m.events.iter().flatten().find(|e| !e.status.is_terminal());
+    let (start, end) = match first_event {
+        Some(e) => {
+            n.link = format!("{}/maintenance/{}", site.public_url, e.id);
+            (
+                parse_instant("start", &e.start).unwrap_or_default(),
+                parse_instant("end", &e.end).unwrap_or_default(),
+            )
+        }
+        None => *plan
+            .windows_after(now, 1)
+            .first()
+            .ok_or_else(|| DeliveryError::moot("the maintenance has no upcoming window"))?,
+    };
+    n.subject = (w.scheduled)(&plan.m.title, &local_short(start, plan.tz, w.lang.dates()));
+    n.facts = window_facts(w, plan.tz, start, end, w.end);
+    if plan.recurring() {
+        n.intro.push((w.repeats)(&plan.sentence(w.lang)));
+        n.heading = Some(w.first_window.into());
+        n.list_label = w.later_windows.into();
+        n.list = plan
+            .windows_after(start, LATER_WINDOWS)
+            .into_iter()
+            .map(|(t, _)| when_in(t, Some(plan.tz), w.lang.dates()))
+            .collect();
+    }
+    Ok(())
+}
+
+/// One window of a recurring plan is off: says so, how the plan goes on, and the next
+/// window that will happen. (Of a one-time plan, the caller says it is cancelled.)
+fn window_off(now: DateTime<Utc>, plan: &Plan, w: &Words, start: DateTime<Utc>, end: DateTime<Utc>, n: &mut Notice) {
+    n.scope = Some("occurrence");
+    n.subject = (w.cancelled_window)(&plan.m.title, &local_short(start, plan.tz, w.lang.dates()));
+    n.intro.push((w.window_off)(&plan.sentence(w.lang)));
+    n.facts = window_facts(w, plan.tz, start, end, w.end);
+    if let Some((next, _)) = plan.windows_after(now, 1).first() {
+        n.list_label = w.next_window.into();
+        n.list = vec![when_in(*next, Some(plan.tz), w.lang.dates())];
+    }
+}
+
+async fn plan_cancelled(
+    s: &Services,
+    site: &Site,
+    row: &OutboxRow,
+    plan: &Plan,
+    w: &Words,
+    n: &mut Notice,
+) -> Result<(), DeliveryError> {
+    if plan.active() {
+        return Err(DeliveryError::moot("the maintenance was switched on again"));
+    }
+    // Only for those told of the plan: wait for what is still on its way to them (it may
+    // yet be dropped as moot), and drop this when nothing of the plan reached them.
+    let mut conn = s.store.conn().await.map_err(db)?;
+    let (sent, pending) = outbox::told(&mut conn, row).await.map_err(db)?;
+    drop(conn);
+    if pending > 0 {
+        return Err(DeliveryError::temporary(
+            "waiting for an earlier notice of this maintenance to settle",
+        ));
+    }
+    if sent == 0 {
+        return Err(DeliveryError::moot(
+            "no notice of this maintenance reached the recipient",
+        ));
+    }
+    n.scope = Some("plan");
+    // Nothing will be affected any more; a list headed "Affected services" would say so.
+    n.affected.clear();
+    let events = plan.m.events.as_deref().unwrap_or_default();
+    if plan.recurring() {
+        n.subject = (w.cancelled_plan)(&plan.m.title);
+        n.intro.push((w.plan_off)(&plan.sentence(w.lang)));
+        if let Some(e) = events.iter().find(|e| e.status == EventStatus::Ongoing) {
+            let end = parse_instant("end", &e.end).unwrap_or_default();
+            n.intro
+                .push((w.still_running)(&when_in(end, Some(plan.tz), w.lang.dates())));
+        }
+    } else {
+        n.subject = (w.cancelled)(&plan.m.title);
+        n.intro.push(w.one_time_off.into());
+        if let Some(e) = events
+            .iter()
+            .find(|e| e.status == EventStatus::Cancelled)
+            .or(events.first())
+        {
+            n.link = format!("{}/maintenance/{}", site.public_url, e.id);
+            let (start, end) = window_of(e);
+            n.facts = window_facts(w, plan.tz, start, end, w.end);
+        }
+    }
+    Ok(())
+}
+
+fn window_of(e: &EventView) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        parse_instant("start", &e.start).unwrap_or_default(),
+        parse_instant("end", &e.end).unwrap_or_default(),
+    )
+}
+
+async fn event_notice(
+    s: &Services,
+    site: &Site,
+    row: &OutboxRow,
+    event_id: i64,
+    plan: &Plan,
+    w: &Words,
+    n: &mut Notice,
+) -> Result<(), DeliveryError> {
+    let e = match events::get(s, event_id).await {
+        Ok(e) => e,
+        Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::permanent("the event no longer exists")),
+        Err(err) => return Err(db(err)),
+    };
+    // A retried notice can be overtaken by events: never announce what is no longer true.
+    let fits = match row.kind.as_str() {
+        "reminder" => matches!(e.status, EventStatus::Scheduled | EventStatus::Ready),
+        "started" => e.status == EventStatus::Ongoing,
+        "extended" => !e.status.is_terminal(),
+        "cancelled" => e.status == EventStatus::Cancelled,
+        "update" => true,
+        "completed" => e.status == EventStatus::Completed,
+        _ => true,
+    };
+    if !fits {
+        return Err(DeliveryError::moot(format!("the event is {} now", e.status.as_str())));
+    }
+    n.link = format!("{}/maintenance/{}", site.public_url, e.id);
+    let t = &e.title;
+    let (start, end) = window_of(&e);
+    n.facts = window_facts(w, plan.tz, start, end, w.end);
+    match row.kind.as_str() {
+        "reminder" => {
+            let lead = (start - s.now()).num_seconds();
+            if lead <= 0 {
+                return Err(DeliveryError::permanent(
+                    "the event started before its reminder could go out",
+                ));
+            }
+            // Rounded to whole minutes: sent at the lead time, this reads "in 1 hour".
+            let words = lead_words_in((lead + 30) / 60 * 60, w.lang);
+            n.subject = (w.reminder)(t, &words, &clock_time(start, plan.tz));
+        }
+        "started" => n.subject = (w.started)(t),
+        "completed" => n.subject = (w.completed)(t),
+        "cancelled" if plan.recurring() => {
+            if !plan.active() {
+                // The plan's own cancellation tells those who knew of it.
+                return Err(DeliveryError::moot("the whole maintenance was switched off since"));
+            }
+            window_off(s.now(), plan, w, start, end, n);
+        }
+        "cancelled" => {
+            n.scope = Some("plan");
+            n.subject = (w.cancelled)(t);
+            n.intro.push(w.one_time_off.into());
+        }
+        "extended" => {
+            let new_end = row.detail.parse::<i64>().map(from_ts).unwrap_or(end);
+            n.facts = window_facts(w, plan.tz, start, new_end, w.new_end);
+            n.subject = (w.extended)(t, &local_short(new_end, plan.tz, w.lang.dates()));
+        }
+        "update" => {
+            let id: i64 = row.detail.parse().unwrap_or(0);
+            if let Some(u) = e.updates.iter().find(|u| u.id == id) {
+                let at = parse_instant("created_at", &u.created_at).unwrap_or(start);
+                n.update = Some(Update {
+                    label: (w.update_at)(&when_in(at, Some(plan.tz), w.lang.dates())),
+                    body: u.body.clone(),
+                });
+            }
+            n.subject = (w.update)(t);
+        }
+        other => return Err(DeliveryError::permanent(format!("unknown notice kind {other}"))),
+    }
+    Ok(())
+}
