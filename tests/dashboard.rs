@@ -359,3 +359,29 @@ async fn the_public_page_reads_right_in_german_and_keeps_cancelled_windows_label
     let german = resp.text().await.unwrap();
     assert!(german.contains("So 17. Mai 2026, 03:00–05:00 CEST"), "{german}");
 }
+
+#[tokio::test]
+async fn a_bad_address_on_the_subscribe_form_comes_back_with_the_reason_beside_it() {
+    let app = spawn_app().await;
+    let resp = app
+        .http
+        .post(format!("{}/subscribe", app.base))
+        .form(&[("email", "ops at example.org"), ("monitors", "api")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("value=\"ops at example.org\""),
+        "the address is kept:\n{html}"
+    );
+    assert!(
+        html.contains("id=\"subscribe-error\""),
+        "the reason sits beside the field"
+    );
+    assert!(
+        html.contains("name=\"monitors\" value=\"api\""),
+        "the chosen services are kept"
+    );
+}

@@ -186,6 +186,18 @@ fn message(
     text: &str,
     token: Option<String>,
 ) -> Response {
+    message_page(state, m, status, heading, text, token, None)
+}
+
+fn message_page(
+    state: &AppState,
+    m: &'static Messages,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    token: Option<String>,
+    retry: Option<(String, Vec<String>)>,
+) -> Response {
     let mut chrome = Chrome::new(
         &state.site,
         m,
@@ -199,6 +211,8 @@ fn message(
         heading: heading.into(),
         message: text.into(),
         unsubscribe_token: token,
+        unsubscribe_label: subscription_words(m).unsubscribe_heading,
+        retry,
     }) {
         Ok(html) => (status, html).into_response(),
         Err(e) => e.into_response(),
@@ -223,18 +237,20 @@ async fn subscribe_form(
     let chosen = form.all("monitors");
     let input = SubscribeInput {
         email: form.text("email"),
-        monitors: (!chosen.is_empty()).then_some(chosen),
+        monitors: (!chosen.is_empty()).then(|| chosen.clone()),
         language: Some(m.lang.to_string()),
     };
     match subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await {
         Ok(()) => message(&state, m, StatusCode::OK, w.check_inbox, w.check_inbox_text, None),
-        Err(AppError::Invalid(f)) => message(
+        // The form again, with the address as typed and the reason beside it.
+        Err(AppError::Invalid(f)) => message_page(
             &state,
             m,
             StatusCode::UNPROCESSABLE_ENTITY,
             w.check_address,
-            &format!("{}: {}", f.field, f.message),
+            &f.message,
             None,
+            Some((form.text("email"), chosen)),
         ),
         Err(AppError::TooMany(_)) => message(
             &state,

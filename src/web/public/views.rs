@@ -134,6 +134,10 @@ pub struct MessagePage<'a> {
     /// Shows the unsubscribe button (links in mail must not act on a plain GET, which
     /// mail scanners make).
     pub unsubscribe_token: Option<String>,
+    /// The button's words, in the page's language.
+    pub unsubscribe_label: &'static str,
+    /// A sign-up to correct: the address as typed and the services chosen.
+    pub retry: Option<(String, Vec<String>)>,
 }
 
 pub fn status_class(s: EffectiveStatus) -> &'static str {
