@@ -73,6 +73,10 @@ async fn the_dashboard_shows_windows_in_the_plans_zone_with_the_weekday_and_utc(
         list.contains("Sun 17 May 2026, 03:00 CEST"),
         "next window in the plan's zone:\n{list}"
     );
+    assert!(list.contains("Weekly on Sun at 03:00, Europe/Berlin"), "the schedule in words:\n{list}");
+    assert!(!list.contains("FREQ="), "no raw RRULE in the list");
+    let plan = admin_get(&app, &cookie, &format!("/admin/maintenances/{id}")).await;
+    assert!(plan.contains("RRULE:FREQ=WEEKLY;BYDAY=SU"), "the raw rule on the plan's own page");
 }
 
 #[tokio::test]
