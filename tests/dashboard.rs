@@ -73,10 +73,16 @@ async fn the_dashboard_shows_windows_in_the_plans_zone_with_the_weekday_and_utc(
         list.contains("Sun 17 May 2026, 03:00 CEST"),
         "next window in the plan's zone:\n{list}"
     );
-    assert!(list.contains("Weekly on Sun at 03:00, Europe/Berlin"), "the schedule in words:\n{list}");
+    assert!(
+        list.contains("Weekly on Sun at 03:00, Europe/Berlin"),
+        "the schedule in words:\n{list}"
+    );
     assert!(!list.contains("FREQ="), "no raw RRULE in the list");
     let plan = admin_get(&app, &cookie, &format!("/admin/maintenances/{id}")).await;
-    assert!(plan.contains("RRULE:FREQ=WEEKLY;BYDAY=SU"), "the raw rule on the plan's own page");
+    assert!(
+        plan.contains("RRULE:FREQ=WEEKLY;BYDAY=SU"),
+        "the raw rule on the plan's own page"
+    );
 }
 
 #[tokio::test]
@@ -388,4 +394,41 @@ async fn a_bad_address_on_the_subscribe_form_comes_back_with_the_reason_beside_i
         html.contains("name=\"monitors\" value=\"api\""),
         "the chosen services are kept"
     );
+}
+
+#[tokio::test]
+async fn signing_up_redirects_so_a_reload_sends_nothing_again() {
+    let app = spawn_app().await;
+    let resp = no_redirects()
+        .post(format!("{}/subscribe", app.base))
+        .form(&[("email", "visitor@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()[LOCATION], "/subscribe/sent");
+    let (status, html) = page(&app, "/subscribe/sent").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Check your inbox"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM subscribers").await, 1);
+}
+
+#[tokio::test]
+async fn the_next_window_follows_what_operators_did() {
+    let app = spawn_app().await;
+    let m = app
+        .maintenance(
+            json!({"title": "Early", "start": "2026-05-11T22:00", "timezone": "Europe/Berlin", "duration": 7200}),
+        )
+        .await;
+    let (id, ev) = (m["id"].as_i64().unwrap(), m["events"][0]["id"].as_i64().unwrap());
+    assert_eq!(m["next_start"], "2026-05-11T20:00:00Z");
+    // Started a day early, its window is the one running now, from 12:00 UTC.
+    app.post(&format!("/api/v1/events/{ev}/start"), json!({})).await;
+    let (_, m) = app.get(&format!("/api/v1/maintenances/{id}")).await;
+    assert_eq!(m["next_start"], "2026-05-10T12:00:00Z");
+    // Completed early, a one-time plan has no next window, though its planned one is ahead.
+    app.post(&format!("/api/v1/events/{ev}/complete"), json!({})).await;
+    let (_, m) = app.get(&format!("/api/v1/maintenances/{id}")).await;
+    assert_eq!(m["next_start"], serde_json::Value::Null);
 }

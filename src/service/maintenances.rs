@@ -612,29 +612,36 @@ pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenan
     for (id, start) in maintenances::skips(&mut conn, None).await? {
         skips.entry(id).or_default().insert(start);
     }
-    let mut closed: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (id, start) in events::closed_ahead(&mut conn, None, now.timestamp()).await? {
-        closed.entry(id).or_default().insert(start);
+    let mut changed: HashMap<i64, Changed> = HashMap::new();
+    for (id, planned, actual, over) in events::changed_ahead(&mut conn, None, now.timestamp()).await? {
+        changed
+            .entry(id)
+            .or_default()
+            .insert(planned, (over == 0).then_some(actual));
     }
     Ok(rows
         .into_iter()
         .map(|m| {
             let monitors = affected.remove(&m.id).unwrap_or_default();
             let skipped = skips.remove(&m.id).unwrap_or_default();
-            let closed = closed.remove(&m.id).unwrap_or_default();
-            to_view(m, monitors, &skipped, &closed, now)
+            let changed = changed.remove(&m.id).unwrap_or_default();
+            to_view(m, monitors, &skipped, &changed, now)
         })
         .collect())
 }
 
-/// `closed` are occurrences cancelled or completed early although their planned window
-/// has not passed: neither they nor skipped ones are the next window, and an INACTIVE
-/// plan has none.
+/// Occurrences an operator changed before their planned window passed, by planned start:
+/// `None` when over (cancelled or completed early), else the actual start (started early).
+type Changed = HashMap<i64, Option<i64>>;
+
+/// The next window skips skipped occurrences and those that are over although their
+/// planned window has not passed; one started early counts from its actual start; an
+/// INACTIVE plan has none.
 fn to_view(
     m: MaintenanceRow,
     monitors: Vec<AffectedMonitor>,
     skips: &HashSet<i64>,
-    closed: &HashSet<i64>,
+    changed: &Changed,
     now: DateTime<Utc>,
 ) -> MaintenanceView {
     let next_start = (m.status == "ACTIVE")
@@ -643,8 +650,12 @@ fn to_view(
         .and_then(|sch| {
             sch.ahead(now)
                 .take(10_000)
-                .find(|o| !skips.contains(&o.start.timestamp()) && !closed.contains(&o.start.timestamp()))
-                .map(|o| format_utc(o.start))
+                .filter(|o| !skips.contains(&o.start.timestamp()))
+                .find_map(|o| match changed.get(&o.start.timestamp()) {
+                    Some(None) => None,
+                    Some(Some(actual)) => Some(fmt_ts(*actual)),
+                    None => Some(format_utc(o.start)),
+                })
         });
     let mut skipped: Vec<i64> = skips.iter().copied().collect();
     skipped.sort_unstable();
@@ -682,12 +693,12 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
         .map(AffectedMonitor::from)
         .collect();
     let skips = skips_of(&mut conn, id).await?;
-    let closed = events::closed_ahead(&mut conn, Some(id), now.timestamp())
+    let changed: Changed = events::changed_ahead(&mut conn, Some(id), now.timestamp())
         .await?
         .into_iter()
-        .map(|(_, s)| s)
+        .map(|(_, planned, actual, over)| (planned, (over == 0).then_some(actual)))
         .collect();
-    let mut v = to_view(m, monitors, &skips, &closed, now);
+    let mut v = to_view(m, monitors, &skips, &changed, now);
     if with_events {
         let filter = EventFilter {
             from: Some((now - Duration::days(7)).timestamp()),

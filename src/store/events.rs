@@ -374,16 +374,19 @@ pub async fn next_boundary_after(conn: &mut AnyConnection, now: i64) -> Result<O
     .await
 }
 
-/// Occurrences whose planned window has not passed but that are over anyway (cancelled
-/// or completed early), as `(maintenance_id, scheduled_start)`: they are not "next".
-pub async fn closed_ahead(
+/// Occurrences whose planned window has not passed but that an operator changed:
+/// `(maintenance_id, scheduled_start, start_at, over)`, `over` when cancelled or completed
+/// early (then it is not "next"), else moved (started early: next is its actual start).
+pub async fn changed_ahead(
     conn: &mut AnyConnection,
     maintenance_id: Option<i64>,
     now: i64,
-) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+) -> Result<Vec<(i64, i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT maintenance_id, scheduled_start FROM events
-         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1)
+        "SELECT maintenance_id, scheduled_start, start_at,
+                CASE WHEN cancelled_at IS NOT NULL OR end_at <= $1 THEN 1 ELSE 0 END
+         FROM events
+         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1 OR start_at <> scheduled_start)
            AND ($2 IS NULL OR maintenance_id = $2)",
     )
     .bind(now)

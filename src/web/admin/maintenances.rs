@@ -206,6 +206,13 @@ fn in_form_words(form: &MaintenanceForm, field: &str, message: String) -> (Strin
             "rrule".into(),
             "no date matches this schedule from the start given: check the start date, the days and the number of times".into(),
         ),
+        "start" if message.contains("record_past") => (
+            "start".into(),
+            format!(
+                "{}; check the date, or tick the box below if you are recording work that is over",
+                message.split("; check").next().unwrap_or(&message)
+            ),
+        ),
         f if f.starts_with("monitors") => ("monitors".into(), message),
         f => (f.into(), message),
     }

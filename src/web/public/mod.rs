@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/history", get(history))
         .route("/badge/{file}", get(badge))
         .route("/subscribe", axum::routing::post(subscribe_form))
+        .route("/subscribe/sent", get(subscribe_sent))
         .route("/subscribe/confirm", get(confirm))
         .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
         .route("/static/{hash}/{name}", get(super::assets::serve))
@@ -123,7 +124,8 @@ async fn event(State(state): State<AppState>, headers: HeaderMap, Path(raw): Pat
         || m.not_found.to_string(),
         |e| format!("{} · {}", e.title, state.site.name),
     );
-    let chrome = Chrome::new(&state.site, m, &state.assets, title, &format!("/maintenance/{raw}"));
+    let mut chrome = Chrome::new(&state.site, m, &state.assets, title, &format!("/maintenance/{raw}"));
+    chrome.times = found.is_some();
     let status = if found.is_some() {
         StatusCode::OK
     } else {
@@ -241,7 +243,8 @@ async fn subscribe_form(
         language: Some(m.lang.to_string()),
     };
     match subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await {
-        Ok(()) => message(&state, m, StatusCode::OK, w.check_inbox, w.check_inbox_text, None),
+        // Post/Redirect/Get: a reload does not sign up (and mail) again.
+        Ok(()) => axum::response::Redirect::to("/subscribe/sent").into_response(),
         // The form again, with the address as typed and the reason beside it.
         Err(AppError::Invalid(f)) => message_page(
             &state,
@@ -262,6 +265,13 @@ async fn subscribe_form(
         ),
         Err(e) => e.into_response(),
     }
+}
+
+/// `GET /subscribe/sent`: where a sign-up lands.
+async fn subscribe_sent(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let m = lang(&headers);
+    let w = subscription_words(m);
+    message(&state, m, StatusCode::OK, w.check_inbox, w.check_inbox_text, None)
 }
 
 /// `GET /subscribe/confirm?token=…`: the link in the confirmation email. Opening it again

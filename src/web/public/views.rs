@@ -51,8 +51,8 @@ pub struct MonitorLine {
     pub class: &'static str,
     pub icon: &'static str,
     pub label: &'static str,
-    /// The maintenance responsible, when one shows.
-    pub note: Option<String>,
+    /// The maintenances responsible, when one shows: (title, RFC 3339 end, end as text).
+    pub notes: Vec<(String, String, String)>,
     pub description: String,
 }
 
@@ -88,6 +88,8 @@ pub struct EventCard {
     pub adherence: Option<String>,
     /// Further windows of the same recurring plan: (event id, RFC 3339 start, text).
     pub also: Vec<(i64, String, String)>,
+    /// What `also` lists: further windows, or further cancelled ones.
+    pub also_label: &'static str,
     /// (monitor name, impact label)
     pub monitors: Vec<(String, &'static str)>,
     pub description_html: String,
@@ -257,6 +259,11 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
         duration_text: duration.map(|d| format::duration(d, &m.units)),
         adherence,
         also: Vec::new(),
+        also_label: if e.status == EventStatus::Cancelled {
+            m.also_cancelled
+        } else {
+            m.also
+        },
         monitors: e
             .monitors
             .iter()
@@ -279,15 +286,15 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
 }
 
 /// Upcoming windows with one card per plan: a recurring plan's first window gets the
-/// card, its later ones are listed on it ("Also on …"), not repeated as identical cards.
+/// card, its later ones are listed on it ("Also on …"), not repeated as identical cards;
+/// the same for the windows of a plan that were called off.
 fn grouped(events: &[&EventView], m: &'static Messages) -> Vec<EventCard> {
     let mut cards: Vec<EventCard> = Vec::new();
     for e in events {
-        let open = e.status != EventStatus::Cancelled;
-        if open
-            && let Some(card) = cards
-                .iter_mut()
-                .find(|c| c.maintenance_id == e.maintenance_id && !c.cancelled)
+        let cancelled = e.status == EventStatus::Cancelled;
+        if let Some(card) = cards
+            .iter_mut()
+            .find(|c| c.maintenance_id == e.maintenance_id && c.cancelled == cancelled)
         {
             let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
             let start = parse_instant("start", &e.start).unwrap_or_default();
@@ -342,7 +349,7 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
     };
     let mut groups: Vec<Group> = Vec::new();
     for s in &status.monitors {
-        let note = (s.effective_status != s.status.into()).then(|| {
+        let notes = if s.effective_status != s.status.into() {
             status
                 .ongoing
                 .iter()
@@ -350,18 +357,19 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
                 .map(|e| {
                     let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
                     let end = parse_instant("end", &e.end).unwrap_or_default();
-                    format!("{}, {} {}", e.title, m.until, format::local(end, tz, &m.dates))
+                    (e.title.clone(), e.end.clone(), format::local(end, tz, &m.dates))
                 })
-                .collect::<Vec<_>>()
-                .join("; ")
-        });
+                .collect()
+        } else {
+            Vec::new()
+        };
         let line = MonitorLine {
             slug: s.slug.clone(),
             name: s.name.clone(),
             class: status_class(s.effective_status),
             icon: status_icon(s.effective_status),
             label: status_label(s.effective_status, m),
-            note: note.filter(|n| !n.is_empty()),
+            notes,
             description: s.description.clone(),
         };
         match groups.last_mut() {
