@@ -285,6 +285,26 @@ async fn a_schedule_whose_windows_overlap_each_other_is_refused_naming_duration(
         assert_eq!(err["field"], "duration", "{err}");
         assert!(err["message"].as_str().unwrap().contains("overlap"), "{err}");
     }
+    // One-second windows every second (the old SECONDLY bypass), or every minute: more
+    // than 2,016 a week is refused on the rule, before anything is stored.
+    let seconds: Vec<String> = (0..60).map(|i| i.to_string()).collect();
+    for (rrule, duration) in [
+        (format!("FREQ=MINUTELY;BYSECOND={}", seconds.join(",")), 1),
+        ("FREQ=MINUTELY".into(), 60),
+    ] {
+        let (status, err) = app
+            .post(
+                "/api/v1/maintenances",
+                json!({"title": "Too many", "start": "2026-05-11T03:00", "timezone": "UTC", "duration": duration, "rrule": rrule}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rrule}: {err}");
+        assert_eq!(err["field"], "rrule", "{err}");
+        assert!(
+            err["message"].as_str().unwrap().contains("more than 2016 windows"),
+            "{err}"
+        );
+    }
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0);
     // Back to back is fine, and so is a daily window of an hour.
     for (rrule, duration) in [("FREQ=HOURLY", 3600), ("FREQ=DAILY", 3600)] {
@@ -518,6 +538,36 @@ async fn control_characters_are_refused_with_a_reason_not_a_server_error() {
     let (status, err) = app.get("/api/v1/events?monitor=a%00").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["field"], "monitor");
+}
+
+#[tokio::test]
+async fn the_preview_refuses_a_rule_that_would_fill_memory_at_once() {
+    let app = spawn_app().await;
+    let list = |n: std::ops::Range<u32>| n.map(|i| i.to_string()).collect::<Vec<_>>().join("%2C");
+    let bomb = format!(
+        "FREQ%3DYEARLY%3BBYMONTH%3D{}%3BBYMONTHDAY%3D{}%3BBYHOUR%3D{}%3BBYMINUTE%3D{}%3BBYSECOND%3D{}",
+        list(1..13),
+        list(1..32),
+        list(0..24),
+        list(0..60),
+        list(0..60)
+    );
+    let started = std::time::Instant::now();
+    let (status, err) = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/schedule/preview?rrule={bomb}&start=2026-01-01T00:00&tz=UTC&duration=1&limit=1"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "rrule");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "answered in {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]

@@ -218,6 +218,17 @@ async fn form_errors_sit_beside_their_fields_in_the_forms_words_with_a_summary()
         html.contains("id=\"minutes-error\"") && html.contains("value=\"-10\""),
         "{html}"
     );
+    // An absurd number is an error beside the field, not a server fault.
+    let resp = post_form(
+        &app,
+        &cookie,
+        &page,
+        &format!("/admin/events/{ev}/extend"),
+        &[("minutes", "9223372036854775807")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("longer than 31 days"));
 }
 
 #[tokio::test]

@@ -25,6 +25,18 @@ pub const ONE_TIME: &str = "FREQ=MINUTELY;COUNT=1";
 /// starts at 1970, so real schedules stay far below it.
 pub const MAX_SCAN: usize = 500_000;
 
+/// The most windows one plan may put into any 7 days (one every 5 minutes).
+pub const MAX_PER_WEEK: usize = 2_016;
+
+/// Why a schedule is too crowded to store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crowding {
+    /// Two consecutive windows overlap.
+    Overlap(Occurrence, Occurrence),
+    /// More than [`MAX_PER_WEEK`] windows in the 7 days from this start.
+    TooMany(DateTime<Utc>),
+}
+
 /// One concrete window of a schedule, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Occurrence {
@@ -181,7 +193,18 @@ impl Schedule {
     /// The first two consecutive windows within a year of `from` that overlap each other
     /// (the second starts before the first ends), if any.
     pub fn self_overlap(&self, from: DateTime<Utc>) -> Option<(Occurrence, Occurrence)> {
+        match self.crowding(from) {
+            Some(Crowding::Overlap(a, b)) => Some((a, b)),
+            _ => None,
+        }
+    }
+
+    /// What makes the schedule too crowded within a year of `from`, found in one pass:
+    /// windows that overlap each other, or more than [`MAX_PER_WEEK`] windows in 7 days.
+    pub fn crowding(&self, from: DateTime<Utc>) -> Option<Crowding> {
         let stop = from + Duration::days(366);
+        let week = Duration::days(7);
+        let mut recent: std::collections::VecDeque<DateTime<Utc>> = std::collections::VecDeque::new();
         let mut previous: Option<Occurrence> = None;
         for o in self.occurrences_near(Some(from)).filter(|o| o.start >= from) {
             if o.start >= stop {
@@ -190,9 +213,16 @@ impl Schedule {
             if let Some(p) = previous
                 && o.start < p.end
             {
-                return Some((p, o));
+                return Some(Crowding::Overlap(p, o));
             }
             previous = Some(o);
+            while recent.front().is_some_and(|t| *t <= o.start - week) {
+                recent.pop_front();
+            }
+            recent.push_back(o.start);
+            if recent.len() > MAX_PER_WEEK {
+                return Some(Crowding::TooMany(recent[0]));
+            }
         }
         None
     }
@@ -371,7 +401,57 @@ fn parse_rule(text: &str) -> Result<(String, RRule<Unvalidated>, Option<Until>),
     if matches!(rule.get_freq(), Frequency::Secondly) {
         return Err(err("FREQ=SECONDLY is not supported".into()));
     }
+    let per_period = per_period(&rule);
+    if per_period > MAX_PER_PERIOD {
+        return Err(err(format!(
+            "would expand to about {per_period} windows per {} (at most {MAX_PER_PERIOD}): use fewer BYMONTHDAY/BYDAY/BYHOUR/BYMINUTE/BYSECOND values",
+            period_name(rule.get_freq())
+        )));
+    }
     Ok((text, rule, until))
+}
+
+/// The most instants one period of a rule may hold. The `rrule` crate builds a whole
+/// period (a year for YEARLY) in memory before yielding its first instant, so this is
+/// checked before anything is expanded.
+pub const MAX_PER_PERIOD: u64 = 10_000;
+
+/// An upper bound of the instants in one period of `rule`: days in the period that the
+/// BY-parts can pick, times the times of day they list.
+fn per_period(rule: &RRule<Unvalidated>) -> u64 {
+    let n = |len: usize| (len as u64).max(1);
+    let day_parts = !rule.get_by_month_day().is_empty()
+        || !rule.get_by_year_day().is_empty()
+        || !rule.get_by_week_no().is_empty()
+        || !rule.get_by_weekday().is_empty();
+    let days = match rule.get_freq() {
+        Frequency::Yearly if day_parts || !rule.get_by_month().is_empty() => 366,
+        Frequency::Monthly if day_parts => 31,
+        Frequency::Weekly if day_parts => 7,
+        _ => 1,
+    };
+    let (hours, minutes, seconds) = (
+        n(rule.get_by_hour().len()),
+        n(rule.get_by_minute().len()),
+        n(rule.get_by_second().len()),
+    );
+    let times = match rule.get_freq() {
+        Frequency::Minutely => seconds,
+        Frequency::Hourly => minutes * seconds,
+        _ => hours * minutes * seconds,
+    };
+    days * times
+}
+
+fn period_name(f: Frequency) -> &'static str {
+    match f {
+        Frequency::Yearly => "year",
+        Frequency::Monthly => "month",
+        Frequency::Weekly => "week",
+        Frequency::Daily => "day",
+        Frequency::Hourly => "hour",
+        _ => "minute",
+    }
 }
 
 fn parse_until(value: &str) -> Option<Until> {
@@ -432,6 +512,51 @@ mod overlap_tests {
         .unwrap();
         let (a, b) = s.self_overlap(at(2026, 12, 1, 0, 0)).unwrap();
         assert_eq!((a.start, b.start), (at(2026, 12, 12, 22, 0), at(2026, 12, 13, 3, 0)));
+    }
+
+    #[test]
+    fn more_than_one_window_every_five_minutes_is_too_crowded() {
+        // Every 4 minutes, 1 minute long: 2,520 windows a week.
+        let s = Schedule::parse("2026-12-01T00:00", "UTC", 60, "FREQ=MINUTELY;INTERVAL=4").unwrap();
+        assert_eq!(
+            s.crowding(at(2026, 12, 1, 0, 0)),
+            Some(Crowding::TooMany(at(2026, 12, 1, 0, 0)))
+        );
+        // Every 5 minutes is the limit: 2,016 a week.
+        let s = Schedule::parse("2026-12-01T00:00", "UTC", 60, "FREQ=MINUTELY;INTERVAL=5").unwrap();
+        assert_eq!(s.crowding(at(2026, 12, 1, 0, 0)), None);
+        // The BYSECOND route to second-by-second windows is the same thing.
+        let every_second: Vec<String> = (0..60).map(|i| i.to_string()).collect();
+        let rule = format!("FREQ=MINUTELY;BYSECOND={}", every_second.join(","));
+        let s = Schedule::parse("2026-12-01T00:00", "UTC", 1, &rule).unwrap();
+        assert!(matches!(s.crowding(at(2026, 12, 1, 0, 0)), Some(Crowding::TooMany(_))));
+    }
+
+    #[test]
+    fn a_rule_that_would_fill_memory_is_refused_before_expanding() {
+        let list = |n: std::ops::Range<u32>| n.map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let bomb = format!(
+            "FREQ=YEARLY;BYMONTH={};BYMONTHDAY={};BYHOUR={};BYMINUTE={};BYSECOND={}",
+            list(1..13),
+            list(1..32),
+            list(0..24),
+            list(0..60),
+            list(0..60)
+        );
+        let started = std::time::Instant::now();
+        let err = Schedule::parse("2026-01-01T00:00", "UTC", 1, &bomb).unwrap_err();
+        assert_eq!(err.field, "rrule");
+        assert!(err.message.contains("per year"), "{}", err.message);
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        // Busy but sane rules still parse: every quarter hour of every day of the week.
+        Schedule::parse("2026-01-01T00:00", "UTC", 60, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,15,30,45").unwrap();
+        Schedule::parse(
+            "2026-01-01T03:00",
+            "UTC",
+            60,
+            "FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;BYMONTHDAY=1,15",
+        )
+        .unwrap();
     }
 
     #[test]

@@ -275,7 +275,13 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
         Action::Complete => lifecycle::complete_now(before, now)?,
         Action::Cancel => lifecycle::cancel(before, now)?,
         Action::Extend(end, secs) => {
-            let new_end = end.unwrap_or_else(|| before.end + Duration::seconds(secs.unwrap_or(0)));
+            let new_end = match end {
+                Some(end) => end,
+                // Out of chrono's range is far beyond the 31-day limit: say that, never panic.
+                None => Duration::try_seconds(secs.unwrap_or(0))
+                    .and_then(|d| before.end.checked_add_signed(d))
+                    .ok_or_else(|| FieldError::new("seconds", "would make the window longer than 31 days"))?,
+            };
             lifecycle::extend(before, now, new_end)?
         }
     };

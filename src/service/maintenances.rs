@@ -15,7 +15,7 @@ use crate::domain::FieldError;
 use crate::domain::format;
 use crate::domain::impact::Impact;
 use crate::domain::lifecycle::EventStatus;
-use crate::domain::schedule::{Occurrence, Schedule, format_utc};
+use crate::domain::schedule::{Crowding, MAX_PER_WEEK, Occurrence, Schedule, format_utc};
 use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter};
@@ -191,20 +191,34 @@ fn validate_row(m: &mut MaintenanceRow) -> Result<Schedule, FieldError> {
     Ok(schedule)
 }
 
-/// Refuses schedules people do not mean: windows that overlap each other, and (unless
+/// Refuses schedules people do not mean: windows that overlap each other, more than one
+/// window every 5 minutes on average over any week, and (unless
 /// `record_past`) a schedule whose every window has already ended.
 fn check_windows(schedule: &Schedule, now: DateTime<Utc>, record_past: bool) -> Result<(), FieldError> {
-    if let Some((a, b)) = schedule.self_overlap(now.max(schedule.resolve(schedule.start))) {
-        let tz = schedule.tz;
-        return Err(FieldError::new(
-            "duration",
-            format!(
-                "is longer than the time between two windows ({} and {}), so the windows would overlap; \
-                 shorten it or space the windows further apart",
-                format::local(a.start, tz, &format::ENGLISH_DATES),
-                format::local(b.start, tz, &format::ENGLISH_DATES),
-            ),
-        ));
+    let tz = schedule.tz;
+    match schedule.crowding(now.max(schedule.resolve(schedule.start))) {
+        Some(Crowding::Overlap(a, b)) => {
+            return Err(FieldError::new(
+                "duration",
+                format!(
+                    "is longer than the time between two windows ({} and {}), so the windows would overlap; \
+                     shorten it or space the windows further apart",
+                    format::local(a.start, tz, &format::ENGLISH_DATES),
+                    format::local(b.start, tz, &format::ENGLISH_DATES),
+                ),
+            ));
+        }
+        Some(Crowding::TooMany(from)) => {
+            return Err(FieldError::new(
+                "rrule",
+                format!(
+                    "puts more than {MAX_PER_WEEK} windows into the 7 days from {} (more than one every 5 minutes); \
+                     space the windows further apart",
+                    format::local(from, tz, &format::ENGLISH_DATES),
+                ),
+            ));
+        }
+        None => {}
     }
     if !record_past && schedule.ahead(now).next().is_none() {
         let last = schedule.occurrences().last().map(|o| o.end).unwrap_or(now);
