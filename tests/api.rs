@@ -652,3 +652,18 @@ async fn the_preview_of_a_saved_plan_starts_now_and_marks_skipped_and_cancelled_
         ]
     );
 }
+
+#[tokio::test]
+async fn a_tokens_last_use_is_written_at_most_once_a_minute() {
+    let app = spawn_app().await;
+    let last_used = || app.count("SELECT COALESCE(MAX(last_used_at), 0) FROM api_tokens");
+    app.get("/api/v1/maintenances").await;
+    let first = last_used().await;
+    assert_eq!(first, t0().timestamp(), "the first use is recorded");
+    app.clock.set(t0() + chrono::Duration::seconds(30));
+    app.get("/api/v1/maintenances").await;
+    assert_eq!(last_used().await, first, "not written again within the minute");
+    app.clock.set(t0() + chrono::Duration::seconds(61));
+    app.get("/api/v1/maintenances").await;
+    assert_eq!(last_used().await, t0().timestamp() + 61);
+}

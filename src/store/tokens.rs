@@ -23,16 +23,32 @@ pub async fn insert(conn: &mut AnyConnection, name: &str, hash: &str, now: i64) 
         .await
 }
 
-/// The live token with this hash, marking it used.
+/// How often a token's "last used" is written: at most once a minute per token, so a
+/// busy script reads the table instead of writing it on every request (on SQLite every
+/// write takes the one write lock).
+pub const LAST_USED_EVERY: i64 = 60;
+
+/// The live token with this hash, marking it used (at most once a minute).
 pub async fn use_hash(conn: &mut AnyConnection, hash: &str, now: i64) -> Result<Option<TokenRow>, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL
-         RETURNING id, name, created_at, last_used_at, revoked_at",
+    let found: Option<TokenRow> = sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
+         WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash)
-    .bind(now)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(mut token) = found else {
+        return Ok(None);
+    };
+    if token.last_used_at.is_none_or(|t| t <= now - LAST_USED_EVERY) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(token.id)
+            .bind(now)
+            .execute(conn)
+            .await?;
+        token.last_used_at = Some(now);
+    }
+    Ok(Some(token))
 }
 
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<TokenRow>, sqlx::Error> {
