@@ -81,7 +81,8 @@ pub async fn count(s: &Services) -> AppResult<i64> {
 pub async fn create(s: &Services, email: &str, password: &str, only_first: bool) -> AppResult<i64> {
     let email = parse_email(email)?;
     check_password(password)?;
-    let hash = hash_password(password)?;
+    let owned = password.to_string();
+    let hash = super::cpu::run(move || hash_password(&owned)).await??;
     let mut tx = s.store.begin().await?;
     if only_first && admins::count(&mut tx).await? > 0 {
         return Err(AppError::Conflict("an admin already exists; sign in instead".into()));
@@ -138,21 +139,26 @@ pub async fn sign_in(
 ) -> Result<(String, Session), SignInError> {
     let now = s.now().timestamp();
     let email = email.trim().to_ascii_lowercase();
+    // An email longer than any address cannot sign in; it must not become a throttle key.
+    let email: String = email.chars().take(254).collect();
     let keys = [format!("ip:{client}"), format!("email:{email}")];
-    if let Some(wait) = throttle.blocked(&keys, now) {
-        return Err(SignInError::TooMany(wait));
-    }
+    // Counted before the password is checked, in one step, so a parallel burst gets no
+    // more guesses than a patient attacker.
+    throttle.attempt(&keys, now).map_err(SignInError::TooMany)?;
     let mut conn = s.store.conn().await?;
     let admin = admins::by_email(&mut conn, &email).await?;
     // Verify against a real hash even for unknown emails, so timing tells nothing.
     const DUMMY: &str =
         "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Q5oZ1rN8KZg0cZ9o7gq1oQ0o3x3ZlFq2m7cW0Xq3b9M";
-    let stored = admin.as_ref().map_or(DUMMY, |a| a.password_hash.as_str());
-    let ok = PasswordHash::new(stored)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false);
+    let stored = admin.as_ref().map_or(DUMMY, |a| a.password_hash.as_str()).to_string();
+    let password = password.to_string();
+    let ok = super::cpu::run(move || {
+        PasswordHash::new(&stored)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await?;
     let Some(admin) = admin.filter(|_| ok) else {
-        throttle.hit(&keys, now);
         return Err(SignInError::Wrong);
     };
     throttle.clear(&keys);

@@ -767,6 +767,16 @@ pub async fn preview_marked(
     limit: usize,
 ) -> AppResult<Vec<(Occurrence, Option<WindowNote>)>> {
     let windows = schedule.preview(Some(from), limit.clamp(1, 1000));
+    mark_windows(s, id, from, windows).await
+}
+
+/// Marks which of `windows` (from `from` on) maintenance `id` skipped or cancelled.
+pub async fn mark_windows(
+    s: &Services,
+    id: Option<i64>,
+    from: DateTime<Utc>,
+    windows: Vec<Occurrence>,
+) -> AppResult<Vec<(Occurrence, Option<WindowNote>)>> {
     let Some(id) = id else {
         return Ok(windows.into_iter().map(|o| (o, None)).collect());
     };

@@ -4,6 +4,7 @@
 pub mod admins;
 pub mod audit;
 pub mod conflicts;
+pub mod cpu;
 pub mod events;
 pub mod horizon;
 pub mod maintenances;

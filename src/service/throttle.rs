@@ -52,6 +52,35 @@ impl Throttle {
         }
     }
 
+    /// Checks and counts an attempt in one step (under one lock), so a burst of parallel
+    /// attempts cannot all pass the check before any of them is counted: `Err(wait)` when
+    /// a key is over its limit, else the attempt is counted. Clear the keys on success.
+    pub fn attempt(&self, keys: &[String], now: i64) -> Result<(), i64> {
+        let Ok(mut map) = self.hits.lock() else {
+            return Ok(());
+        };
+        let mut wait = None;
+        for key in keys {
+            if let Some(times) = map.get_mut(key) {
+                times.retain(|t| now - t < self.window);
+                if times.len() >= self.max {
+                    let until = times[times.len() - self.max] + self.window - now;
+                    wait = Some(wait.map_or(until, |w: i64| w.max(until)));
+                }
+            }
+        }
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        if map.len() > 100_000 {
+            map.retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
+        }
+        for key in keys {
+            map.entry(key.clone()).or_default().push(now);
+        }
+        Ok(())
+    }
+
     pub fn clear(&self, keys: &[String]) {
         if let Ok(mut map) = self.hits.lock() {
             for key in keys {
@@ -64,6 +93,23 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_attempts_get_five_tries_in_all() {
+        let t = Throttle::new(5, Duration::minutes(15));
+        let keys = vec!["email:ops@example.com".to_string()];
+        let allowed = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..50)
+                .map(|_| scope.spawn(|| t.attempt(&keys, 1000).is_ok()))
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().ok())
+                .filter(|ok| *ok)
+                .count()
+        });
+        assert_eq!(allowed, 5);
+    }
 
     #[test]
     fn five_hits_block_a_key_until_the_oldest_ages_out() {

@@ -8,8 +8,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::domain::format;
 use crate::domain::schedule::{Occurrence, Schedule, format_utc};
 use crate::error::AppResult;
+use crate::service::cpu;
 use crate::service::events::parse_instant;
-use crate::service::maintenances::{WindowNote, preview as preview_schedule, preview_marked};
+use crate::service::maintenances::{WindowNote, mark_windows, preview as preview_schedule};
 use crate::service::status::{self, StatusView};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
@@ -74,11 +75,18 @@ async fn preview(State(state): State<AppState>, ApiQuery(q): ApiQuery<PreviewQue
         None => None,
     };
     let limit = q.limit.unwrap_or(10);
-    // Validates every part (naming the field at fault) and the limit.
-    preview_schedule(&q.rrule, &q.start, &q.tz, q.duration, limit, from)?;
-    let schedule = Schedule::parse(&q.start, &q.tz, q.duration, &q.rrule)?;
-    let from = from.unwrap_or_else(|| schedule.resolve(schedule.start));
-    let windows = preview_marked(&state.services, &schedule, q.maintenance, from, limit).await?;
+    let maintenance = q.maintenance;
+    // Expanding a rule someone typed is CPU work: off the async workers.
+    let (schedule, from, windows) = cpu::run(move || {
+        // Validates every part (naming the field at fault) and the limit.
+        preview_schedule(&q.rrule, &q.start, &q.tz, q.duration, limit, from)?;
+        let schedule = Schedule::parse(&q.start, &q.tz, q.duration, &q.rrule)?;
+        let from = from.unwrap_or_else(|| schedule.resolve(schedule.start));
+        let windows = schedule.preview(Some(from), limit);
+        Ok::<_, crate::domain::FieldError>((schedule, from, windows))
+    })
+    .await??;
+    let windows = mark_windows(&state.services, maintenance, from, windows).await?;
     Ok(Json(
         windows
             .into_iter()
