@@ -667,3 +667,16 @@ async fn a_tokens_last_use_is_written_at_most_once_a_minute() {
     app.get("/api/v1/maintenances").await;
     assert_eq!(last_used().await, t0().timestamp() + 61);
 }
+
+#[tokio::test]
+async fn health_is_200_only_while_the_database_answers() {
+    let app = spawn_app().await;
+    let resp = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The database goes away (its pool is closed): health says so instead of "ok".
+    app.services.store.close().await;
+    let resp = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert!(resp.text().await.unwrap().contains("database unavailable"));
+}

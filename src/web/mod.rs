@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::router())
         .merge(admin::router())
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), html_errors))
         .with_state(state)
@@ -167,5 +167,32 @@ async fn html_errors(
             r
         }
         Err(_) => (status, heading).into_response(),
+    }
+}
+
+/// `GET /healthz`: 200 only when the database answers a trivial query within two seconds;
+/// otherwise 503 with the reason (the page itself keeps serving from memory).
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let probe = async {
+        let mut conn = state.services.store.conn().await?;
+        sqlx::query("SELECT 1").execute(&mut *conn).await?;
+        Ok::<_, sqlx::Error>(())
+    };
+    let unavailable = |reason: &str| {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5"), (header::CACHE_CONTROL, "no-store")],
+            format!("database unavailable: {reason}"),
+        )
+            .into_response()
+    };
+    match tokio::time::timeout(Duration::from_secs(2), probe).await {
+        Ok(Ok(())) => ([(header::CACHE_CONTROL, "no-store")], "ok").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: the database did not answer");
+            unavailable("it refused the query")
+        }
+        Err(_) => unavailable("no answer within 2 seconds"),
     }
 }
