@@ -76,7 +76,12 @@ async fn confirmed(app: &TestApp, sink: &SmtpSink, email: &str, monitors: Option
     let mail = parse(&sink.wait_for(n).await[n - 1]);
     assert_eq!(mail.to, [email]);
     let confirm = link(&mail.text, "/subscribe/confirm?token=");
-    let resp = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    // Following the link shows a button (a mail scanner's GET confirms nothing) …
+    let page = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Confirm my subscription"));
+    // … which confirms.
+    let resp = app.http.post(format!("{}{confirm}", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.unwrap().contains("Subscription confirmed"));
 }
@@ -101,7 +106,15 @@ async fn double_opt_in_then_notices_at_each_step_and_one_click_unsubscribe() {
         .await
         .unwrap();
     assert_eq!(stored, 0, "tokens are stored hashed");
-    let resp = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    // A GET (a person, or a mail scanner) confirms nothing; the page's button does.
+    let look = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
+    assert!(look.text().await.unwrap().contains("Confirm my subscription"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM subscribers WHERE confirmed_at IS NOT NULL")
+            .await,
+        0
+    );
+    let resp = app.http.post(format!("{}{confirm}", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let again = app.http.get(format!("{}{confirm}", app.base)).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::OK, "a second visit is not an error");
@@ -1042,7 +1055,7 @@ async fn a_german_subscriber_gets_every_message_in_german() {
     let link = link(&confirm.text, "/subscribe/confirm?token=");
     let page = app
         .http
-        .get(format!("{}{link}", app.base))
+        .post(format!("{}{link}", app.base))
         .header("accept-language", "de")
         .send()
         .await
@@ -1344,7 +1357,7 @@ async fn the_confirmation_link_opened_twice_says_already_confirmed_and_pages_nam
     assert_eq!(status, StatusCode::ACCEPTED);
     let mail = parse(&sink.wait_for(1).await[0]);
     let confirm = format!("{}{}", app.base, link(&mail.text, "/subscribe/confirm?token="));
-    let first = app.http.get(&confirm).send().await.unwrap().text().await.unwrap();
+    let first = app.http.post(&confirm).send().await.unwrap().text().await.unwrap();
     assert!(first.contains("Subscription confirmed"), "{first}");
     assert!(
         first.contains("ops@example.org will hear about planned maintenance of API and WEB."),

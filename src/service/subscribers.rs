@@ -147,7 +147,17 @@ pub fn language(value: Option<&str>) -> Result<Lang, AppError> {
 /// Confirms the subscription a confirmation link belongs to. Opening the link again (or
 /// a mail scanner opening it first) answers "already confirmed", for as long as the
 /// subscriber exists; an unconfirmed link works until it expires.
+/// What a confirmation link is for, without confirming: the page a GET shows (mail
+/// scanners follow links) holds the button that confirms.
+pub async fn confirmation(s: &Services, token: &str) -> AppResult<Confirmation> {
+    confirm_with(s, token, false).await
+}
+
 pub async fn confirm(s: &Services, token: &str) -> AppResult<Confirmation> {
+    confirm_with(s, token, true).await
+}
+
+async fn confirm_with(s: &Services, token: &str, apply: bool) -> AppResult<Confirmation> {
     let now = s.now().timestamp();
     let hash = hash_token(token.trim());
     let gone = AppError::NotFound("confirmation link (it may have expired, or the address was unsubscribed)");
@@ -163,7 +173,9 @@ pub async fn confirm(s: &Services, token: &str) -> AppResult<Confirmation> {
         if !live {
             return Err(gone);
         }
-        subscribers::confirm(&mut tx, id, now).await?;
+        if apply {
+            subscribers::confirm(&mut tx, id, now).await?;
+        }
     }
     let monitors = subscribers::monitor_names(&mut tx, id).await?;
     tx.commit().await?;

@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/badge/{file}", get(badge))
         .route("/subscribe", axum::routing::post(subscribe_form))
         .route("/subscribe/sent", get(subscribe_sent))
-        .route("/subscribe/confirm", get(confirm))
+        .route("/subscribe/confirm", get(confirm_page).post(confirm))
         .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
         .route("/static/{hash}/{name}", get(super::assets::serve))
         .route(
@@ -186,9 +186,9 @@ fn message(
     status: StatusCode,
     heading: &str,
     text: &str,
-    token: Option<String>,
+    button: Option<(String, &'static str)>,
 ) -> Response {
-    message_page(state, m, status, heading, text, token, None)
+    message_page(state, m, status, heading, text, button, None)
 }
 
 fn message_page(
@@ -197,7 +197,7 @@ fn message_page(
     status: StatusCode,
     heading: &str,
     text: &str,
-    token: Option<String>,
+    button: Option<(String, &'static str)>,
     retry: Option<(String, Vec<String>)>,
 ) -> Response {
     let mut chrome = Chrome::new(
@@ -212,8 +212,7 @@ fn message_page(
         c: chrome,
         heading: heading.into(),
         message: text.into(),
-        unsubscribe_token: token,
-        unsubscribe_label: subscription_words(m).unsubscribe_heading,
+        button,
         retry,
     }) {
         Ok(html) => (status, html).into_response(),
@@ -274,24 +273,59 @@ async fn subscribe_sent(State(state): State<AppState>, headers: HeaderMap) -> Re
     message(&state, m, StatusCode::OK, w.check_inbox, w.check_inbox_text, None)
 }
 
-/// `GET /subscribe/confirm?token=…`: the link in the confirmation email. Opening it again
-/// (or a mail scanner opening it first) says "Already confirmed"; both name the address
-/// and what it will hear about.
+/// `GET /subscribe/confirm?token=…`: the link in the confirmation email shows a button
+/// that confirms (a mail scanner following the link confirms nothing); once confirmed it
+/// says "Already confirmed". Both name the address and what it will hear about.
+async fn confirm_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> Response {
+    let token = q.token.unwrap_or_default();
+    let result = subscribers::confirmation(&state.services, &token).await;
+    confirmation_answer(&state, &headers, result, Some(token))
+}
+
+/// `POST /subscribe/confirm?token=…`: the button.
 async fn confirm(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<TokenQuery>) -> Response {
-    let m = lang(&headers);
+    let result = subscribers::confirm(&state.services, q.token.as_deref().unwrap_or("")).await;
+    confirmation_answer(&state, &headers, result, None)
+}
+
+/// The page after looking at (`token` given: not confirmed yet means a button) or acting on
+/// a confirmation link.
+fn confirmation_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    result: AppResult<subscribers::Confirmation>,
+    token: Option<String>,
+) -> Response {
+    let m = lang(headers);
     let w = subscription_words(m);
-    match subscribers::confirm(&state.services, q.token.as_deref().unwrap_or("")).await {
+    match result {
         Ok(c) => {
             let what = if c.monitors.is_empty() {
                 (w.will_hear_all)(&c.email)
             } else {
                 (w.will_hear_some)(&c.email, &w.list(&c.monitors))
             };
-            let heading = if c.already { w.already_confirmed } else { w.confirmed };
-            message(&state, m, StatusCode::OK, heading, &what, None)
+            match token.filter(|_| !c.already) {
+                Some(t) => message(
+                    state,
+                    m,
+                    StatusCode::OK,
+                    w.confirm_button,
+                    &(w.confirm_ask)(&state.site.name),
+                    Some((format!("/subscribe/confirm?token={}", encode(&t)), w.confirm_button)),
+                ),
+                None => {
+                    let heading = if c.already { w.already_confirmed } else { w.confirmed };
+                    message(state, m, StatusCode::OK, heading, &what, None)
+                }
+            }
         }
         Err(AppError::NotFound(_)) => message(
-            &state,
+            state,
             m,
             StatusCode::NOT_FOUND,
             w.bad_link,
@@ -300,6 +334,10 @@ async fn confirm(State(state): State<AppState>, headers: HeaderMap, ApiQuery(q):
         ),
         Err(e) => e.into_response(),
     }
+}
+
+fn encode(token: &str) -> String {
+    form_urlencoded::byte_serialize(token.as_bytes()).collect()
 }
 
 /// `GET /unsubscribe?token=…`: asks before acting, since mail scanners follow links, and
@@ -318,7 +356,8 @@ async fn unsubscribe_page(
             StatusCode::OK,
             w.unsubscribe_heading,
             &(w.unsubscribe_ask)(&email),
-            q.token,
+            q.token
+                .map(|t| (format!("/unsubscribe?token={}", encode(&t)), w.unsubscribe_heading)),
         ),
         Ok(None) => message(
             &state,

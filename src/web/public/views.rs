@@ -133,11 +133,9 @@ pub struct MessagePage<'a> {
     pub c: Chrome<'a>,
     pub heading: String,
     pub message: String,
-    /// Shows the unsubscribe button (links in mail must not act on a plain GET, which
-    /// mail scanners make).
-    pub unsubscribe_token: Option<String>,
-    /// The button's words, in the page's language.
-    pub unsubscribe_label: &'static str,
+    /// A button that acts, as (where it posts, its words): links in mail must not act on
+    /// a plain GET, which mail scanners make (unsubscribe, confirm a subscription).
+    pub button: Option<(String, &'static str)>,
     /// A sign-up to correct: the address as typed and the services chosen.
     pub retry: Option<(String, Vec<String>)>,
 }
