@@ -26,6 +26,11 @@ impl Throttle {
     /// Seconds until every one of `keys` is under its limit again, if one is over it.
     pub fn blocked(&self, keys: &[String], now: i64) -> Option<i64> {
         let mut map = self.hits.lock().ok()?;
+        self.wait(&mut map, keys, now)
+    }
+
+    /// [`Self::blocked`] on a locked map, forgetting attempts older than the window.
+    fn wait(&self, map: &mut HashMap<String, Vec<i64>>, keys: &[String], now: i64) -> Option<i64> {
         let mut wait = None;
         for key in keys {
             if let Some(times) = map.get_mut(key) {
@@ -42,13 +47,17 @@ impl Throttle {
     /// Counts an attempt against each of `keys`.
     pub fn hit(&self, keys: &[String], now: i64) {
         if let Ok(mut map) = self.hits.lock() {
-            if map.len() > 100_000 {
-                // Never let a flood of distinct keys grow this without bound.
-                map.retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
-            }
-            for key in keys {
-                map.entry(key.clone()).or_default().push(now);
-            }
+            self.record(&mut map, keys, now);
+        }
+    }
+
+    fn record(&self, map: &mut HashMap<String, Vec<i64>>, keys: &[String], now: i64) {
+        if map.len() > 100_000 {
+            // Never let a flood of distinct keys grow this without bound.
+            map.retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
+        }
+        for key in keys {
+            map.entry(key.clone()).or_default().push(now);
         }
     }
 
@@ -59,25 +68,10 @@ impl Throttle {
         let Ok(mut map) = self.hits.lock() else {
             return Ok(());
         };
-        let mut wait = None;
-        for key in keys {
-            if let Some(times) = map.get_mut(key) {
-                times.retain(|t| now - t < self.window);
-                if times.len() >= self.max {
-                    let until = times[times.len() - self.max] + self.window - now;
-                    wait = Some(wait.map_or(until, |w: i64| w.max(until)));
-                }
-            }
-        }
-        if let Some(wait) = wait {
+        if let Some(wait) = self.wait(&mut map, keys, now) {
             return Err(wait);
         }
-        if map.len() > 100_000 {
-            map.retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
-        }
-        for key in keys {
-            map.entry(key.clone()).or_default().push(now);
-        }
+        self.record(&mut map, keys, now);
         Ok(())
     }
 
