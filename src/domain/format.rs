@@ -38,18 +38,6 @@ pub fn duration(secs: i64, u: &Units) -> String {
     parts.join(" ")
 }
 
-/// "Sun 17 May 2026, 03:00 CEST (01:00 UTC)": the maintenance's zone, then UTC.
-pub fn when(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>) -> String {
-    match tz.filter(|tz| *tz != chrono_tz::UTC) {
-        Some(tz) => format!(
-            "{} ({} UTC)",
-            t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z"),
-            t.format("%H:%M")
-        ),
-        None => t.format("%a %-d %b %Y, %H:%M UTC").to_string(),
-    }
-}
-
 /// The date formats of a language: weekday, day, month and year as its readers write them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateStyle {
@@ -150,18 +138,6 @@ pub fn when_in(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>, styl
     }
 }
 
-/// A lead time in words for a subject line: "1 hour", "30 minutes", "2 hours 15 minutes".
-pub fn lead_words(secs: i64) -> String {
-    let (h, m) = (secs / 3600, secs % 3600 / 60);
-    let part = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    match (h, m) {
-        (0, 0) => "moments".into(),
-        (0, m) => part(m, "minute", "minutes"),
-        (h, 0) => part(h, "hour", "hours"),
-        (h, m) => format!("{} {}", part(h, "hour", "hours"), part(m, "minute", "minutes")),
-    }
-}
-
 /// A language people read notices in. English is the default; German is complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -224,18 +200,20 @@ pub fn clock_time(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String
     t.with_timezone(&tz).format("%H:%M %Z").to_string()
 }
 
-/// [`lead_words`] in a language: "1 Stunde", "30 Minuten", "2 Stunden 15 Minuten".
+/// A lead time in words for a subject line: "1 hour", "30 minutes", "2 hours 15 minutes";
+/// in German "1 Stunde", "30 Minuten", "2 Stunden 15 Minuten".
 pub fn lead_words_in(secs: i64, lang: Lang) -> String {
-    if lang == Lang::En {
-        return lead_words(secs);
-    }
+    let (soon, [hour, hours, minute, minutes]) = match lang {
+        Lang::En => ("moments", ["hour", "hours", "minute", "minutes"]),
+        Lang::De => ("Kürze", ["Stunde", "Stunden", "Minute", "Minuten"]),
+    };
     let (h, m) = (secs / 3600, secs % 3600 / 60);
     let part = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     match (h, m) {
-        (0, 0) => "Kürze".into(),
-        (0, m) => part(m, "Minute", "Minuten"),
-        (h, 0) => part(h, "Stunde", "Stunden"),
-        (h, m) => format!("{} {}", part(h, "Stunde", "Stunden"), part(m, "Minute", "Minuten")),
+        (0, 0) => soon.into(),
+        (0, m) => part(m, minute, minutes),
+        (h, 0) => part(h, hour, hours),
+        (h, m) => format!("{} {}", part(h, hour, hours), part(m, minute, minutes)),
     }
 }
 
@@ -314,6 +292,7 @@ mod tests {
 
     #[test]
     fn lead_times_read_as_words() {
+        let lead_words = |s| lead_words_in(s, Lang::En);
         assert_eq!(lead_words(3600), "1 hour");
         assert_eq!(lead_words(1800), "30 minutes");
         assert_eq!(lead_words(2 * 3600 + 15 * 60), "2 hours 15 minutes");
