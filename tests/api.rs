@@ -685,3 +685,119 @@ async fn health_is_200_only_while_the_database_answers() {
     assert!(resp.headers().contains_key("retry-after"));
     assert!(resp.text().await.unwrap().contains("database unavailable"));
 }
+
+/// A POST with an `Idempotency-Key` header; returns status, `Idempotent-Replayed` and body.
+async fn keyed_post(app: &TestApp, path: &str, key: &str, body: &Value) -> (StatusCode, bool, Value) {
+    let resp = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(&app.token)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let replayed = resp.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
+    (status, replayed, resp.json().await.unwrap())
+}
+
+fn plan_body(title: &str) -> Value {
+    json!({"title": title, "start": "2026-05-11T03:00", "timezone": "Europe/Berlin", "duration": 3600,
+           "rrule": "FREQ=DAILY;COUNT=3"})
+}
+
+#[tokio::test]
+async fn a_retried_create_with_the_same_idempotency_key_returns_the_first_plan() {
+    let app = spawn_app().await;
+    let body = plan_body("Router upgrade");
+    let (status, replayed, first) = keyed_post(&app, "/api/v1/maintenances", "retry-1", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(!replayed);
+    let audit_after_first = app.count("SELECT COUNT(*) FROM audit_log").await;
+
+    let (status, replayed, again) = keyed_post(&app, "/api/v1/maintenances", "retry-1", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert!(replayed, "the retry is answered from the stored result");
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit_after_first);
+
+    // Without a key, or with another key, a POST is a new request.
+    let (status, _, other) = keyed_post(&app, "/api/v1/maintenances", "retry-2", &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(other["id"], first["id"]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 2);
+
+    // The key is kept for a day; after that it may name a new request.
+    app.clock.advance(chrono::Duration::hours(25));
+    let (status, replayed, later) = keyed_post(&app, "/api/v1/maintenances", "retry-1", &plan_body("Later")).await;
+    assert_eq!(status, StatusCode::CREATED, "{later}");
+    assert!(!replayed);
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 3);
+}
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_another_body_is_refused_and_a_failed_request_can_be_retried() {
+    let app = spawn_app().await;
+    let (status, _, _) = keyed_post(&app, "/api/v1/maintenances", "k", &plan_body("First")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, err) = keyed_post(&app, "/api/v1/maintenances", "k", &plan_body("Second")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "Idempotency-Key");
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+
+    // A request that failed is not remembered: fixing it and retrying with the key works.
+    let mut bad = plan_body("Bad");
+    bad["rrule"] = json!("FREQ=NEVER");
+    let (status, _, err) = keyed_post(&app, "/api/v1/maintenances", "fix-me", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "rrule");
+    let (status, replayed, _) = keyed_post(&app, "/api/v1/maintenances", "fix-me", &plan_body("Fixed")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(!replayed);
+
+    for key in ["", &"x".repeat(256), "tab\there"] {
+        let (status, _, err) = keyed_post(&app, "/api/v1/maintenances", key, &plan_body("Odd key")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "key {key:?}: {err}");
+        assert_eq!(err["field"], "Idempotency-Key");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 2);
+}
+
+#[tokio::test]
+async fn parallel_requests_with_one_idempotency_key_create_one_plan() {
+    let app = spawn_app().await;
+    let body = plan_body("Burst");
+    let results =
+        futures_util::future::join_all((0..6).map(|_| keyed_post(&app, "/api/v1/maintenances", "burst", &body))).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+    let ids: std::collections::HashSet<String> = results
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::CREATED)
+        .map(|(_, _, b)| b["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    for (status, _, body) in &results {
+        assert!(
+            *status == StatusCode::CREATED || *status == StatusCode::CONFLICT,
+            "{status}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_retried_progress_update_with_the_same_key_is_posted_once() {
+    let app = spawn_app().await;
+    let plan = app.maintenance(plan_body("Updates")).await;
+    let event = plan["events"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/events/{event}/updates");
+    let body = json!({"body": "Halfway there"});
+    let (first, _, _) = keyed_post(&app, &path, "u-1", &body).await;
+    assert!(first.is_success(), "{first}");
+    let (again, replayed, _) = keyed_post(&app, &path, "u-1", &body).await;
+    assert_eq!(again, first);
+    assert!(replayed);
+    assert_eq!(app.count("SELECT COUNT(*) FROM event_updates").await, 1);
+}

@@ -9,6 +9,7 @@
 pub mod admins;
 pub mod audit;
 pub mod events;
+pub mod idempotency;
 pub mod maintenances;
 pub mod monitors;
 pub mod outbox;

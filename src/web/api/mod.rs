@@ -3,6 +3,7 @@
 
 mod audit;
 mod events;
+pub mod idempotency;
 mod maintenances;
 mod monitors;
 mod status;
