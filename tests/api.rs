@@ -433,6 +433,32 @@ async fn openapi_document_describes_the_api() {
     }
     assert!(doc["components"]["schemas"]["EventView"].is_object());
     assert!(doc["components"]["securitySchemes"]["token"].is_object());
+
+    // Every operation lists the errors it can answer, with the error body's schema.
+    let error_body = json!({"$ref": "#/components/schemas/ErrorBody"});
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            let has = |status: &str| responses[status]["content"]["application/json"]["schema"] == error_body;
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let id_in_path = path.contains('{');
+            let writes = method != "get";
+            assert_eq!(has("401"), secured, "{method} {path}: 401");
+            assert_eq!(has("404"), id_in_path, "{method} {path}: 404");
+            assert_eq!(has("413"), writes, "{method} {path}: 413");
+            assert_eq!(has("409"), writes, "{method} {path}: 409");
+            assert!(writes || !has("400"), "{method} {path}: 400");
+            if path != "/api/v1/schedule/preview" {
+                assert!(has("503"), "{method} {path}: 503");
+                assert!(responses["503"]["headers"]["Retry-After"].is_object());
+            }
+            let keyed = op["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"));
+            assert_eq!(keyed, method == "post" && secured, "{method} {path}: Idempotency-Key");
+        }
+    }
+    assert!(doc["paths"]["/api/v1/subscribers"]["post"]["responses"]["429"].is_object());
 }
 
 #[tokio::test]
@@ -764,6 +790,18 @@ async fn an_idempotency_key_reused_for_another_body_is_refused_and_a_failed_requ
         assert_eq!(err["field"], "Idempotency-Key");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 2);
+
+    // A token is checked before the key, as without one.
+    let resp = app
+        .http
+        .post(format!("{}/api/v1/maintenances", app.base))
+        .bearer_auth("lull_not-a-token")
+        .header("Idempotency-Key", "")
+        .json(&plan_body("No token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

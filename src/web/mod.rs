@@ -61,11 +61,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' https: data:; style-src 's
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::router().split_for_parts();
-    let api = api.route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        api::idempotency::layer,
-    ));
+    let (api, openapi) = api::router(&state);
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };

@@ -11,7 +11,7 @@
 //!   for longer than any request can (its server died), in which case the second runs.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, AppResult};
 use crate::store::idempotency as store;
 use crate::web::AppState;
+use crate::web::extract::Auth;
 
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -31,9 +32,11 @@ const ABANDONED_SECS: i64 = 60;
 /// Bodies are read whole to hash them; the API's own limit.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// The middleware; passes through every request that is not a keyed `POST`.
+/// The middleware; passes through every request that is not a keyed `POST` with a token
+/// (the public sign-up ignores the key: it has its own limits and sends one confirmation).
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST || !req.headers().contains_key(HEADER) {
+    let headers = req.headers();
+    if req.method() != Method::POST || !headers.contains_key(HEADER) || !headers.contains_key(header::AUTHORIZATION) {
         return next.run(req).await;
     }
     match keyed(&state, req, next).await {
@@ -42,8 +45,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 async fn keyed(state: &AppState, req: Request, next: Next) -> Result<Response, Response> {
-    let key = key(req.headers()).map_err(IntoResponse::into_response)?;
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    // A bad token is a 401 before anything about the key, as without one; and a revoked
+    // token gets no stored result back.
+    Auth::from_request_parts(&mut parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let key = key(&parts.headers).map_err(IntoResponse::into_response)?;
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .map_err(|_| AppError::BadRequest("request body too large".into()).into_response())?;
@@ -70,8 +78,8 @@ fn key(headers: &axum::http::HeaderMap) -> AppResult<String> {
         .ok_or_else(|| AppError::invalid("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))
 }
 
-/// Who asks (a hash of the `Authorization` header, so keys of different tokens never
-/// meet and no token is stored), what (method and path) and the key.
+/// Who asks (the `Authorization` header, so keys of different tokens never meet), what
+/// (method and path) and the key, hashed: no token is stored.
 fn scope(parts: &axum::http::request::Parts, key: &str) -> String {
     let auth = parts
         .headers
