@@ -149,34 +149,68 @@ pub struct EventFilter {
 }
 
 pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    // Only the filters given become conditions: a catch-all `($n IS NULL OR …)` hides
+    // the maintenance and window indexes from the planner, and every per-plan query
+    // then scans the whole (ever-growing) table.
+    enum Arg<'a> {
+        Int(i64),
+        Text(&'a str),
+    }
+    let mut args: Vec<Arg<'_>> = vec![];
+    let mut conditions = String::new();
+    // `now` is $1 when the status or history conditions need it.
+    if f.status.is_some() || f.history {
+        args.push(Arg::Int(now));
+    }
+    let mut condition = |sql: &str, arg| {
+        args.push(arg);
+        conditions.push_str(&format!(" AND {}", sql.replace("$?", &format!("${}", args.len()))));
+    };
+    if let Some(from) = f.from {
+        condition("e.end_at > $?", Arg::Int(from));
+    }
+    // With a lower bound on the end (what is on now or ahead), the `end_at` index finds
+    // the few events that matter; the unary `+` keeps SQLite from choosing the start-time
+    // index for the order and walking every past event instead (160 ms → 2 ms with 1M
+    // events of history).
+    let start = if f.from.is_some() { "+e.start_at" } else { "e.start_at" };
+    if let Some(to) = f.to {
+        condition(&format!("{start} < $?"), Arg::Int(to));
+    }
+    if let Some(status) = &f.status {
+        condition(&format!("{} = $?", status_sql("$1")), Arg::Text(status));
+    }
+    if let Some(monitor) = &f.monitor {
+        condition(
+            "EXISTS (SELECT 1 FROM maintenance_monitors mm JOIN monitors mo ON mo.id = mm.monitor_id
+                     WHERE mm.maintenance_id = e.maintenance_id AND mo.slug = $?)",
+            Arg::Text(monitor),
+        );
+    }
+    if let Some(id) = f.maintenance_id {
+        condition("e.maintenance_id = $?", Arg::Int(id));
+    }
+    if f.history {
+        conditions.push_str(
+            // `+` again: walk the start-time index from the newest and stop at a page, rather
+            // than gather all history through two indexes and sort it (1.4 s → 9 ms).
+            " AND ((e.cancelled_at IS NULL AND +e.end_at <= $1) OR (e.cancel_reason = 'operator' AND +e.start_at <= $1))",
+        );
+    }
     let order = if f.newest_first { "DESC" } else { "ASC" };
     let sql = format!(
-        "{SELECT} WHERE ($1 IS NULL OR e.end_at > $1) AND ($2 IS NULL OR e.start_at < $2)
-           AND (CAST($3 AS TEXT) IS NULL OR {status} = $3)
-           AND (CAST($4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM maintenance_monitors mm
-                JOIN monitors mo ON mo.id = mm.monitor_id
-                WHERE mm.maintenance_id = e.maintenance_id AND mo.slug = $4))
-           AND ($5 IS NULL OR e.maintenance_id = $5)
-           {history}
-         ORDER BY e.start_at {order}, e.id {order} LIMIT $7 OFFSET $8",
-        status = status_sql("$6"),
-        history = if f.history {
-            "AND ((e.cancelled_at IS NULL AND e.end_at <= $6) OR (e.cancel_reason = 'operator' AND e.start_at <= $6))"
-        } else {
-            ""
-        },
+        "{SELECT} WHERE 1 = 1{conditions} ORDER BY {start} {order}, e.id {order} LIMIT ${} OFFSET ${}",
+        args.len() + 1,
+        args.len() + 2,
     );
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(f.from)
-        .bind(f.to)
-        .bind(f.status.as_deref())
-        .bind(f.monitor.as_deref())
-        .bind(f.maintenance_id)
-        .bind(now)
-        .bind(f.limit)
-        .bind(f.offset)
-        .fetch_all(conn)
-        .await
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for arg in args {
+        query = match arg {
+            Arg::Int(v) => query.bind(v),
+            Arg::Text(v) => query.bind(v),
+        };
+    }
+    query.bind(f.limit).bind(f.offset).fetch_all(conn).await
 }
 
 /// Events of a maintenance that have not started and are not cancelled.
@@ -382,15 +416,18 @@ pub async fn changed_ahead(
     maintenance_id: Option<i64>,
     now: i64,
 ) -> Result<Vec<(i64, i64, i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT maintenance_id, scheduled_start, start_at,
+    let sql = "SELECT maintenance_id, scheduled_start, start_at,
                 CASE WHEN cancelled_at IS NOT NULL OR end_at <= $1 THEN 1 ELSE 0 END
          FROM events
-         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1 OR start_at <> scheduled_start)
-           AND ($2 IS NULL OR maintenance_id = $2)",
-    )
-    .bind(now)
-    .bind(maintenance_id)
-    .fetch_all(conn)
-    .await
+         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1 OR start_at <> scheduled_start)";
+    match maintenance_id {
+        Some(id) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql} AND maintenance_id = $2")))
+                .bind(now)
+                .bind(id)
+                .fetch_all(conn)
+                .await
+        }
+        None => sqlx::query_as(sql).bind(now).fetch_all(conn).await,
+    }
 }
