@@ -1423,3 +1423,62 @@ async fn switching_off_a_plan_mid_window_says_the_running_window_goes_on_until_i
         off.text
     );
 }
+
+#[tokio::test]
+async fn an_update_on_a_window_that_a_new_schedule_replaced_is_skipped_not_failed() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "ivy@example.com", None, 1).await;
+    let plan = app
+        .maintenance(json!({"title": "Storage", "start": "2026-05-12T10:00", "timezone": "UTC", "duration": 600}))
+        .await;
+    sink.wait_for(2).await; // "scheduled"
+    let event = plan["events"][0]["id"].as_i64().unwrap();
+    // The update's first delivery attempt is refused for now …
+    sink.set_mode(Mode::Temporary(1));
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{event}/updates"),
+            json!({"body": "Disks arrived"}),
+        )
+        .await;
+    assert!(status.is_success());
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while app
+        .count("SELECT COUNT(*) FROM outbox WHERE kind = 'update' AND attempts > 0")
+        .await
+        == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the update was never tried");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    // … and before the retry, the plan moves to another day: the event and its update go.
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/maintenances/{}", plan["id"]),
+            json!({"start": "2026-05-13T10:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sink.set_mode(Mode::Accept);
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    let (status, reason) = loop {
+        let row: (String, Option<String>) =
+            sqlx::query_as("SELECT status, last_error FROM outbox WHERE kind = 'update'")
+                .fetch_one(&app.store.pool)
+                .await
+                .unwrap();
+        if row.0 != "PENDING" {
+            break row;
+        }
+        assert!(std::time::Instant::now() < deadline, "the update stayed pending");
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    };
+    assert_eq!(status, "SKIPPED", "{reason:?}");
+    assert!(reason.unwrap().contains("no longer exists"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'FAILED'").await,
+        0
+    );
+    assert!(sink.messages().iter().all(|m| !parse(m).text.contains("Disks arrived")));
+}

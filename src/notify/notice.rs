@@ -105,7 +105,8 @@ impl Plan {
         let m = match maintenances::view(s, id, with_events).await {
             Ok(m) => m,
             Err(crate::error::AppError::NotFound(_)) => {
-                return Err(DeliveryError::permanent("the maintenance no longer exists"));
+                // Deleted since: nothing left to announce (SKIPPED, not a failed delivery).
+                return Err(DeliveryError::moot("the maintenance no longer exists"));
             }
             Err(e) => return Err(db(e)),
         };
@@ -344,7 +345,9 @@ async fn event_notice(
 ) -> Result<(), DeliveryError> {
     let e = match events::get(s, event_id).await {
         Ok(e) => e,
-        Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::permanent("the event no longer exists")),
+        // A new schedule replaced the event (and its updates) before this went out; people
+        // hear about the change itself, so this is moot (SKIPPED), not a failed delivery.
+        Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::moot("the event no longer exists")),
         Err(err) => return Err(db(err)),
     };
     // A retried notice can be overtaken by events: never announce what is no longer true.
