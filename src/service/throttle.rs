@@ -11,7 +11,14 @@ use chrono::Duration;
 pub struct Throttle {
     max: usize,
     window: i64,
-    hits: Arc<Mutex<HashMap<String, Vec<i64>>>>,
+    hits: Arc<Mutex<Hits>>,
+}
+
+#[derive(Default)]
+struct Hits {
+    by_key: HashMap<String, Vec<i64>>,
+    /// When keys whose attempts all fell out of the window were last dropped.
+    swept_at: i64,
 }
 
 impl Throttle {
@@ -30,10 +37,10 @@ impl Throttle {
     }
 
     /// [`Self::blocked`] on a locked map, forgetting attempts older than the window.
-    fn wait(&self, map: &mut HashMap<String, Vec<i64>>, keys: &[String], now: i64) -> Option<i64> {
+    fn wait(&self, hits: &mut Hits, keys: &[String], now: i64) -> Option<i64> {
         let mut wait = None;
         for key in keys {
-            if let Some(times) = map.get_mut(key) {
+            if let Some(times) = hits.by_key.get_mut(key) {
                 times.retain(|t| now - t < self.window);
                 if times.len() >= self.max {
                     let until = times[times.len() - self.max] + self.window - now;
@@ -51,13 +58,17 @@ impl Throttle {
         }
     }
 
-    fn record(&self, map: &mut HashMap<String, Vec<i64>>, keys: &[String], now: i64) {
-        if map.len() > 100_000 {
-            // Never let a flood of distinct keys grow this without bound.
-            map.retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
+    fn record(&self, hits: &mut Hits, keys: &[String], now: i64) {
+        // Keys expire: once per window (or at once when a flood of distinct keys piles
+        // up), those with no attempt left inside the window are dropped, so memory
+        // follows the attempts of the last window only.
+        if now - hits.swept_at >= self.window || hits.by_key.len() > 100_000 {
+            hits.by_key
+                .retain(|_, times| times.last().is_some_and(|t| now - t < self.window));
+            hits.swept_at = now;
         }
         for key in keys {
-            map.entry(key.clone()).or_default().push(now);
+            hits.by_key.entry(key.clone()).or_default().push(now);
         }
     }
 
@@ -78,7 +89,7 @@ impl Throttle {
     pub fn clear(&self, keys: &[String]) {
         if let Ok(mut map) = self.hits.lock() {
             for key in keys {
-                map.remove(key);
+                map.by_key.remove(key);
             }
         }
     }
@@ -120,5 +131,17 @@ mod tests {
             None,
             "other keys are free"
         );
+    }
+
+    #[test]
+    fn keys_expire_once_their_attempts_leave_the_window() {
+        let t = Throttle::new(5, Duration::minutes(15));
+        for i in 0..1000 {
+            t.hit(&[format!("email:{i}@example.com")], 1000);
+        }
+        assert_eq!(t.hits.lock().unwrap().by_key.len(), 1000);
+        // A later attempt, one window on, drops every key with nothing left in the window.
+        t.hit(&["ip:9.9.9.9".to_string()], 1000 + 900);
+        assert_eq!(t.hits.lock().unwrap().by_key.len(), 1);
     }
 }
