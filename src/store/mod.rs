@@ -12,6 +12,7 @@ pub mod events;
 pub mod maintenances;
 pub mod monitors;
 pub mod outbox;
+pub mod scheduler;
 pub mod subscribers;
 pub mod tokens;
 pub mod webhooks;
