@@ -205,7 +205,12 @@ async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateT
     if now >= *next_horizon {
         let r = horizon::pass(s).await?;
         *next_horizon = now + HORIZON_EVERY;
-        tracing::info!(maintenances = r.maintenances, inserted = r.inserted, unobserved = r.unobserved, "horizon extended");
+        tracing::info!(
+            maintenances = r.maintenances,
+            inserted = r.inserted,
+            unobserved = r.unobserved,
+            "horizon extended"
+        );
         if r.inserted > 0 {
             return Ok(now); // new events may be due already
         }

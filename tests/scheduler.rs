@@ -100,9 +100,11 @@ async fn a_wall_clock_step_forward_is_noticed_within_30_seconds() {
 #[tokio::test]
 async fn after_a_step_of_eight_days_the_horizon_is_extended_within_30_seconds() {
     let app = spawn_app().await;
-    app.maintenance(json!({"title": "Nightly", "start": "2026-05-11T03:00", "timezone": "UTC",
-                           "duration": 3600, "rrule": "FREQ=DAILY"}))
-        .await;
+    app.maintenance(
+        json!({"title": "Nightly", "start": "2026-05-11T03:00", "timezone": "UTC",
+                           "duration": 3600, "rrule": "FREQ=DAILY"}),
+    )
+    .await;
     settle().await;
     app.clock.step(Duration::days(8));
     settle().await;
@@ -136,13 +138,21 @@ async fn after_a_step_back_the_next_horizon_pass_is_still_at_most_an_hour_away()
     // Switched on behind the server's back: only the hourly pass stores its windows.
     sql(&app, "UPDATE maintenances SET status = 'ACTIVE'").await;
     app.clock.advance(Duration::hours(1));
-    wait_count(&app, "SELECT COUNT(*) FROM events", 5, "no horizon pass within the hour").await;
+    wait_count(
+        &app,
+        "SELECT COUNT(*) FROM events",
+        5,
+        "no horizon pass within the hour",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_notice_queued_just_before_the_clock_steps_back_still_goes_out_at_once() {
     let db = TestDb::new(t0()).await;
-    subscribers::add_confirmed(&db.services, "ops@example.org").await.unwrap();
+    subscribers::add_confirmed(&db.services, "ops@example.org")
+        .await
+        .unwrap();
     let once = input("Upgrade", "2026-05-12T10:00", "", 3600);
     maintenances::create(&db.services, &Actor("cli".into()), once)
         .await
@@ -151,21 +161,31 @@ async fn a_notice_queued_just_before_the_clock_steps_back_still_goes_out_at_once
     let sink = SmtpSink::start().await;
     let _app = launch_with_mail(db, Some(sink.url())).await;
     sink.wait_for(1).await;
-    assert!(subjects(&sink)[0].starts_with("Scheduled maintenance: Upgrade"), "{:?}", subjects(&sink));
+    assert!(
+        subjects(&sink)[0].starts_with("Scheduled maintenance: Upgrade"),
+        "{:?}",
+        subjects(&sink)
+    );
 }
 
 #[tokio::test]
 async fn windows_that_ended_during_downtime_are_history_not_observed_and_get_no_late_completed_mail() {
     let sink = SmtpSink::start().await;
     let app = launch_with_mail(TestDb::new(t0()).await, Some(sink.url())).await;
-    subscribers::add_confirmed(&app.services, "ops@example.org").await.unwrap();
+    subscribers::add_confirmed(&app.services, "ops@example.org")
+        .await
+        .unwrap();
     let running = app
-        .maintenance(json!({"title": "Upgrade", "start": "2026-05-10T12:30", "timezone": "UTC",
-                            "duration": 3600, "reminder_lead": 0}))
+        .maintenance(
+            json!({"title": "Upgrade", "start": "2026-05-10T12:30", "timezone": "UTC",
+                            "duration": 3600, "reminder_lead": 0}),
+        )
         .await;
     let ready = app
-        .maintenance(json!({"title": "Backup", "start": "2026-05-10T13:00", "timezone": "UTC",
-                            "duration": 1800, "reminder_lead": 1800}))
+        .maintenance(
+            json!({"title": "Backup", "start": "2026-05-10T13:00", "timezone": "UTC",
+                            "duration": 1800, "reminder_lead": 1800}),
+        )
         .await;
     let (running, ready) = (
         running["events"][0]["id"].as_i64().unwrap(),
@@ -192,11 +212,17 @@ async fn windows_that_ended_during_downtime_are_history_not_observed_and_get_no_
     sink.wait_for(5).await;
     let got = subjects(&sink);
     assert_eq!(got.len(), 5, "{got:?}");
-    assert_eq!(got[4], "Maintenance window passed while our status page was offline: Backup");
+    assert_eq!(
+        got[4],
+        "Maintenance window passed while our status page was offline: Backup"
+    );
 
     for id in [running, ready] {
         let (_, e) = app.get(&format!("/api/v1/events/{id}")).await;
-        assert_eq!((e["status"].as_str(), e["observed"].as_bool()), (Some("COMPLETED"), Some(false)));
+        assert_eq!(
+            (e["status"].as_str(), e["observed"].as_bool()),
+            (Some("COMPLETED"), Some(false))
+        );
     }
     for (lang, words) in [("en", "Not observed"), ("de", "Nicht beobachtet")] {
         let html = app
@@ -210,16 +236,23 @@ async fn windows_that_ended_during_downtime_are_history_not_observed_and_get_no_
             .await
             .unwrap();
         assert_eq!(html.matches(words).count(), 2, "{lang}: {html}");
-        assert!(!html.contains(">Completed<") && !html.contains(">Abgeschlossen<"), "{html}");
+        assert!(
+            !html.contains(">Completed<") && !html.contains(">Abgeschlossen<"),
+            "{html}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_window_completed_on_time_is_observed_and_announced() {
     let db = TestDb::new(t0()).await;
-    let once = maintenances::create(&db.services, &Actor("cli".into()), input("Patch", "2026-05-10T12:00", "", 600))
-        .await
-        .unwrap();
+    let once = maintenances::create(
+        &db.services,
+        &Actor("cli".into()),
+        input("Patch", "2026-05-10T12:00", "", 600),
+    )
+    .await
+    .unwrap();
     let ev = once.events.unwrap()[0].id;
     db.clock.set(utc("2026-05-10T12:01:00Z"));
     scheduler::apply_due(&db.services).await.unwrap();
@@ -232,9 +265,13 @@ async fn a_window_completed_on_time_is_observed_and_announced() {
 #[tokio::test]
 async fn windows_of_a_downtime_longer_than_the_horizon_are_stored_as_not_observed() {
     let db = TestDb::new(t0()).await;
-    maintenances::create(&db.services, &Actor("cli".into()), input("Nightly", "2026-05-11T03:00", "FREQ=DAILY", 3600))
-        .await
-        .unwrap();
+    maintenances::create(
+        &db.services,
+        &Actor("cli".into()),
+        input("Nightly", "2026-05-11T03:00", "FREQ=DAILY", 3600),
+    )
+    .await
+    .unwrap();
     horizon::pass(&db.services).await.unwrap();
     // Down for ten days.
     db.clock.set(utc("2026-05-20T12:00:00Z"));
@@ -247,9 +284,16 @@ async fn windows_of_a_downtime_longer_than_the_horizon_are_stored_as_not_observe
             .unwrap();
     let day = |d: i64| utc(&format!("2026-05-{d:02}T03:00:00Z")).timestamp();
     let past: Vec<(i64, String, i64)> = (11..=20).map(|d| (day(d), "COMPLETED".to_string(), 0)).collect();
-    assert_eq!(starts[..10], past[..], "every night of the downtime, none invented as seen");
+    assert_eq!(
+        starts[..10],
+        past[..],
+        "every night of the downtime, none invented as seen"
+    );
     assert_eq!(starts[10], (day(21), "SCHEDULED".to_string(), 1));
-    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE kind <> 'scheduled'").await, 0);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM outbox WHERE kind <> 'scheduled'").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -262,10 +306,19 @@ async fn the_lease_is_held_by_one_and_taken_over_only_once_it_lapses() {
     assert!(take_lease(&mut conn, "s", "a", 1).await.unwrap(), "a renews");
     // Seconds on the database's clock; a's lease lapses within two of them.
     tokio::time::sleep(StdDuration::from_millis(2100)).await;
-    assert!(take_lease(&mut conn, "s", "b", 15).await.unwrap(), "b takes the lapsed lease");
-    assert!(!take_lease(&mut conn, "s", "a", 15).await.unwrap(), "a may not renew it");
+    assert!(
+        take_lease(&mut conn, "s", "b", 15).await.unwrap(),
+        "b takes the lapsed lease"
+    );
+    assert!(
+        !take_lease(&mut conn, "s", "a", 15).await.unwrap(),
+        "a may not renew it"
+    );
     release_lease(&mut conn, "s", "b").await.unwrap();
-    assert!(take_lease(&mut conn, "s", "a", 15).await.unwrap(), "released: free at once");
+    assert!(
+        take_lease(&mut conn, "s", "a", 15).await.unwrap(),
+        "released: free at once"
+    );
 }
 
 fn input(title: &str, start: &str, rrule: &str, duration: i64) -> MaintenanceInput {
@@ -296,7 +349,11 @@ impl Drop for Servers {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
@@ -336,9 +393,18 @@ async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
         tokio::time::sleep(StdDuration::from_millis(50)).await;
     };
     let leader_pid: u32 = leader.split('-').next().unwrap().parse().unwrap();
-    let leader_index = servers.0.iter().position(|c| c.id() == leader_pid).expect("a server leads");
+    let leader_index = servers
+        .0
+        .iter()
+        .position(|c| c.id() == leader_pid)
+        .expect("a server leads");
     let other = ports[1 - leader_index];
-    while http.get(format!("http://127.0.0.1:{other}/healthz")).send().await.is_err() {
+    while http
+        .get(format!("http://127.0.0.1:{other}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
         assert!(Instant::now() < deadline, "lull serve did not come up");
         tokio::time::sleep(StdDuration::from_millis(50)).await;
     }
@@ -353,8 +419,10 @@ async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
     let resp = http
         .post(format!("http://127.0.0.1:{other}/api/v1/maintenances"))
         .bearer_auth(&token)
-        .json(&json!({"title": "Failover", "start": start.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                      "timezone": "UTC", "duration": 600, "reminder_lead": 0}))
+        .json(
+            &json!({"title": "Failover", "start": start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                      "timezone": "UTC", "duration": 600, "reminder_lead": 0}),
+        )
         .send()
         .await
         .unwrap();

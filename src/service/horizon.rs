@@ -105,7 +105,9 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
         .map_err(|e| anyhow::anyhow!("horizon expansion failed: {e}"))?;
     // Most passes find almost everything stored already: skip those rows up front
     // instead of sending them all to the database to be ignored.
-    let starts = plans.iter().flat_map(|p| p.ahead.iter().chain(&p.missed).map(|e| e.start));
+    let starts = plans
+        .iter()
+        .flat_map(|p| p.ahead.iter().chain(&p.missed).map(|e| e.start));
     if let Some(since) = starts.min() {
         let mut conn = s.store.conn().await?;
         let stored: HashSet<(i64, i64)> = events::keys_since(&mut conn, since).await?.into_iter().collect();

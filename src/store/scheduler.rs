@@ -50,12 +50,10 @@ pub async fn mark(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>, s
 }
 
 pub async fn set_mark(conn: &mut AnyConnection, name: &str, at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO scheduler_marks (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = $2",
-    )
-    .bind(name)
-    .bind(at)
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO scheduler_marks (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = $2")
+        .bind(name)
+        .bind(at)
+        .execute(conn)
+        .await?;
     Ok(())
 }
