@@ -241,6 +241,9 @@ async fn windows_that_ended_during_downtime_are_history_not_observed_and_get_no_
             "{html}"
         );
     }
+    let cookie = common::pages::signed_in(&app).await;
+    let dashboard = common::pages::admin_get(&app, &cookie, "/admin/events").await;
+    assert_eq!(dashboard.matches("not observed").count(), 2, "{dashboard}");
 }
 
 #[tokio::test]
