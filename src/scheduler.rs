@@ -6,27 +6,52 @@
 //!    or until something changes, then move each due event's stored status forward in
 //!    its own compare-and-set transaction.
 //!
-//! With PostgreSQL and several replicas, only the holder of an advisory lock runs it;
-//! everything it does is idempotent, so a failover that repeats work does no harm.
-//! After downtime, windows that passed wholly unseen are caught up silently: a
-//! transition straight from SCHEDULED/READY to COMPLETED is marked `silent`, so no notice
-//! announces a window that is already over.
+//! It never sleeps longer than [`MAX_SLEEP`] in one go and then looks at the wall clock
+//! afresh, so a clock step costs at most that much; the hourly pass follows the wall
+//! clock too (a step forward brings it at once, a step back never puts it further than
+//! an hour away). A failed query is retried after 1 s, doubling to [`RETRY_MAX`], and
+//! logged; it never waits for the next pass.
+//!
+//! **Leadership.** With PostgreSQL and several replicas, only the holder of a lease row
+//! (`scheduler_lease`) runs it. The lease lasts [`LEASE_SECS`] by the database's clock and
+//! is renewed every [`RENEW_EVERY`]; a replica whose renewal fails (or that was frozen past
+//! a renewal) stops leading at once, before the lease can lapse, and a standby takes a
+//! lapsed lease within [`TAKE_EVERY`]. Everything the leader does is idempotent, so a
+//! failover that repeats work does no harm. SQLite has one process, so no lease.
+//!
+//! **Downtime.** A window whose end passed while no scheduler ran is history as planned,
+//! not as seen: its move to COMPLETED is recorded as not observed and sends no
+//! "completed" notice, when it was never seen running or its end is more than [`LATE`]
+//! ago. Those who had its reminder get one `unobserved` notice rather than silence.
 
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::MAX_SLEEP;
 use crate::domain::lifecycle::EventStatus;
 use crate::error::AppResult;
 use crate::service::events::timing;
 use crate::service::{Services, from_ts, horizon};
-use crate::store::{Backend, events, outbox};
+use crate::store::{Backend, events, outbox, scheduler as lease};
 
 /// How often the horizon is extended.
 pub const HORIZON_EVERY: Duration = Duration::hours(1);
-/// Advisory lock key for the scheduler leader ("lull" in ASCII).
-const LEADER_LOCK: i64 = 0x6c75_6c6c;
+/// How late a window's end may be applied and still count as seen: longer than any retry,
+/// failover or restart (seconds), shorter than a mail about it would still be news.
+pub const LATE: Duration = Duration::minutes(15);
+/// How long a taken lease lasts (database clock).
+pub const LEASE_SECS: i64 = 15;
+/// How often the leader renews its lease.
+pub const RENEW_EVERY: StdDuration = StdDuration::from_secs(5);
+/// How often a standby tries to take the lease.
+pub const TAKE_EVERY: StdDuration = StdDuration::from_secs(2);
+/// The longest wait before retrying after a failed query.
+pub const RETRY_MAX: StdDuration = StdDuration::from_secs(4);
+const RETRY_FIRST: StdDuration = StdDuration::from_secs(1);
+const LEASE_NAME: &str = "scheduler";
 
 /// A status change the scheduler applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,98 +59,174 @@ pub struct Transition {
     pub event_id: i64,
     pub from: EventStatus,
     pub to: EventStatus,
-    /// True for catch-up of a window that ended while nobody was watching.
-    pub silent: bool,
+    /// False for a window whose end (or all of it) passed while no scheduler ran: no
+    /// "completed" notice announces it.
+    pub observed: bool,
 }
 
 /// Runs until `shutdown` is cancelled.
 pub async fn run(s: Services, shutdown: CancellationToken) {
+    let mut lease = Lease::new(&s);
     loop {
-        let leader = tokio::select! {
-            leader = become_leader(&s) => leader,
-            () = shutdown.cancelled() => return,
-        };
-        tracing::info!("scheduler running");
-        lead(&s, &shutdown, leader).await;
-        if shutdown.is_cancelled() {
-            return;
-        }
-        tracing::warn!("scheduler lost leadership; waiting to take over again");
-    }
-}
-
-/// Waits until this replica may run the scheduler. On SQLite there is one process, so
-/// always at once; on PostgreSQL, whoever holds the session advisory lock.
-async fn become_leader(s: &Services) -> Option<sqlx::pool::PoolConnection<sqlx::Any>> {
-    if s.store.backend == Backend::Sqlite {
-        return None;
-    }
-    loop {
-        if let Ok(mut conn) = s.store.conn().await {
-            let got: Result<bool, _> = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .bind(LEADER_LOCK)
-                .fetch_one(&mut *conn)
-                .await;
-            if let Ok(true) = got {
-                // Keep the lock's session out of the pool for as long as we lead.
-                return Some(conn);
-            }
-        }
-        tokio::time::sleep(StdDuration::from_secs(10)).await;
-    }
-}
-
-async fn lead(s: &Services, shutdown: &CancellationToken, mut leader: Option<sqlx::pool::PoolConnection<sqlx::Any>>) {
-    let mut next_horizon = s.now();
-    loop {
-        if let Some(conn) = leader.as_mut()
-            && sqlx::query("SELECT 1").execute(&mut **conn).await.is_err()
-        {
-            return;
-        }
-        let now = s.now();
-        // Transitions first: a boundary never waits for the hourly horizon pass.
-        let applied = apply_due(s).await;
-        if applied.as_ref().is_ok_and(|a| !a.is_empty()) {
-            s.page_changes.notify_one();
-            s.broadcast();
-        }
-        if now >= next_horizon {
-            next_horizon = now + HORIZON_EVERY;
-            match horizon::pass(s).await {
-                Ok(r) => {
-                    tracing::info!(maintenances = r.maintenances, inserted = r.inserted, "horizon extended");
-                    if r.inserted > 0 {
-                        continue; // new events may be due already
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, "horizon pass failed"),
-            }
-        }
-        let wake = match applied {
-            // A boundary that is due but could not be applied (a row another replica
-            // holds, or one that does not parse) must not turn this into a busy loop.
-            Ok(applied) if applied.is_empty() => next_wake(s, next_horizon).await.max(now + Duration::seconds(1)),
-            Ok(_) => next_wake(s, next_horizon).await,
-            Err(e) => {
-                tracing::error!(error = %e, "applying transitions failed; retrying shortly");
-                s.now() + Duration::seconds(5)
-            }
-        };
         tokio::select! {
-            () = s.clock.sleep_until(wake) => {}
-            () = s.changes.notified() => {}
+            () = lease.take(&s) => {}
             () = shutdown.cancelled() => return,
+        }
+        tracing::info!("scheduler running");
+        lead(&s, &shutdown, &mut lease).await;
+        if shutdown.is_cancelled() {
+            lease.release(&s).await;
+            return;
+        }
+        tracing::warn!("scheduler lost its lease; standing by to take it again");
+    }
+}
+
+/// This replica's claim to run the scheduler.
+struct Lease {
+    holder: String,
+    /// SQLite: one process, nothing to share.
+    needed: bool,
+    /// When the last successful renewal was asked for (monotonic: a frozen process sees
+    /// the time it missed).
+    renewed: Option<Instant>,
+}
+
+impl Lease {
+    fn new(s: &Services) -> Self {
+        Self {
+            holder: format!("{}-{}", std::process::id(), hex::encode(rand::random::<[u8; 6]>())),
+            needed: s.store.backend == Backend::Postgres,
+            renewed: None,
+        }
+    }
+
+    /// Takes or renews the lease; false (and no longer leading) when it cannot.
+    async fn renew(&mut self, s: &Services) -> bool {
+        if !self.needed {
+            return true;
+        }
+        let asked = Instant::now();
+        let got = match s.store.conn().await {
+            Ok(mut conn) => lease::take_lease(&mut conn, LEASE_NAME, &self.holder, LEASE_SECS).await,
+            Err(e) => Err(e),
+        };
+        match got {
+            Ok(true) => self.renewed = Some(asked),
+            Ok(false) => self.renewed = None,
+            Err(e) => {
+                if self.renewed.is_some() {
+                    tracing::warn!(error = %e, "renewing the scheduler lease failed");
+                }
+                self.renewed = None;
+            }
+        }
+        self.renewed.is_some()
+    }
+
+    /// Waits until this replica holds the lease.
+    async fn take(&mut self, s: &Services) {
+        while !self.renew(s).await {
+            tokio::time::sleep(TAKE_EVERY).await;
+        }
+    }
+
+    /// Resolves when the lease must be renewed (never without one).
+    async fn renewal_due(&self) {
+        match self.renewed.filter(|_| self.needed) {
+            Some(at) => tokio::time::sleep_until(at + RENEW_EVERY).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn stale(&self) -> bool {
+        self.needed && self.renewed.is_none_or(|at| at.elapsed() >= RENEW_EVERY)
+    }
+
+    /// Lets a standby take over at once after a clean shutdown.
+    async fn release(&self, s: &Services) {
+        if self.needed
+            && let Ok(mut conn) = s.store.conn().await
+            && let Err(e) = lease::release_lease(&mut conn, LEASE_NAME, &self.holder).await
+        {
+            tracing::warn!(error = %e, "releasing the scheduler lease failed");
         }
     }
 }
 
-async fn next_wake(s: &Services, next_horizon: DateTime<Utc>) -> DateTime<Utc> {
-    let boundary = match s.store.conn().await {
-        Ok(mut conn) => events::next_boundary(&mut conn).await.ok().flatten().map(from_ts),
-        Err(_) => None,
+/// Runs the scheduler while this replica holds the lease.
+async fn lead(s: &Services, shutdown: &CancellationToken, lease: &mut Lease) {
+    let mut next_horizon = s.now();
+    let mut retry = RETRY_FIRST;
+    loop {
+        // After a freeze (or a long step) the lease may be someone else's by now.
+        if lease.stale() && !lease.renew(s).await {
+            return;
+        }
+        // A wall clock that stepped back must not put the next pass further than an hour away.
+        next_horizon = next_horizon.min(s.now() + HORIZON_EVERY);
+        let wake = match step(s, &mut next_horizon).await {
+            Ok(wake) => {
+                retry = RETRY_FIRST;
+                wake.min(s.now() + MAX_SLEEP)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, retry_in = ?retry, "scheduler step failed; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(retry) => {}
+                    () = shutdown.cancelled() => return,
+                }
+                retry = (retry * 2).min(RETRY_MAX);
+                continue;
+            }
+        };
+        loop {
+            tokio::select! {
+                () = s.clock.sleep_until(wake) => break,
+                () = s.changes.notified() => break,
+                () = lease.renewal_due() => if !lease.renew(s).await {
+                    return;
+                },
+                () = shutdown.cancelled() => return,
+            }
+        }
+    }
+}
+
+/// One round: apply what is due, extend the horizon when its time has come, and say when
+/// to look again.
+async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateTime<Utc>> {
+    let applied = apply_due(s).await?;
+    if !applied.is_empty() {
+        s.page_changes.notify_one();
+        s.broadcast();
+    }
+    let now = s.now();
+    if now >= *next_horizon {
+        let r = horizon::pass(s).await?;
+        *next_horizon = now + HORIZON_EVERY;
+        tracing::info!(
+            maintenances = r.maintenances,
+            inserted = r.inserted,
+            unobserved = r.unobserved,
+            "horizon extended"
+        );
+        if r.inserted > 0 {
+            return Ok(now); // new events may be due already
+        }
+    }
+    let boundary = {
+        let mut conn = s.store.conn().await?;
+        events::next_boundary(&mut conn).await?.map(from_ts)
     };
-    boundary.map_or(next_horizon, |b| b.min(next_horizon))
+    let wake = boundary.map_or(*next_horizon, |b| b.min(*next_horizon));
+    // A boundary that is due but could not be applied (a row another replica holds, or
+    // one that does not parse) must not turn this into a busy loop.
+    Ok(if applied.is_empty() {
+        wake.max(now + Duration::seconds(1))
+    } else {
+        wake
+    })
 }
 
 /// Moves every due event to its status at `now`, one transaction per event.
@@ -144,31 +245,35 @@ pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
         if to <= from {
             continue;
         }
-        let silent = to == EventStatus::Completed && from < EventStatus::Ongoing;
+        // Never seen running, or its end long past: downtime hid it.
+        let observed =
+            !(to == EventStatus::Completed && (from < EventStatus::Ongoing || now - from_ts(e.end_at) > LATE));
         let mut tx = s.store.begin().await?;
         // Compare-and-set: a second scheduler that got here first makes this a no-op.
-        if events::set_status(&mut tx, &e, to.as_str(), now.timestamp()).await? {
+        if events::set_status(&mut tx, &e, to.as_str(), observed, now.timestamp()).await? {
             // The notice is written in the transaction of the transition it announces.
             let kind = match to {
-                EventStatus::Ready => Some("reminder"),
-                EventStatus::Ongoing => Some("started"),
-                EventStatus::Completed => Some("completed"),
-                _ => None,
+                EventStatus::Ready => "reminder",
+                EventStatus::Ongoing => "started",
+                _ => "completed",
             };
-            if let Some(kind) = kind.filter(|_| !silent) {
+            if observed {
                 outbox::enqueue(&mut tx, kind, e.maintenance_id, Some(e.id), "", now.timestamp()).await?;
+            } else if from == EventStatus::Ready {
+                // They were told it begins in moments; silence would leave them waiting.
+                outbox::enqueue_unobserved(&mut tx, e.maintenance_id, e.id, now.timestamp()).await?;
             }
             tx.commit().await?;
-            tracing::info!(event = e.id, title = %e.title, from = from.as_str(), to = to.as_str(), silent, "event transition");
+            tracing::info!(event = e.id, title = %e.title, from = from.as_str(), to = to.as_str(), observed, "event transition");
             applied.push(Transition {
                 event_id: e.id,
                 from,
                 to,
-                silent,
+                observed,
             });
         }
     }
-    if applied.iter().any(|t| !t.silent) {
+    if applied.iter().any(|t| t.observed || t.from == EventStatus::Ready) {
         s.outbox_changed();
     }
     Ok(applied)

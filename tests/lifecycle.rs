@@ -611,12 +611,12 @@ async fn after_downtime_windows_that_passed_unseen_are_caught_up_silently() {
     applied.sort_by_key(|t| t.event_id);
     assert_eq!(applied.len(), 2);
     assert_eq!(
-        (applied[0].event_id, applied[0].to.as_str(), applied[0].silent),
-        (past, "COMPLETED", true)
+        (applied[0].event_id, applied[0].to.as_str(), applied[0].observed),
+        (past, "COMPLETED", false)
     );
     assert_eq!(
-        (applied[1].event_id, applied[1].to.as_str(), applied[1].silent),
-        (running, "ONGOING", false)
+        (applied[1].event_id, applied[1].to.as_str(), applied[1].observed),
+        (running, "ONGOING", true)
     );
     assert!(
         scheduler::apply_due(&db.services).await.unwrap().is_empty(),

@@ -357,7 +357,7 @@ async fn event_notice(
         "extended" => !e.status.is_terminal(),
         "cancelled" => e.status == EventStatus::Cancelled,
         "update" => true,
-        "completed" => e.status == EventStatus::Completed,
+        "completed" | "unobserved" => e.status == EventStatus::Completed,
         _ => true,
     };
     if !fits {
@@ -381,6 +381,10 @@ async fn event_notice(
         }
         "started" => n.subject = (w.started)(t),
         "completed" => n.subject = (w.completed)(t),
+        "unobserved" => {
+            n.subject = (w.unobserved)(t);
+            n.intro.push(w.unobserved_text.into());
+        }
         "cancelled" if plan.recurring() => {
             if !plan.active() {
                 // The plan's own cancellation tells those who knew of it.

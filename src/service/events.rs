@@ -60,6 +60,9 @@ pub struct EventView {
     pub cancelled_at: Option<String>,
     /// `operator`, `skipped` or `deactivated` for cancelled events.
     pub cancel_reason: Option<String>,
+    /// False when the status page was not running at the window's end (downtime): the
+    /// window is history as planned, not as seen.
+    pub observed: bool,
     pub monitors: Vec<AffectedMonitor>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
@@ -109,6 +112,7 @@ pub(crate) async fn views(
             scheduled_end: fmt_ts(e.scheduled_end),
             cancelled_at: e.cancelled_at.map(fmt_ts),
             cancel_reason: e.cancel_reason,
+            observed: e.observed != 0,
             monitors: affected.get(&e.maintenance_id).cloned().unwrap_or_default(),
             updates: updates.remove(&e.id).unwrap_or_default(),
             title: e.title,

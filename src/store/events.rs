@@ -18,6 +18,8 @@ pub struct EventRow {
     pub cancel_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// 0 when the scheduler was not running at the window's end (see migration 0005).
+    pub observed: i64,
     /// From the maintenance.
     pub title: String,
     pub description: String,
@@ -43,7 +45,7 @@ pub struct NewEvent {
 }
 
 const SELECT: &str = "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
-    e.end_at, e.lead, e.status, e.cancelled_at, e.cancel_reason, e.created_at, e.updated_at,
+    e.end_at, e.lead, e.status, e.cancelled_at, e.cancel_reason, e.created_at, e.updated_at, e.observed,
     m.title, m.description, m.timezone
     FROM events e JOIN maintenances m ON m.id = e.maintenance_id";
 
@@ -59,9 +61,6 @@ fn status_sql(now: &str) -> String {
     )
 }
 
-/// Inserts occurrences that do not exist yet; returns how many were new. Idempotent:
-/// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
-/// and a cancelled occurrence keeps its row, so it is never generated again.
 /// Rows per INSERT.
 const INSERT_BATCH: usize = 100;
 
@@ -69,7 +68,23 @@ const INSERT_BATCH: usize = 100;
 /// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
 /// and a cancelled occurrence keeps its row, so it is never generated again.
 pub async fn insert_missing(conn: &mut AnyConnection, events: &[NewEvent], now: i64) -> Result<u64, sqlx::Error> {
-    const COLS: usize = 9;
+    insert(conn, events, "SCHEDULED", 1, now).await
+}
+
+/// Inserts occurrences that ended while no scheduler ran (downtime longer than the
+/// horizon) as history: COMPLETED and not observed. Idempotent like [`insert_missing`].
+pub async fn insert_unobserved(conn: &mut AnyConnection, events: &[NewEvent], now: i64) -> Result<u64, sqlx::Error> {
+    insert(conn, events, "COMPLETED", 0, now).await
+}
+
+async fn insert(
+    conn: &mut AnyConnection,
+    events: &[NewEvent],
+    status: &str,
+    observed: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    const COLS: usize = 10;
     // SQLite finds each `$n` parameter by a linear scan of the statement's parameter
     // names, which makes a 900-parameter insert quadratic; plain `?` avoids it.
     let sqlite = conn.backend_name() == "SQLite";
@@ -87,7 +102,7 @@ pub async fn insert_missing(conn: &mut AnyConnection, events: &[NewEvent], now: 
             .join(", ");
         let sql = format!(
             "INSERT INTO events (maintenance_id, scheduled_start, scheduled_end, start_at, end_at, lead,
-                status, created_at, updated_at) VALUES {values}
+                status, observed, created_at, updated_at) VALUES {values}
              ON CONFLICT (maintenance_id, scheduled_start) DO NOTHING"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -99,7 +114,8 @@ pub async fn insert_missing(conn: &mut AnyConnection, events: &[NewEvent], now: 
                 .bind(e.start)
                 .bind(e.end)
                 .bind(e.lead)
-                .bind("SCHEDULED")
+                .bind(status)
+                .bind(observed)
                 .bind(now)
                 .bind(now);
         }
@@ -325,13 +341,20 @@ pub async fn next_boundary(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
     .await
 }
 
-/// Moves the stored status of `e` to `new`; false when another scheduler (or an
-/// operator) changed the event first.
-pub async fn set_status(conn: &mut AnyConnection, e: &EventRow, new: &str, now: i64) -> Result<bool, sqlx::Error> {
+/// Moves the stored status of `e` to `new` (`observed` false for a window whose end
+/// passed while no scheduler ran); false when another scheduler (or an operator) changed
+/// the event first.
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    e: &EventRow,
+    new: &str,
+    observed: bool,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     // The times are compared too: an operator who extended the event since it was read
     // may have made `new` wrong.
     let done = sqlx::query(
-        "UPDATE events SET status = $3, updated_at = $4
+        "UPDATE events SET status = $3, updated_at = $4, observed = $7
          WHERE id = $1 AND status = $2 AND start_at = $5 AND end_at = $6 AND cancelled_at IS NULL",
     )
     .bind(e.id)
@@ -340,6 +363,7 @@ pub async fn set_status(conn: &mut AnyConnection, e: &EventRow, new: &str, now: 
     .bind(now)
     .bind(e.start_at)
     .bind(e.end_at)
+    .bind(i64::from(observed))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

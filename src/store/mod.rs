@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod maintenances;
 pub mod monitors;
 pub mod outbox;
+pub mod scheduler;
 pub mod subscribers;
 pub mod tokens;
 pub mod webhooks;

@@ -5,8 +5,9 @@ use sqlx::FromRow;
 
 use super::AnyConnection;
 
-/// Kinds of notice, and the maintenance setting that turns each on.
-pub const KINDS: [(&str, &str); 7] = [
+/// Kinds of notice, and the maintenance setting that turns each on. `unobserved` goes
+/// only to those who had the window's reminder (see [`enqueue_unobserved`]).
+pub const KINDS: [(&str, &str); 8] = [
     ("scheduled", "notify_scheduled"),
     ("reminder", "notify_reminder"),
     ("started", "notify_start"),
@@ -14,6 +15,7 @@ pub const KINDS: [(&str, &str); 7] = [
     ("extended", "notify_start"),
     ("completed", "notify_completion"),
     ("cancelled", "notify_cancellation"),
+    ("unobserved", "notify_reminder"),
 ];
 
 #[derive(Debug, Clone, FromRow)]
@@ -36,6 +38,8 @@ pub const PLAN: &str = "plan";
 /// `detail` prefix of a `cancelled` notice about an occurrence skipped before it had an
 /// event: `occurrence:<unix start>`.
 pub const OCCURRENCE: &str = "occurrence:";
+/// No retry is put further ahead than this (seconds; `notify::backoff` stays below it).
+pub const MAX_RETRY_DELAY: i64 = 2 * 3600;
 
 /// Writes one notice of `kind` about an event (or a maintenance, for `scheduled`) for
 /// every confirmed subscriber who wants it: no monitor filter, or one that shares a
@@ -116,6 +120,35 @@ pub async fn enqueue(
     .await?
     .rows_affected();
     Ok(to_subscribers + to_webhooks)
+}
+
+/// Tells those who were sent the reminder of event `event_id` — which then passed wholly
+/// while no scheduler ran — that it is over and was not observed: one honest notice
+/// instead of silence after "begins in moments". Webhooks hear it if they take the kind.
+pub async fn enqueue_unobserved(
+    conn: &mut AnyConnection,
+    maintenance_id: i64,
+    event_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO outbox (dedupe, kind, subscriber_id, webhook_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
+         SELECT $1 || CASE WHEN o.subscriber_id IS NOT NULL THEN ':s' || CAST(o.subscriber_id AS TEXT)
+                           ELSE ':w' || CAST(o.webhook_id AS TEXT) END,
+                'unobserved', o.subscriber_id, o.webhook_id, $2, $3, '', $4, $4
+         FROM outbox o
+         WHERE o.event_id = $2 AND o.kind = 'reminder' AND o.status = 'SENT'
+           AND (o.webhook_id IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.id = o.webhook_id
+                AND (w.kinds = '' OR ',' || w.kinds || ',' LIKE '%,unobserved,%')))
+         ON CONFLICT (dedupe) DO NOTHING",
+    )
+    .bind(format!("unobserved:e{event_id}:"))
+    .bind(event_id)
+    .bind(maintenance_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Tells everyone who heard of maintenance `maintenance_id` — subscribers and webhooks
@@ -211,6 +244,11 @@ pub async fn enqueue_confirmation(conn: &mut AnyConnection, subscriber_id: i64, 
 
 /// Claims up to `limit` due rows for `lease` seconds and returns them; with
 /// `webhooks_only`, email rows stay where they are (no mail server configured).
+///
+/// Times are the wall clock's, which can step back. So that a step back does not hold
+/// notices for its size: a row never attempted is due whatever its time says (it was
+/// queued to go at once), a retry time further ahead than any backoff is due, and a
+/// claim further ahead than a lease has lapsed.
 pub async fn claim(
     conn: &mut AnyConnection,
     now: i64,
@@ -231,8 +269,9 @@ pub async fn claim(
     let sql = format!(
         "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox
-                      WHERE status = 'PENDING' AND next_attempt_at <= $1
-                        AND (claimed_until IS NULL OR claimed_until <= $1){only}
+                      WHERE status = 'PENDING'
+                        AND (next_attempt_at <= $1 OR attempts = 0 OR next_attempt_at > $1 + $4)
+                        AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_until > $2){only}
                       ORDER BY id LIMIT $3{skip_locked})
          RETURNING id, kind, subscriber_id,
             (SELECT email FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS email,
@@ -243,6 +282,7 @@ pub async fn claim(
         .bind(now)
         .bind(now + lease)
         .bind(limit)
+        .bind(MAX_RETRY_DELAY)
         .fetch_all(conn)
         .await
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
 pub mod pages;
+pub mod restart;
 pub mod smtp;
 
 use std::sync::Arc;

@@ -193,6 +193,7 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
     let (state_label, state_class) = match e.status {
         EventStatus::Ready => (Some(m.starting_soon), "soon"),
         EventStatus::Ongoing => (Some(m.in_progress), "live"),
+        EventStatus::Completed if !e.observed => (Some(m.not_observed), "unobserved"),
         EventStatus::Completed => (Some(m.completed), "done"),
         EventStatus::Cancelled => (Some(m.cancelled), "cancelled"),
         EventStatus::Scheduled => (None, ""),
@@ -219,6 +220,12 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
             vec![instant(m.started, start, false), instant(m.expected_end, end, true)],
             Some(actual_len),
             None,
+        ),
+        // Its planned window, as planned: how long it really took is not known.
+        EventStatus::Completed if !e.observed => (
+            vec![window(m.was_planned, planned_start, planned_end, false)],
+            None,
+            Some(m.not_observed_text.to_string()),
         ),
         EventStatus::Completed => {
             // Differences under a minute are noise, not news.

@@ -1,0 +1,442 @@
+//! The scheduler never sleeps through a boundary (issue 9): failed queries are retried
+//! within seconds, wall-clock steps are noticed within 30 s, windows hidden by downtime
+//! are history marked "not observed" (no late "completed" mail), and on PostgreSQL a
+//! frozen leader's lease lapses so a standby takes over.
+
+mod common;
+
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+use common::smtp::SmtpSink;
+use common::*;
+use lull::scheduler;
+use lull::service::maintenances::{self, MaintenanceInput};
+use lull::service::{Actor, horizon, subscribers};
+use lull::store::Backend;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn sql(db: &TestDb, statement: &'static str) {
+    sqlx::query(statement).execute(&db.store.pool).await.unwrap();
+}
+
+/// Waits (in real time, up to `secs`) until `sql` counts at least one row.
+async fn wait_count(db: &TestDb, sql: &'static str, secs: u64, what: &str) {
+    let deadline = Instant::now() + StdDuration::from_secs(secs);
+    while db.count(sql).await == 0 {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
+/// Lets the scheduler settle into its sleep.
+async fn settle() {
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+}
+
+fn subjects(sink: &SmtpSink) -> Vec<String> {
+    sink.messages()
+        .iter()
+        .map(|r| {
+            let m = mail_parser::MessageParser::default().parse(r.data.as_bytes()).unwrap();
+            m.subject().unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_query_is_retried_within_seconds_not_at_the_next_horizon_pass() {
+    let app = spawn_app().await; // 12:00Z
+    let m = app
+        .maintenance(json!({"title": "Patch", "start": "2026-05-10T12:10", "timezone": "UTC",
+                            "duration": 600, "reminder_lead": 0}))
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    settle().await;
+    // The database refuses the scheduler's queries at the boundary, then comes back.
+    sql(&app, "ALTER TABLE events RENAME TO events_away").await;
+    app.clock.set(utc("2026-05-10T12:10:00Z"));
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    sql(&app, "ALTER TABLE events_away RENAME TO events").await;
+    // No clock time passes: only a retry in real seconds can apply it.
+    app.wait_stored(ev, "ONGOING").await;
+}
+
+#[tokio::test]
+async fn a_failed_horizon_pass_is_retried_within_seconds_not_an_hour_later() {
+    let db = TestDb::new(t0()).await;
+    let mut daily = input("Daily", "2026-05-11T03:00", "FREQ=DAILY", 3600);
+    daily.status = Some("INACTIVE".into());
+    maintenances::create(&db.services, &Actor("cli".into()), daily)
+        .await
+        .unwrap();
+    // Switched on behind the server's back: only the horizon pass stores its windows.
+    sql(&db, "UPDATE maintenances SET status = 'ACTIVE'").await;
+    sql(&db, "ALTER TABLE maintenance_skips RENAME TO skips_away").await;
+    let app = launch(db).await;
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0, "the pass failed");
+    sql(&app, "ALTER TABLE skips_away RENAME TO maintenance_skips").await;
+    wait_count(&app, "SELECT COUNT(*) FROM events", 5, "the pass was not retried").await;
+}
+
+#[tokio::test]
+async fn a_wall_clock_step_forward_is_noticed_within_30_seconds() {
+    let app = spawn_app().await; // 12:00Z
+    let m = app
+        .maintenance(json!({"title": "Patch", "start": "2026-05-10T12:05", "timezone": "UTC",
+                            "duration": 3600, "reminder_lead": 0}))
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    settle().await;
+    // NTP steps the clock 6 minutes ahead: the sleep towards 12:05 does not see it.
+    app.clock.step(Duration::minutes(6));
+    settle().await;
+    app.clock.advance(Duration::seconds(30));
+    app.wait_stored(ev, "ONGOING").await;
+}
+
+#[tokio::test]
+async fn after_a_step_of_eight_days_the_horizon_is_extended_within_30_seconds() {
+    let app = spawn_app().await;
+    app.maintenance(
+        json!({"title": "Nightly", "start": "2026-05-11T03:00", "timezone": "UTC",
+                           "duration": 3600, "rrule": "FREQ=DAILY"}),
+    )
+    .await;
+    settle().await;
+    app.clock.step(Duration::days(8));
+    settle().await;
+    app.clock.advance(Duration::seconds(30));
+    let deadline = Instant::now() + StdDuration::from_secs(5);
+    loop {
+        let (_, status) = app.get("/api/v1/status").await;
+        if status["upcoming"].as_array().is_some_and(|u| !u.is_empty()) {
+            assert_eq!(status["upcoming"][0]["start"], "2026-05-19T03:00:00Z");
+            break;
+        }
+        assert!(Instant::now() < deadline, "nothing planned after the step: {status}");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn after_a_step_back_the_next_horizon_pass_is_still_at_most_an_hour_away() {
+    let db = TestDb::new(t0()).await;
+    let mut daily = input("Daily", "2026-05-11T03:00", "FREQ=DAILY", 3600);
+    daily.status = Some("INACTIVE".into());
+    maintenances::create(&db.services, &Actor("cli".into()), daily)
+        .await
+        .unwrap();
+    let app = launch(db).await;
+    settle().await;
+    app.clock.step(-Duration::days(1));
+    settle().await;
+    app.clock.advance(Duration::seconds(30));
+    settle().await;
+    // Switched on behind the server's back: only the hourly pass stores its windows.
+    sql(&app, "UPDATE maintenances SET status = 'ACTIVE'").await;
+    app.clock.advance(Duration::hours(1));
+    wait_count(
+        &app,
+        "SELECT COUNT(*) FROM events",
+        5,
+        "no horizon pass within the hour",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_notice_queued_just_before_the_clock_steps_back_still_goes_out_at_once() {
+    let db = TestDb::new(t0()).await;
+    subscribers::add_confirmed(&db.services, "ops@example.org")
+        .await
+        .unwrap();
+    let once = input("Upgrade", "2026-05-12T10:00", "", 3600);
+    maintenances::create(&db.services, &Actor("cli".into()), once)
+        .await
+        .unwrap(); // "Scheduled maintenance" queued at 12:00
+    db.clock.step(-Duration::hours(1));
+    let sink = SmtpSink::start().await;
+    let _app = launch_with_mail(db, Some(sink.url())).await;
+    sink.wait_for(1).await;
+    assert!(
+        subjects(&sink)[0].starts_with("Scheduled maintenance: Upgrade"),
+        "{:?}",
+        subjects(&sink)
+    );
+}
+
+#[tokio::test]
+async fn windows_that_ended_during_downtime_are_history_not_observed_and_get_no_late_completed_mail() {
+    let sink = SmtpSink::start().await;
+    let app = launch_with_mail(TestDb::new(t0()).await, Some(sink.url())).await;
+    subscribers::add_confirmed(&app.services, "ops@example.org")
+        .await
+        .unwrap();
+    let running = app
+        .maintenance(
+            json!({"title": "Upgrade", "start": "2026-05-10T12:30", "timezone": "UTC",
+                            "duration": 3600, "reminder_lead": 0}),
+        )
+        .await;
+    let ready = app
+        .maintenance(
+            json!({"title": "Backup", "start": "2026-05-10T13:00", "timezone": "UTC",
+                            "duration": 1800, "reminder_lead": 1800}),
+        )
+        .await;
+    let (running, ready) = (
+        running["events"][0]["id"].as_i64().unwrap(),
+        ready["events"][0]["id"].as_i64().unwrap(),
+    );
+    sink.wait_for(2).await; // both announced
+    app.clock.set(utc("2026-05-10T12:30:00Z"));
+    app.wait_stored(running, "ONGOING").await;
+    app.wait_stored(ready, "READY").await;
+    sink.wait_for(4).await; // "in progress" and the reminder
+
+    // Down for a day: both windows end unseen.
+    let db = app.stop().await;
+    db.clock.set(utc("2026-05-11T12:30:00Z"));
+    let app = launch_with_mail(db, Some(sink.url())).await;
+    app.wait_stored(running, "COMPLETED").await;
+    app.wait_stored(ready, "COMPLETED").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'completed'").await,
+        0,
+        "no 'completed' mail a day late"
+    );
+    // Who was told "Backup begins in moments" hears once that it passed unobserved.
+    sink.wait_for(5).await;
+    let got = subjects(&sink);
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(
+        got[4],
+        "Maintenance window passed while our status page was offline: Backup"
+    );
+
+    for id in [running, ready] {
+        let (_, e) = app.get(&format!("/api/v1/events/{id}")).await;
+        assert_eq!(
+            (e["status"].as_str(), e["observed"].as_bool()),
+            (Some("COMPLETED"), Some(false))
+        );
+    }
+    for (lang, words) in [("en", "Not observed"), ("de", "Nicht beobachtet")] {
+        let html = app
+            .http
+            .get(format!("{}/history", app.base))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(html.matches(words).count(), 2, "{lang}: {html}");
+        assert!(
+            !html.contains(">Completed<") && !html.contains(">Abgeschlossen<"),
+            "{html}"
+        );
+    }
+    let cookie = common::pages::signed_in(&app).await;
+    let dashboard = common::pages::admin_get(&app, &cookie, "/admin/events").await;
+    assert_eq!(dashboard.matches("not observed").count(), 2, "{dashboard}");
+}
+
+#[tokio::test]
+async fn a_window_completed_on_time_is_observed_and_announced() {
+    let db = TestDb::new(t0()).await;
+    let once = maintenances::create(
+        &db.services,
+        &Actor("cli".into()),
+        input("Patch", "2026-05-10T12:00", "", 600),
+    )
+    .await
+    .unwrap();
+    let ev = once.events.unwrap()[0].id;
+    db.clock.set(utc("2026-05-10T12:01:00Z"));
+    scheduler::apply_due(&db.services).await.unwrap();
+    // Ended 14 minutes ago, within the tolerance.
+    db.clock.set(utc("2026-05-10T12:24:00Z"));
+    let applied = scheduler::apply_due(&db.services).await.unwrap();
+    assert_eq!((applied[0].event_id, applied[0].observed), (ev, true));
+}
+
+#[tokio::test]
+async fn windows_of_a_downtime_longer_than_the_horizon_are_stored_as_not_observed() {
+    let db = TestDb::new(t0()).await;
+    maintenances::create(
+        &db.services,
+        &Actor("cli".into()),
+        input("Nightly", "2026-05-11T03:00", "FREQ=DAILY", 3600),
+    )
+    .await
+    .unwrap();
+    horizon::pass(&db.services).await.unwrap();
+    // Down for ten days.
+    db.clock.set(utc("2026-05-20T12:00:00Z"));
+    horizon::pass(&db.services).await.unwrap();
+    scheduler::apply_due(&db.services).await.unwrap();
+    let starts: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT scheduled_start, status, observed FROM events ORDER BY scheduled_start")
+            .fetch_all(&db.store.pool)
+            .await
+            .unwrap();
+    let day = |d: i64| utc(&format!("2026-05-{d:02}T03:00:00Z")).timestamp();
+    let past: Vec<(i64, String, i64)> = (11..=20).map(|d| (day(d), "COMPLETED".to_string(), 0)).collect();
+    assert_eq!(
+        starts[..10],
+        past[..],
+        "every night of the downtime, none invented as seen"
+    );
+    assert_eq!(starts[10], (day(21), "SCHEDULED".to_string(), 1));
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM outbox WHERE kind <> 'scheduled'").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_lease_is_held_by_one_and_taken_over_only_once_it_lapses() {
+    use lull::store::scheduler::{release_lease, take_lease};
+    let db = TestDb::new(t0()).await;
+    let mut conn = db.store.conn().await.unwrap();
+    assert!(take_lease(&mut conn, "s", "a", 1).await.unwrap());
+    assert!(!take_lease(&mut conn, "s", "b", 15).await.unwrap(), "b must wait");
+    assert!(take_lease(&mut conn, "s", "a", 1).await.unwrap(), "a renews");
+    // Seconds on the database's clock; a's lease lapses within two of them.
+    tokio::time::sleep(StdDuration::from_millis(2100)).await;
+    assert!(
+        take_lease(&mut conn, "s", "b", 15).await.unwrap(),
+        "b takes the lapsed lease"
+    );
+    assert!(
+        !take_lease(&mut conn, "s", "a", 15).await.unwrap(),
+        "a may not renew it"
+    );
+    release_lease(&mut conn, "s", "b").await.unwrap();
+    assert!(
+        take_lease(&mut conn, "s", "a", 15).await.unwrap(),
+        "released: free at once"
+    );
+}
+
+fn input(title: &str, start: &str, rrule: &str, duration: i64) -> MaintenanceInput {
+    MaintenanceInput {
+        title: title.into(),
+        start: start.into(),
+        timezone: "UTC".into(),
+        duration,
+        rrule: Some(rrule.into()),
+        ..Default::default()
+    }
+}
+
+/// `lull serve` processes; each is resumed and killed when this is dropped, also when the
+/// test fails.
+struct Servers(Vec<std::process::Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = std::process::Command::new("kill")
+                .args(["-CONT", &child.id().to_string()])
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
+    let db = TestDb::with_system_clock().await;
+    if db.store.backend == Backend::Sqlite {
+        // One process owns a SQLite file: there is no second replica to take over.
+        return;
+    }
+    let (_, token) = lull::service::tokens::create(&db.services, "test").await.unwrap();
+    let ports = [free_port(), free_port()];
+    let mut servers = Servers(Vec::new());
+    for port in ports {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_lull"))
+            .arg("serve")
+            .env("LULL_DATABASE_URL", &db.url)
+            .env("LULL_BIND", format!("127.0.0.1:{port}"))
+            .env("LULL_LOG", "warn")
+            .env_remove("LULL_SMTP_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        servers.0.push(child);
+    }
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    let leader: String = loop {
+        let holder: Option<String> = sqlx::query_scalar("SELECT holder FROM scheduler_lease")
+            .fetch_optional(&db.store.pool)
+            .await
+            .unwrap();
+        if let Some(h) = holder {
+            break h;
+        }
+        assert!(Instant::now() < deadline, "nobody took the lease");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    };
+    let leader_pid: u32 = leader.split('-').next().unwrap().parse().unwrap();
+    let leader_index = servers
+        .0
+        .iter()
+        .position(|c| c.id() == leader_pid)
+        .expect("a server leads");
+    let other = ports[1 - leader_index];
+    while http
+        .get(format!("http://127.0.0.1:{other}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "lull serve did not come up");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    // The leader freezes (a VM pause, a host gone without closing its connections).
+    let stopped = std::process::Command::new("kill")
+        .args(["-STOP", &leader_pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let frozen = Instant::now();
+    let start = chrono::Utc::now() + Duration::seconds(3);
+    let resp = http
+        .post(format!("http://127.0.0.1:{other}/api/v1/maintenances"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"title": "Failover", "start": start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                      "timezone": "UTC", "duration": 600, "reminder_lead": 0}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let m: Value = resp.json().await.unwrap();
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    while db.stored_status(ev).await != "ONGOING" {
+        assert!(
+            frozen.elapsed() < StdDuration::from_secs(30),
+            "the standby did not take over within 30 s"
+        );
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}
