@@ -159,6 +159,9 @@ pub struct ServeArgs {
     /// Seconds a claimed notice waits before another worker retries it after a crash
     #[arg(long, env = "LULL_DELIVERY_LEASE", default_value_t = crate::notify::LEASE_SECS)]
     pub delivery_lease: i64,
+    /// Connections served at once; more wait until one closes
+    #[arg(long, env = "LULL_MAX_CONNECTIONS", default_value_t = app::MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,7 +385,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             timeout_secs: args.smtp_timeout,
             lease_secs: args.delivery_lease,
         });
-    let settings = app::Settings { site, mail };
+    let settings = app::Settings {
+        site,
+        mail,
+        limits: app::Limits {
+            max_connections: args.max_connections,
+            ..Default::default()
+        },
+    };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await

@@ -86,7 +86,7 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| (StatusCode::BAD_REQUEST, e.body_text()).into_response())?;
+            .map_err(|e| crate::web::extract::body_error(e).into_response())?;
         Ok(Self(form_urlencoded::parse(&bytes).into_owned().collect()))
     }
 }

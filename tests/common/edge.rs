@@ -1,0 +1,74 @@
+//! Helpers for tests of the server's edges (limits, proxies, webhooks' targets): a server
+//! started with settings of the test's own, and raw connections to it.
+
+use std::time::Duration as StdDuration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::{TestApp, TestDb, tokens};
+
+/// Starts a server whose settings `tweak` changes (after the usual test ones); returns
+/// its task too, which ends when the server has stopped.
+pub async fn launch_with(
+    db: TestDb,
+    tweak: impl FnOnce(&mut lull::app::Settings),
+) -> (TestApp, JoinHandle<anyhow::Result<()>>) {
+    let (_, token) = tokens::create(&db.services, "test").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let shutdown = CancellationToken::new();
+    let mut settings = lull::app::Settings {
+        site: lull::config::Site {
+            public_url: base.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    tweak(&mut settings);
+    let task = tokio::spawn(lull::app::launch(
+        db.services.clone(),
+        settings,
+        listener,
+        shutdown.clone(),
+    ));
+    let app = TestApp {
+        db,
+        base,
+        token,
+        http: reqwest::Client::new(),
+        shutdown,
+    };
+    (app, task)
+}
+
+/// Asks the server to stop, as SIGTERM does.
+pub fn stop(app: &TestApp) {
+    app.shutdown.cancel();
+}
+
+/// A raw connection to the server that has sent `bytes`.
+pub async fn raw(app: &TestApp, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(bytes).await.unwrap();
+    stream
+}
+
+/// Whether the server closes `stream` within `within` (reading whatever it still sends).
+pub async fn closed_within(stream: &mut TcpStream, within: StdDuration) -> bool {
+    let mut buf = [0u8; 4096];
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
