@@ -32,6 +32,11 @@ pub struct Settings {
     /// `None` when no SMTP server is configured: notices wait in the outbox.
     pub mail: Option<MailerSettings>,
     pub limits: Limits,
+    /// Peers whose `Forwarded`/`X-Forwarded-For` name the client (`LULL_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Dashboard forms must come from the public URL's origin (`LULL_PUBLIC_URL` was set);
+    /// otherwise from the request's `Host`.
+    pub origin_from_public_url: bool,
 }
 
 /// Limits of the HTTP server against slow or numerous clients.
@@ -76,6 +81,10 @@ pub async fn launch(
         .transpose()?;
     let mut state = AppState::new(services.clone(), settings.site);
     state.mail_configured = mailer.is_some();
+    state.trusted_proxies = settings.trusted_proxies.clone().into();
+    state.origin = settings
+        .origin_from_public_url
+        .then(|| web::client::origin_of(&state.site.public_url));
     // The first snapshot is built before the first request is accepted.
     if let Err(e) = state.snapshots.refresh(&services, &state.site, &state.assets).await {
         tracing::error!(error = %e, "building the first status page failed; retrying in the background");

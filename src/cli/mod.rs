@@ -162,6 +162,9 @@ pub struct ServeArgs {
     /// Connections served at once; more wait until one closes
     #[arg(long, env = "LULL_MAX_CONNECTIONS", default_value_t = app::MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Reverse proxies (comma-separated CIDRs) whose Forwarded/X-Forwarded-For name the client
+    #[arg(long, env = "LULL_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -392,6 +395,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_connections: args.max_connections,
             ..Default::default()
         },
+        trusted_proxies: crate::web::client::parse_proxies(&args.trusted_proxies)?,
+        origin_from_public_url: args.public_url.is_some(),
     };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)

@@ -72,3 +72,37 @@ pub async fn closed_within(stream: &mut TcpStream, within: StdDuration) -> bool 
     .await
     .is_ok()
 }
+
+/// Runs `lull serve` over `db` with `env` added and expects it to refuse to start;
+/// returns what it printed on standard error.
+pub async fn serve_refuses(db: &TestDb, env: &[(&str, &str)]) -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_lull"));
+    cmd.arg("serve")
+        .env("LULL_DATABASE_URL", &db.url)
+        .env("LULL_BIND", format!("127.0.0.1:{port}"))
+        .env("LULL_LOG", "warn")
+        .kill_on_drop(true);
+    for var in [
+        "LULL_SMTP_URL",
+        "LULL_SMTP_FROM",
+        "LULL_PUBLIC_URL",
+        "LULL_SITE_NAME",
+        "LULL_TRUSTED_PROXIES",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = tokio::time::timeout(StdDuration::from_secs(30), cmd.output())
+        .await
+        .expect("serve should stop at once, not run")
+        .unwrap();
+    assert!(!out.status.success(), "serve started with {env:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

@@ -10,11 +10,9 @@ pub mod pages;
 pub mod session;
 pub mod show;
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,6 +22,7 @@ use chrono::Duration;
 use self::pages::{ConfirmPage, ErrorPage, Errors, Layout, LoginPage, OverviewPage, TokensPage};
 use self::session::{Admin, FormData, PRE_CSRF_COOKIE, SESSION_COOKIE, pre_csrf_cookie, session_cookie};
 use super::AppState;
+use super::client::ClientAddr;
 use crate::domain::lifecycle::EventStatus;
 use crate::error::AppError;
 use crate::service::admins::{self, Session, SignInError};
@@ -32,7 +31,7 @@ use crate::service::{
 };
 use crate::store::events::EventFilter;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
         .route("/admin/setup", post(setup))
@@ -44,7 +43,10 @@ pub fn router() -> Router<AppState> {
         .merge(notices::router())
         .merge(maintenances::router())
         .merge(events::router())
-        .route_layer(axum::middleware::from_fn(session::same_origin))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::same_origin,
+        ))
         .route_layer(axum::middleware::from_fn(with_notice))
 }
 
@@ -343,12 +345,7 @@ fn check_pre_csrf(jar: &CookieJar, form: &FormData) -> Result<(), session::CsrfR
     form.check_csrf(jar.get(PRE_CSRF_COOKIE).map(|c| c.value()).unwrap_or(""))
 }
 
-async fn setup(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    jar: CookieJar,
-    form: FormData,
-) -> Response {
+async fn setup(State(state): State<AppState>, client: ClientAddr, jar: CookieJar, form: FormData) -> Response {
     if let Err(r) = check_pre_csrf(&jar, &form) {
         return r.into_response();
     }
@@ -369,7 +366,7 @@ async fn setup(
             None => error_page(e),
         };
     }
-    finish_sign_in(&state, jar, &peer.ip().to_string(), &email, &password, "").await
+    finish_sign_in(&state, jar, &client.key(), &email, &password, "").await
 }
 
 #[derive(serde::Deserialize)]
@@ -399,19 +396,14 @@ async fn login_page(
     }
 }
 
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    jar: CookieJar,
-    form: FormData,
-) -> Response {
+async fn login(State(state): State<AppState>, client: ClientAddr, jar: CookieJar, form: FormData) -> Response {
     if let Err(r) = check_pre_csrf(&jar, &form) {
         return r.into_response();
     }
     finish_sign_in(
         &state,
         jar,
-        &peer.ip().to_string(),
+        &client.key(),
         &form.text("email"),
         &form.text("password"),
         form.get("next").unwrap_or(""),
