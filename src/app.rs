@@ -175,18 +175,35 @@ async fn serve(listener: TcpListener, app: axum::Router, limits: &Limits, shutdo
     connections.shutdown().await;
 }
 
-/// A database URL with any password replaced, for messages and logs.
+/// A database URL with any password replaced, for messages and logs: the one in
+/// `user:pass@` and a `password=` query parameter (any case).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    // The authority ends at the first `/`, `?` or `#` (in a password they are escaped).
+    let authority = url.find("://").map(|scheme| {
+        let start = scheme + 3;
+        (
+            start,
+            url[start..].find(['/', '?', '#']).map_or(url.len(), |end| start + end),
+        )
+    });
+    let url = match authority.and_then(|(start, end)| Some((start, start + url[start..end].rfind('@')?))) {
+        Some((start, at)) => match url[start..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..start], &url[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    };
+    let Some((base, query)) = url.split_once('?') else {
+        return url;
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
 }
 
 /// Cancels `token` on Ctrl-C or SIGTERM.
@@ -222,6 +239,15 @@ mod tests {
             "postgres://lull:***@db:5432/lull"
         );
         assert_eq!(super::redact("sqlite://lull.db"), "sqlite://lull.db");
+        assert_eq!(
+            super::redact("postgres://lull@db/lull?password=s3cret"),
+            "postgres://lull@db/lull?password=***"
+        );
+        assert_eq!(
+            super::redact("postgres://lull:a@db/lull?sslmode=require&PassWord=s3cret&x=1"),
+            "postgres://lull:***@db/lull?sslmode=require&PassWord=***&x=1"
+        );
+        assert_eq!(super::redact("sqlite://lull.db?mode=rwc"), "sqlite://lull.db?mode=rwc");
     }
 
     #[test]
