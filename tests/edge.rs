@@ -252,3 +252,34 @@ async fn without_a_public_url_the_origin_must_match_the_host_and_null_is_refused
         StatusCode::FORBIDDEN
     );
 }
+
+// --- mail ---
+
+#[tokio::test]
+async fn smtp_credentials_without_encryption_stop_the_start_unless_tls_none() {
+    let db = TestDb::new(t0()).await;
+    let sink = common::smtp::SmtpSink::start().await;
+    let with_password = sink.url().replace("smtp://", "smtp://mailuser:SMTPSECRETpw99@");
+    let stderr = common::edge::serve_refuses(
+        &db,
+        &[
+            ("LULL_SMTP_URL", &with_password),
+            ("LULL_SMTP_FROM", "Status <status@example.test>"),
+        ],
+    )
+    .await;
+    assert!(stderr.contains("tls=none"), "{stderr}");
+    assert!(!stderr.contains("SMTPSECRETpw99"), "{stderr}");
+    assert!(sink.messages().is_empty());
+
+    // `tls=none` is understood (it is no lettre parameter) and mail goes out.
+    let app = common::launch_with_mail(db, Some(format!("{}?tls=none", sink.url()))).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/subscribers",
+            serde_json::json!({"email": "reader@example.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(sink.wait_for(1).await[0].to, ["reader@example.com"]);
+}
