@@ -283,3 +283,57 @@ async fn smtp_credentials_without_encryption_stop_the_start_unless_tls_none() {
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(sink.wait_for(1).await[0].to, ["reader@example.com"]);
 }
+
+// --- caching ---
+
+/// The `Cache-Control` of a dashboard GET with `cookie`.
+async fn cache_control(app: &common::TestApp, cookie: &str, path: &str) -> (StatusCode, String, String) {
+    let resp = common::pages::no_redirects()
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let cc = resp
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, cc, resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn pages_with_secrets_are_never_stored() {
+    let app = common::spawn_app().await;
+    // The setup form, before any admin exists.
+    let (status, cc, html) = cache_control(&app, "", "/admin").await;
+    assert!(status == StatusCode::OK && html.contains("password"), "{status}");
+    assert_eq!(cc, "no-store");
+
+    let cookie = common::pages::signed_in(&app).await;
+    let (_, cc, _) = cache_control(&app, "", "/admin/login").await;
+    assert_eq!(cc, "no-store", "sign-in page");
+    // A fresh token, shown once.
+    let page = common::pages::admin_get(&app, &cookie, "/admin/tokens").await;
+    let csrf = common::pages::hidden_csrf(&page);
+    let resp = common::pages::no_redirects()
+        .post(format!("{}/admin/tokens", app.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("name", "deploy-bot")])
+        .send()
+        .await
+        .unwrap();
+    let carried = common::pages::cookie_of(&resp, "lull_new_token").unwrap();
+    let (status, cc, html) = cache_control(&app, &format!("{cookie}; {carried}"), "/admin/tokens").await;
+    assert!(status == StatusCode::OK && html.contains("shown only this once"));
+    assert_eq!(cc, "no-store", "the page with a new token");
+    // Webhook secrets.
+    app.post(
+        "/api/v1/webhooks",
+        serde_json::json!({"url": "http://127.0.0.1:9/hook"}),
+    )
+    .await;
+    let (status, cc, _) = cache_control(&app, &cookie, "/admin/webhooks").await;
+    assert_eq!((status, cc.as_str()), (StatusCode::OK, "no-store"), "webhooks page");
+}

@@ -48,6 +48,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             session::same_origin,
         ))
         .route_layer(axum::middleware::from_fn(with_notice))
+        // Dashboard pages show secrets (a new token, webhook secrets) and personal data:
+        // neither the browser nor a proxy keeps a copy.
+        .route_layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 tokio::task_local! {
