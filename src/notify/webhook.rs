@@ -25,6 +25,21 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// A Slack or Discord message. Titles and updates are admins' words, not markup: Slack's
+/// control characters are escaped (so `<!channel>` or `<https://x|label>` stay text),
+/// and Discord is told to ping nobody whatever the text says.
+pub fn chat_message(format: &str, subject: &str, text: &str) -> Value {
+    if format == "slack" {
+        let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        json!({"text": format!("*{}*\n{}", escape(subject), escape(text))})
+    } else {
+        json!({
+            "content": format!("**{subject}**\n{text}"),
+            "allowed_mentions": {"parse": []},
+        })
+    }
+}
+
 pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &OutboxRow) -> Result<(), DeliveryError> {
     let id = row.webhook_id.unwrap_or(0);
     let mut conn = s
@@ -42,8 +57,7 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
     let n = notice(s, site, row, Lang::En).await?;
     let text = format!("{}\n\n{}", n.plain(), n.link);
     let body: Value = match hook.format.as_str() {
-        "slack" => json!({"text": format!("*{}*\n{}", n.subject, text)}),
-        "discord" => json!({"content": format!("**{}**\n{}", n.subject, text)}),
+        "slack" | "discord" => chat_message(&hook.format, &n.subject, &text),
         _ => {
             let event = match row.event_id {
                 Some(e) => events::get(s, e)
@@ -107,6 +121,18 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chat_messages_mention_nobody_and_link_nowhere_by_themselves() {
+        let slack = super::chat_message("slack", "<!channel> DB & co", "see <https://evil.example|status> @here");
+        assert_eq!(
+            slack["text"],
+            "*&lt;!channel&gt; DB &amp; co*\nsee &lt;https://evil.example|status&gt; @here"
+        );
+        let discord = super::chat_message("discord", "@everyone DB", "<@&123> and @here");
+        assert_eq!(discord["content"], "**@everyone DB**\n<@&123> and @here");
+        assert_eq!(discord["allowed_mentions"], serde_json::json!({"parse": []}));
+    }
+
     #[test]
     fn the_signature_is_an_hmac_of_timestamp_and_body() {
         // Worked out independently: printf '1700000000.{}' | openssl dgst -sha256 -hmac whsec_test
