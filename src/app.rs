@@ -37,6 +37,8 @@ pub struct Settings {
     /// Dashboard forms must come from the public URL's origin (`LULL_PUBLIC_URL` was set);
     /// otherwise from the request's `Host`.
     pub origin_from_public_url: bool,
+    /// Which addresses webhooks may reach (`LULL_WEBHOOK_BLOCK_PRIVATE`).
+    pub webhook_targets: crate::notify::webhook::Targets,
 }
 
 /// Limits of the HTTP server against slow or numerous clients.
@@ -96,6 +98,7 @@ pub async fn launch(
         services.clone(),
         state.site.clone(),
         mailer,
+        settings.webhook_targets,
         shutdown.clone(),
     ));
     let refresher = state

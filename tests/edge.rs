@@ -337,3 +337,65 @@ async fn pages_with_secrets_are_never_stored() {
     let (status, cc, _) = cache_control(&app, &cookie, "/admin/webhooks").await;
     assert_eq!((status, cc.as_str()), (StatusCode::OK, "no-store"), "webhooks page");
 }
+
+// --- webhook targets ---
+
+/// Registers `urls` as webhooks and starts a maintenance, which notifies them.
+async fn notify_webhooks(app: &common::TestApp, urls: &[String]) {
+    for url in urls {
+        let (status, body) = app.post("/api/v1/webhooks", serde_json::json!({"url": url})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    app.monitor("api").await;
+    let m = app
+        .maintenance(
+            serde_json::json!({"title": "DB", "start": "2026-05-10T15:00", "timezone": "UTC",
+            "duration": 600, "monitors": [{"slug": "api"}]}),
+        )
+        .await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{}/start", m["events"][0]["id"]),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn with_private_targets_blocked_a_loopback_webhook_gets_nothing_and_the_failure_says_why() {
+    let (app, _) = launch_with(TestDb::new(t0()).await, |s| {
+        s.webhook_targets = lull::notify::webhook::Targets::Public;
+    })
+    .await;
+    let (hits, url) = common::edge::hook_receiver().await;
+    // Once as an address, once as a name that resolves to loopback.
+    let by_name = url.replace("127.0.0.1", "localhost");
+    notify_webhooks(&app, &[url, by_name]).await;
+    let total = app
+        .count("SELECT COUNT(*) FROM outbox WHERE webhook_id IS NOT NULL")
+        .await;
+    assert!(total >= 2);
+    common::edge::wait_count(
+        &app,
+        "SELECT COUNT(*) FROM outbox WHERE webhook_id IS NOT NULL AND status = 'FAILED' \
+         AND last_error LIKE '%LULL_WEBHOOK_BLOCK_PRIVATE%'",
+        total,
+    )
+    .await;
+    assert!(hits.lock().unwrap().is_empty(), "a refused webhook was called");
+}
+
+#[tokio::test]
+async fn by_default_webhooks_may_target_any_address() {
+    let app = common::spawn_app().await;
+    let (hits, url) = common::edge::hook_receiver().await;
+    notify_webhooks(&app, &[url]).await;
+    common::edge::wait_count(
+        &app,
+        "SELECT COUNT(*) FROM outbox WHERE webhook_id IS NOT NULL AND status = 'SENT'",
+        1,
+    )
+    .await;
+    assert!(!hits.lock().unwrap().is_empty());
+}

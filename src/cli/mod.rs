@@ -165,6 +165,10 @@ pub struct ServeArgs {
     /// Reverse proxies (comma-separated CIDRs) whose Forwarded/X-Forwarded-For name the client
     #[arg(long, env = "LULL_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
+    /// Refuse webhooks to loopback, private and link-local addresses (checked after DNS)
+    #[arg(long, env = "LULL_WEBHOOK_BLOCK_PRIVATE", default_value_t = false, action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_block_private: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,6 +401,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         trusted_proxies: crate::web::client::parse_proxies(&args.trusted_proxies)?,
         origin_from_public_url: args.public_url.is_some(),
+        webhook_targets: if args.webhook_block_private {
+            crate::notify::webhook::Targets::Public
+        } else {
+            crate::notify::webhook::Targets::Any
+        },
     };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)

@@ -106,3 +106,36 @@ pub async fn serve_refuses(db: &TestDb, env: &[(&str, &str)]) -> String {
     assert!(!out.status.success(), "serve started with {env:?}");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A webhook receiver on loopback that counts what it is sent; returns it and its URL.
+pub async fn hook_receiver() -> (std::sync::Arc<std::sync::Mutex<Vec<String>>>, String) {
+    let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = hits.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let seen = seen.clone();
+            async move {
+                seen.lock().unwrap().push(body);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (hits, url)
+}
+
+/// Waits (briefly, in real time) until `sql` counts at least `n`.
+pub async fn wait_count(app: &TestApp, sql: &'static str, n: i64) {
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    loop {
+        let got = app.count(sql).await;
+        if got >= n {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{sql}: {got}, expected {n}");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
