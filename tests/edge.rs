@@ -399,3 +399,139 @@ async fn by_default_webhooks_may_target_any_address() {
     .await;
     assert!(!hits.lock().unwrap().is_empty());
 }
+
+// --- first-run setup ---
+
+/// A setup form posted as forwarded for `client`, with a fresh pre-session CSRF pair.
+async fn setup_as(app: &common::TestApp, client: &str, email: &str) -> StatusCode {
+    let http = common::pages::no_redirects();
+    // The setup form while there is no admin, the sign-in form after (same CSRF pair).
+    let mut form = http.get(format!("{}/admin", app.base)).send().await.unwrap();
+    if form.status() != StatusCode::OK {
+        form = http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    }
+    let pre = common::pages::cookie_of(&form, "lull_csrf").unwrap();
+    let csrf = common::pages::hidden_csrf(&form.text().await.unwrap());
+    http.post(format!("{}/admin/setup", app.base))
+        .header("cookie", pre)
+        .header("x-forwarded-for", client)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn behind_proxy() -> common::TestApp {
+    launch_with(TestDb::new(t0()).await, |s| {
+        s.trusted_proxies = lull::web::client::parse_proxies("127.0.0.1").unwrap();
+    })
+    .await
+    .0
+}
+
+#[tokio::test]
+async fn eight_racing_setups_make_one_admin() {
+    let app = std::sync::Arc::new(behind_proxy().await);
+    let racers: Vec<_> = (0..8)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(
+                async move { setup_as(&app, &format!("198.51.100.{i}"), &format!("racer{i}@example.com")).await },
+            )
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for r in racers {
+        statuses.push(r.await.unwrap());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM admins").await, 1, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_second_setup_waits_for_the_first_and_then_sees_its_admin() {
+    // The lock itself, without timing luck: while one setup's transaction is open, the
+    // other's count waits and then counts the admin just made.
+    let db = TestDb::new(t0()).await;
+    let backend = db.store.backend;
+    let mut first = db.store.begin().await.unwrap();
+    lull::store::admins::lock(&mut first, backend).await.unwrap();
+    assert_eq!(lull::store::admins::count(&mut first).await.unwrap(), 0);
+    lull::store::admins::insert(&mut first, "first@example.com", "x", 0)
+        .await
+        .unwrap();
+    let store = db.store.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = store.begin().await.unwrap();
+        lull::store::admins::lock(&mut tx, backend).await.unwrap();
+        lull::store::admins::count(&mut tx).await.unwrap()
+    });
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second setup counted while the first was open"
+    );
+    first.commit().await.unwrap();
+    assert_eq!(second.await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn setup_after_an_admin_exists_is_refused_without_hashing_and_is_throttled() {
+    let app = behind_proxy().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    // Every core busy with other hashing: a setup that hashed first would wait for one.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let mut release = Vec::new();
+    for _ in 0..cores {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        release.push(tx);
+        let started_tx = started_tx.clone();
+        tokio::spawn(lull::service::cpu::run(move || {
+            started_tx.send(()).unwrap();
+            let _ = rx.recv();
+        }));
+    }
+    for _ in 0..cores {
+        started.recv().await.unwrap();
+    }
+    let refused = tokio::time::timeout(
+        StdDuration::from_secs(2),
+        lull::service::admins::create(&app.services, "late@example.com", "correct horse battery", true),
+    )
+    .await
+    .expect("the refusal waited for a core: it hashed first");
+    drop(release);
+    assert!(
+        matches!(refused, Err(lull::error::AppError::Conflict(_))),
+        "{refused:?}"
+    );
+    // Over HTTP: 409, and one client gets five tries.
+    for _ in 0..5 {
+        assert_eq!(
+            setup_as(&app, "203.0.113.9", "late@example.com").await,
+            StatusCode::CONFLICT
+        );
+    }
+    assert_eq!(
+        setup_as(&app, "203.0.113.9", "late@example.com").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

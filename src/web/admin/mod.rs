@@ -357,6 +357,20 @@ async fn setup(State(state): State<AppState>, client: ClientAddr, jar: CookieJar
     }
     let email = form.text("email");
     let password = form.text("password");
+    // Each setup may hash a password: a client gets as many tries as it gets sign-ins.
+    let now = state.services.now().timestamp();
+    if let Err(wait) = state.throttle.attempt(&[format!("setup:{}", client.key())], now) {
+        return sign_in_page(
+            &state,
+            jar,
+            true,
+            email,
+            Some(format!("Too many attempts. Try again in {} minutes.", (wait + 59) / 60)),
+            Errors::new(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+        );
+    }
     if let Err(e) = admins::create(&state.services, &email, &password, true).await {
         return match field_errors(&e) {
             Some(errors) => sign_in_page(
