@@ -535,3 +535,82 @@ async fn setup_after_an_admin_exists_is_refused_without_hashing_and_is_throttled
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+// --- sign-up flooding ---
+
+/// `POST /api/v1/subscribers` for `email`, as forwarded for `client`.
+async fn subscribe_as(app: &common::TestApp, client: &str, email: &str) -> StatusCode {
+    app.http
+        .post(format!("{}/api/v1/subscribers", app.base))
+        .header("x-forwarded-for", client)
+        .json(&serde_json::json!({"email": email}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn plus_addresses_from_many_clients_get_one_mailbox_three_confirmations() {
+    let app = behind_proxy().await;
+    for n in 1..=5 {
+        let status = subscribe_as(&app, &format!("198.51.100.{n}"), &format!("victim+{n}@example.com")).await;
+        // The same answer as ever: nothing tells the caller the mailbox had enough.
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'confirm'").await, 3);
+    // Another mailbox is not affected.
+    assert_eq!(
+        subscribe_as(&app, "198.51.100.9", "other@example.com").await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'confirm'").await, 4);
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_limited_by_its_64() {
+    let app = behind_proxy().await;
+    for n in 1..=10 {
+        let client = format!("2001:db8:1:2::{n:x}");
+        assert_eq!(
+            subscribe_as(&app, &client, &format!("reader{n}@example.com")).await,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(
+        subscribe_as(&app, "2001:db8:1:2:ffff::1", "reader11@example.com").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        subscribe_as(&app, "2001:db8:1:3::1", "reader12@example.com").await,
+        StatusCode::ACCEPTED,
+        "the next /64 is someone else"
+    );
+}
+
+#[tokio::test]
+async fn confirmation_mails_have_a_cap_in_all() {
+    let db = TestDb::new(t0()).await;
+    let limits = lull::service::subscribers::SignupLimits {
+        per_hour: lull::service::throttle::Throttle::new(3, chrono::Duration::hours(1)),
+        ..Default::default()
+    };
+    let sign_up = |n: usize| {
+        let (db, limits) = (&db, &limits);
+        async move {
+            let input = lull::service::subscribers::SubscribeInput {
+                email: format!("reader{n}@example.com"),
+                ..Default::default()
+            };
+            lull::service::subscribers::subscribe(&db.services, limits, &format!("198.51.100.{n}"), input).await
+        }
+    };
+    for n in 0..3 {
+        sign_up(n).await.unwrap();
+    }
+    assert!(matches!(sign_up(3).await, Err(lull::error::AppError::TooMany(_))));
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE kind = 'confirm'").await, 3);
+    // An hour later there is room again.
+    db.clock.advance(chrono::Duration::minutes(61));
+    sign_up(4).await.unwrap();
+}
