@@ -614,3 +614,61 @@ async fn confirmation_mails_have_a_cap_in_all() {
     db.clock.advance(chrono::Duration::minutes(61));
     sign_up(4).await.unwrap();
 }
+
+// --- one-line fields, senders ---
+
+#[tokio::test]
+async fn titles_and_names_are_one_line() {
+    let app = common::spawn_app().await;
+    let (status, err) = app
+        .post(
+            "/api/v1/monitors",
+            serde_json::json!({"name": "API\r\nBcc: x", "slug": "api"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "name");
+    app.monitor("api").await;
+    let (status, err) = app
+        .post(
+            "/api/v1/maintenances",
+            serde_json::json!({"title": "DB upgrade\nSecond line", "start": "2026-05-10T15:00", "timezone": "UTC",
+                "duration": 600, "monitors": [{"slug": "api"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["field"], "title");
+    assert!(err["message"].as_str().unwrap().contains("one line"), "{err}");
+}
+
+#[tokio::test]
+async fn a_site_name_with_commas_and_colons_is_the_senders_name() {
+    let sink = common::smtp::SmtpSink::start().await;
+    let name = "Acme, Inc. (EU): Status";
+    let (app, _) = launch_with(TestDb::new(t0()).await, |s| {
+        // Only links point at this name; nothing is sent there.
+        s.site = lull::config::Site::new(name, None, "#0969da", "https://status.acme.test").unwrap();
+        s.mail = Some(lull::notify::MailerSettings {
+            url: sink.url(),
+            from: None,
+            credentials: None,
+            timeout_secs: 1,
+            lease_secs: 120,
+        });
+    })
+    .await;
+    let (status, _) = app
+        .post(
+            "/api/v1/subscribers",
+            serde_json::json!({"email": "reader@example.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = &sink.wait_for(1).await[0];
+    let parsed = mail_parser::MessageParser::default()
+        .parse(mail.data.as_bytes())
+        .unwrap();
+    let from = parsed.from().unwrap().first().unwrap();
+    assert_eq!(from.name.as_deref(), Some(name));
+    assert_eq!(from.address.as_deref(), Some("noreply@status.acme.test"));
+}
