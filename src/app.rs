@@ -67,7 +67,6 @@ impl Default for Limits {
 }
 
 /// Serves on `listener` until `shutdown` is cancelled.
-
 pub async fn launch(
     services: Services,
     settings: Settings,
