@@ -163,8 +163,8 @@ pub struct ServeArgs {
     #[arg(long, env = "LULL_MAX_CONNECTIONS", default_value_t = app::MAX_CONNECTIONS)]
     pub max_connections: usize,
     /// Reverse proxies (comma-separated CIDRs) whose Forwarded/X-Forwarded-For name the client
-    #[arg(long, env = "LULL_TRUSTED_PROXIES", default_value = "")]
-    pub trusted_proxies: String,
+    #[arg(long, env = "LULL_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
     /// Refuse webhooks to loopback, private and link-local addresses (checked after DNS)
     #[arg(long, env = "LULL_WEBHOOK_BLOCK_PRIVATE", default_value_t = false, action = clap::ArgAction::Set,
         value_parser = clap::builder::BoolishValueParser::new())]
@@ -399,7 +399,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_connections: args.max_connections,
             ..Default::default()
         },
-        trusted_proxies: crate::web::client::parse_proxies(&args.trusted_proxies)?,
+        trusted_proxies: crate::web::client::parse_proxies(args.trusted_proxies.as_deref().unwrap_or(""))?,
         origin_from_public_url: args.public_url.is_some(),
         webhook_targets: if args.webhook_block_private {
             crate::notify::webhook::Targets::Public
