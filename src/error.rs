@@ -12,6 +12,9 @@ pub enum AppError {
     /// A request that cannot be read at all (400).
     #[error("{0}")]
     BadRequest(String),
+    /// A body over the size limit (413).
+    #[error("the request body is larger than the limit of 2 MB")]
+    TooLarge,
     #[error("missing or invalid API token")]
     Unauthorized,
     #[error("{0} not found")]

@@ -892,6 +892,7 @@ async fn launch_site(
             timeout_secs: 1,
             lease_secs: 120,
         }),
+        ..Default::default()
     };
     let handle = tokio::spawn(lull::app::launch(
         db.services.clone(),

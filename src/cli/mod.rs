@@ -159,6 +159,16 @@ pub struct ServeArgs {
     /// Seconds a claimed notice waits before another worker retries it after a crash
     #[arg(long, env = "LULL_DELIVERY_LEASE", default_value_t = crate::notify::LEASE_SECS)]
     pub delivery_lease: i64,
+    /// Connections served at once; more wait until one closes
+    #[arg(long, env = "LULL_MAX_CONNECTIONS", default_value_t = app::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Reverse proxies (comma-separated CIDRs) whose Forwarded/X-Forwarded-For name the client
+    #[arg(long, env = "LULL_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// Refuse webhooks to loopback, private and link-local addresses (checked after DNS)
+    #[arg(long, env = "LULL_WEBHOOK_BLOCK_PRIVATE", default_value_t = false, action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_block_private: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,7 +392,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             timeout_secs: args.smtp_timeout,
             lease_secs: args.delivery_lease,
         });
-    let settings = app::Settings { site, mail };
+    let settings = app::Settings {
+        site,
+        mail,
+        limits: app::Limits {
+            max_connections: args.max_connections,
+            ..Default::default()
+        },
+        trusted_proxies: crate::web::client::parse_proxies(args.trusted_proxies.as_deref().unwrap_or(""))?,
+        origin_from_public_url: args.public_url.is_some(),
+        webhook_targets: if args.webhook_block_private {
+            crate::notify::webhook::Targets::Public
+        } else {
+            crate::notify::webhook::Targets::Any
+        },
+    };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await

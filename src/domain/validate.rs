@@ -32,6 +32,7 @@ impl FieldError {
     }
 }
 
+/// Text of several lines (descriptions, updates): line breaks and tabs are fine.
 fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
     if value
@@ -40,6 +41,23 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Fiel
     {
         return Err(FieldError::new(field, "must not contain control characters"));
     }
+    bounded(field, value, min, max)
+}
+
+/// Text of one line (titles, names): it ends up in mail subjects and chat messages, so
+/// no line breaks, tabs or other control characters.
+fn line(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must be one line, without line breaks, tabs or other control characters",
+        ));
+    }
+    bounded(field, value, min, max)
+}
+
+fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let len = value.chars().count();
     if len < min {
         return Err(FieldError::new(field, "must not be empty"));
@@ -55,19 +73,19 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Fiel
 
 /// A maintenance title: 1 to 200 characters after trimming.
 pub fn title(value: &str) -> Result<String, FieldError> {
-    text("title", value, 1, 200)
+    line("title", value, 1, 200)
 }
 
 /// A monitor name: 1 to 100 characters after trimming.
 pub fn monitor_name(value: &str) -> Result<String, FieldError> {
-    text("name", value, 1, 100)
+    line("name", value, 1, 100)
 }
 
 /// An optional group name; empty means none.
 pub fn group(value: Option<&str>) -> Result<Option<String>, FieldError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => text("group", v, 1, 100).map(Some),
+        Some(v) => line("group", v, 1, 100).map(Some),
     }
 }
 
@@ -190,6 +208,12 @@ mod tests {
         assert_eq!(title("   ").unwrap_err().field, "title");
         assert!(title(&"x".repeat(201)).is_err());
         assert!(title(&"é".repeat(200)).is_ok());
+        for bad in ["Upgrade\r\nBcc: x", "Up\ngrade", "Up\tgrade", "Up\u{7}grade"] {
+            assert_eq!(title(bad).unwrap_err().field, "title", "{bad:?}");
+            assert_eq!(monitor_name(bad).unwrap_err().field, "name", "{bad:?}");
+        }
+        assert!(description("two\nlines\tand a tab").is_ok());
+        assert!(update_body("line one\r\nline two").is_ok());
     }
 
     #[test]

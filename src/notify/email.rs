@@ -18,7 +18,8 @@ use crate::web::markdown;
 #[derive(Clone)]
 pub struct MailerSettings {
     /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required` (STARTTLS) or
-    /// `smtps://host:465`.
+    /// `smtps://host:465`. Credentials on a connection that may be unencrypted (no
+    /// `tls`, or `tls=opportunistic`) are refused unless `tls=none` asks for exactly that.
     pub url: String,
     /// The sender, e.g. `Acme Status <status@acme.example>`; by default `SITE
     /// <noreply@…>` at the public URL's domain (see [`crate::config::sender`]).
@@ -51,7 +52,20 @@ impl Mailer {
     /// Checks the settings and prepares the transport (no connection is made yet).
     pub fn new(settings: &MailerSettings, site: &Site) -> anyhow::Result<Self> {
         let from = crate::config::sender(settings.from.as_deref(), site)?;
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
+        let (url, tls) = split_tls(&settings.url);
+        let credentials = settings.credentials.is_some() || has_password(&url);
+        match tls.as_deref() {
+            Some("none") if credentials => {
+                tracing::warn!("LULL_SMTP_URL has tls=none: the SMTP password crosses the network unencrypted");
+            }
+            None | Some("opportunistic") if credentials && !url.starts_with("smtps://") => anyhow::bail!(
+                "LULL_SMTP_URL (or LULL_SMTP_USERNAME/LULL_SMTP_PASSWORD) gives a password for a connection that may \
+                 not be encrypted, so it could cross the network in clear: use smtps://HOST:465 or add ?tls=required \
+                 (STARTTLS), or add ?tls=none to send it unencrypted on purpose"
+            ),
+            _ => {}
+        }
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
             .map_err(|e| anyhow::anyhow!("LULL_SMTP_URL is not a usable SMTP URL: {e}"))?;
         if let Some((user, password)) = &settings.credentials {
             builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
@@ -69,6 +83,40 @@ impl Mailer {
             lease_secs: settings.lease_secs.max(1),
         })
     }
+}
+
+/// The URL without a `tls=none` parameter (lettre knows no such value: it means no TLS,
+/// as no `tls` does), and the `tls` value given, lower-cased.
+fn split_tls(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut tls = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.split_once('=') {
+            Some(("tls", value)) => {
+                tls = Some(value.to_ascii_lowercase());
+                !value.eq_ignore_ascii_case("none")
+            }
+            _ => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, tls)
+}
+
+/// Whether the URL's user info holds a password (`user:pass@`).
+fn has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
 #[derive(Debug)]
@@ -261,5 +309,66 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(DeliveryError::permanent(e.to_string())),
         Err(e) => Err(DeliveryError::temporary(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Mailer, MailerSettings};
+    use crate::config::Site;
+
+    fn mailer(url: &str, credentials: Option<(&str, &str)>) -> anyhow::Result<Mailer> {
+        let site = Site::new("Acme", None, "#123456", "https://status.acme.test").unwrap();
+        let settings = MailerSettings {
+            url: url.into(),
+            from: None,
+            credentials: credentials.map(|(u, p)| (u.into(), p.into())),
+            timeout_secs: 1,
+            lease_secs: 120,
+        };
+        Mailer::new(&settings, &site)
+    }
+
+    #[tokio::test]
+    async fn a_password_goes_unencrypted_only_when_tls_none_says_so() {
+        for refused in [
+            ("smtp://mailuser:SECRETpw@127.0.0.1:2525", None),
+            ("smtp://127.0.0.1:2525", Some(("mailuser", "SECRETpw"))),
+            ("smtp://mailuser:SECRETpw@127.0.0.1:2525?tls=opportunistic", None),
+        ] {
+            let Err(err) = mailer(refused.0, refused.1) else {
+                panic!("{refused:?} was accepted");
+            };
+            let err = err.to_string();
+            assert!(err.contains("tls=none") && err.contains("tls=required"), "{err}");
+            assert!(!err.contains("SECRETpw"), "{err}");
+        }
+        for accepted in [
+            ("smtp://mailuser:SECRETpw@127.0.0.1:2525?tls=none", None),
+            ("smtp://127.0.0.1:2525?tls=NONE", Some(("mailuser", "SECRETpw"))),
+            ("smtp://mailuser:SECRETpw@127.0.0.1:2525?tls=required", None),
+            ("smtps://mailuser:SECRETpw@127.0.0.1:2525", None),
+            // No password: nothing to protect.
+            ("smtp://127.0.0.1:2525", None),
+            ("smtp://mailuser@127.0.0.1:2525", None),
+        ] {
+            assert!(mailer(accepted.0, accepted.1).is_ok(), "{accepted:?}");
+        }
+    }
+
+    #[test]
+    fn tls_none_is_taken_out_of_the_url() {
+        assert_eq!(
+            super::split_tls("smtp://h:25?tls=none"),
+            ("smtp://h:25".into(), Some("none".into()))
+        );
+        assert_eq!(
+            super::split_tls("smtp://h:25/ehlo.name?x=1&tls=none"),
+            ("smtp://h:25/ehlo.name?x=1".into(), Some("none".into()))
+        );
+        assert_eq!(
+            super::split_tls("smtp://h:587?tls=required"),
+            ("smtp://h:587?tls=required".into(), Some("required".into()))
+        );
     }
 }

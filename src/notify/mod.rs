@@ -41,16 +41,19 @@ pub fn backoff(attempts: i64) -> Duration {
 
 /// Runs until `shutdown`. Without a mailer, email notices keep waiting in the outbox
 /// (nothing is lost; the dashboard says email is not configured) and webhooks still go.
-pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown: CancellationToken) {
+/// `targets` says which webhook addresses may be reached.
+pub async fn run(
+    s: Services,
+    site: Arc<Site>,
+    mailer: Option<Mailer>,
+    targets: webhook::Targets,
+    shutdown: CancellationToken,
+) {
     if mailer.is_none() {
         tracing::warn!("LULL_SMTP_URL is not set: email notices are queued in the outbox but not sent");
     }
     let lease = mailer.as_ref().map_or(LEASE_SECS, |m| m.lease_secs);
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default();
+    let http = webhook::client(webhook::http_client());
     loop {
         let now = s.now().timestamp();
         if let Ok(mut conn) = s.store.conn().await {
@@ -72,7 +75,7 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
         let got = claimed.len();
         futures_util::stream::iter(claimed)
             .for_each_concurrent(CONCURRENCY, |row| {
-                let (s, site, mailer, http) = (&s, &site, &mailer, &http);
+                let (s, site, mailer, http, targets) = (&s, &site, &mailer, &http, &targets);
                 let claimed_until = now + lease;
                 async move {
                     // A send must end well inside the claim, or another worker could take
@@ -80,7 +83,7 @@ pub async fn run(s: Services, site: Arc<Site>, mailer: Option<Mailer>, shutdown:
                     let limit = std::time::Duration::from_secs((lease as u64 * 3 / 4).max(1));
                     let send = async {
                         match (row.webhook_id, mailer) {
-                            (Some(_), _) => webhook::deliver(s, site, http, &row).await,
+                            (Some(_), _) => webhook::deliver(s, site, http, *targets, &row).await,
                             (None, Some(mailer)) => email::deliver(s, site, mailer, &row).await,
                             (None, None) => Err(email::DeliveryError::temporary("email is not configured")),
                         }

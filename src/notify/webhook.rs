@@ -1,6 +1,8 @@
 //! Delivering a notice to a webhook: a versioned JSON payload signed with HMAC-SHA256
 //! (like Stripe and Standard Webhooks), or a Slack or Discord message.
 
+use std::net::{IpAddr, SocketAddr};
+
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -25,7 +27,111 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &OutboxRow) -> Result<(), DeliveryError> {
+/// A Slack or Discord message. Titles and updates are admins' words, not markup: Slack's
+/// control characters are escaped (so `<!channel>` or `<https://x|label>` stay text),
+/// and Discord is told to ping nobody whatever the text says.
+pub fn chat_message(format: &str, subject: &str, text: &str) -> Value {
+    if format == "slack" {
+        let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        json!({"text": format!("*{}*\n{}", escape(subject), escape(text))})
+    } else {
+        json!({
+            "content": format!("**{subject}**\n{text}"),
+            "allowed_mentions": {"parse": []},
+        })
+    }
+}
+
+/// Which addresses webhooks may reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Targets {
+    /// Any (the default: admins choose their webhooks).
+    #[default]
+    Any,
+    /// None that is loopback, private, link-local, unspecified or multicast, checked on
+    /// the addresses the name resolves to at send time (`LULL_WEBHOOK_BLOCK_PRIVATE`).
+    Public,
+}
+
+/// The client every webhook is sent with: 10 s per delivery, no redirects followed.
+pub fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+}
+
+pub fn client(builder: reqwest::ClientBuilder) -> reqwest::Client {
+    builder.build().unwrap_or_default()
+}
+
+/// Addresses a webhook must not reach with [`Targets::Public`]: loopback, private
+/// (RFC 1918, carrier-grade NAT 100.64/10, unique local fc00::/7), link-local,
+/// unspecified, broadcast and multicast, also when written as IPv4-mapped IPv6.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip.to_canonical() {
+        IpAddr::V4(a) => {
+            let [first, second, ..] = a.octets();
+            a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_multicast()
+                || first == 0
+                || (first == 100 && (second & 0xc0) == 64)
+        }
+        IpAddr::V6(a) => {
+            let first = a.segments()[0];
+            a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// With [`Targets::Public`], resolves the webhook's host and refuses it if any address
+/// is not public; the addresses checked are the ones connected to (a second lookup could
+/// answer differently). `None` when any address may be reached.
+async fn checked_client(targets: Targets, hook_id: i64, url: &str) -> Result<Option<reqwest::Client>, DeliveryError> {
+    if targets == Targets::Any {
+        return Ok(None);
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| DeliveryError::permanent(format!("webhook #{hook_id}: {e}")))?;
+    let host = parsed.host_str().unwrap_or("").to_string();
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    let refused = || {
+        DeliveryError::permanent(format!(
+            "webhook #{hook_id}: its address is loopback, private or link-local, which LULL_WEBHOOK_BLOCK_PRIVATE refuses"
+        ))
+    };
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        return if is_private(ip) { Err(refused()) } else { Ok(None) };
+    }
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| DeliveryError::temporary(format!("webhook #{hook_id}: cannot resolve its host: {e}")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(DeliveryError::temporary(format!(
+            "webhook #{hook_id}: its host has no address"
+        )));
+    }
+    if addrs.iter().any(|a| is_private(a.ip())) {
+        return Err(refused());
+    }
+    Ok(Some(client(http_client().resolve_to_addrs(&host, &addrs))))
+}
+
+pub async fn deliver(
+    s: &Services,
+    site: &Site,
+    http: &reqwest::Client,
+    targets: Targets,
+    row: &OutboxRow,
+) -> Result<(), DeliveryError> {
     let id = row.webhook_id.unwrap_or(0);
     let mut conn = s
         .store
@@ -42,8 +148,7 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
     let n = notice(s, site, row, Lang::En).await?;
     let text = format!("{}\n\n{}", n.plain(), n.link);
     let body: Value = match hook.format.as_str() {
-        "slack" => json!({"text": format!("*{}*\n{}", n.subject, text)}),
-        "discord" => json!({"content": format!("**{}**\n{}", n.subject, text)}),
+        "slack" | "discord" => chat_message(&hook.format, &n.subject, &text),
         _ => {
             let event = match row.event_id {
                 Some(e) => events::get(s, e)
@@ -77,7 +182,10 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
         }
     };
     let bytes = serde_json::to_vec(&body).map_err(|e| DeliveryError::permanent(e.to_string()))?;
-    let resp = http
+    let checked = checked_client(targets, hook.id, &hook.url).await?;
+    let resp = checked
+        .as_ref()
+        .unwrap_or(http)
         .post(&hook.url)
         .header("content-type", "application/json")
         .header("user-agent", concat!("Lull/", env!("CARGO_PKG_VERSION")))
@@ -107,6 +215,53 @@ pub async fn deliver(s: &Services, site: &Site, http: &reqwest::Client, row: &Ou
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn private_addresses_are_known() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "100.64.0.1",
+            "100.127.255.254",
+            "169.254.169.254",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(super::is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in [
+            "93.184.216.34",
+            "100.128.0.1",
+            "172.32.0.1",
+            "2001:db8::1",
+            "2606:4700::1111",
+        ] {
+            assert!(!super::is_private(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn chat_messages_mention_nobody_and_link_nowhere_by_themselves() {
+        let slack = super::chat_message("slack", "<!channel> DB & co", "see <https://evil.example|status> @here");
+        assert_eq!(
+            slack["text"],
+            "*&lt;!channel&gt; DB &amp; co*\nsee &lt;https://evil.example|status&gt; @here"
+        );
+        let discord = super::chat_message("discord", "@everyone DB", "<@&123> and @here");
+        assert_eq!(discord["content"], "**@everyone DB**\n<@&123> and @here");
+        assert_eq!(discord["allowed_mentions"], serde_json::json!({"parse": []}));
+    }
+
     #[test]
     fn the_signature_is_an_hmac_of_timestamp_and_body() {
         // Worked out independently: printf '1700000000.{}' | openssl dgst -sha256 -hmac whsec_test

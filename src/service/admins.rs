@@ -77,15 +77,24 @@ pub async fn count(s: &Services) -> AppResult<i64> {
     Ok(admins::count(&mut conn).await?)
 }
 
-/// Creates an admin. With `only_first`, refuses when any admin exists (the setup form).
+/// Creates an admin. With `only_first`, refuses when any admin exists (the setup form):
+/// checked before the password is hashed, and again under a lock that makes concurrent
+/// setups one after the other (SQLite's write transaction; a table lock on PostgreSQL).
 pub async fn create(s: &Services, email: &str, password: &str, only_first: bool) -> AppResult<i64> {
     let email = parse_email(email)?;
     check_password(password)?;
+    let exists = || AppError::Conflict("an admin already exists; sign in instead".into());
+    if only_first && count(s).await? > 0 {
+        return Err(exists());
+    }
     let owned = password.to_string();
     let hash = super::cpu::run(move || hash_password(&owned)).await??;
     let mut tx = s.store.begin().await?;
-    if only_first && admins::count(&mut tx).await? > 0 {
-        return Err(AppError::Conflict("an admin already exists; sign in instead".into()));
+    if only_first {
+        admins::lock(&mut tx, s.store.backend).await?;
+        if admins::count(&mut tx).await? > 0 {
+            return Err(exists());
+        }
     }
     let now = s.now().timestamp();
     let id = admins::insert(&mut tx, &email, &hash, now).await.map_err(|e| {

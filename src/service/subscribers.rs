@@ -51,11 +51,16 @@ pub struct Confirmation {
     pub already: bool,
 }
 
-/// Limits on the public sign-up: per client address and per email.
+/// Confirmation mails the public sign-up sends per hour, in all (per server process).
+pub const CONFIRMATIONS_PER_HOUR: usize = 200;
+
+/// Limits on the public sign-up: per client (an address, an IPv6 /64), per mailbox
+/// (`+tags` count as one) and in all.
 #[derive(Clone)]
 pub struct SignupLimits {
     pub per_client: Throttle,
     pub per_email: Throttle,
+    pub per_hour: Throttle,
 }
 
 impl Default for SignupLimits {
@@ -63,7 +68,20 @@ impl Default for SignupLimits {
         Self {
             per_client: Throttle::new(10, Duration::hours(1)),
             per_email: Throttle::new(3, Duration::hours(1)),
+            per_hour: Throttle::new(CONFIRMATIONS_PER_HOUR, Duration::hours(1)),
         }
+    }
+}
+
+/// The mailbox an address delivers to, as far as it is common: `Ann+news@x` and
+/// `ann@x` are one (most providers drop the `+tag`). Dots are kept: only some drop them.
+pub fn mailbox(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let local = local.split('+').next().unwrap_or(local);
+            format!("{}@{}", local.to_lowercase(), domain.to_lowercase())
+        }
+        None => email.to_lowercase(),
     }
 }
 
@@ -86,7 +104,8 @@ pub async fn issue_token(
     Ok(token)
 }
 
-/// Signs `email` up and asks it to confirm. The answer is the same whether or not the
+/// Signs `email` up and asks it to confirm; `client` is the key of the asking client
+/// (see `ClientAddr::key`). The answer is the same whether or not the
 /// address was known; an address asked too often is quietly left alone.
 pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input: SubscribeInput) -> AppResult<()> {
     let email = validate::email(&input.email)?;
@@ -97,9 +116,14 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
         return Err(AppError::TooMany(wait));
     }
     limits.per_client.hit(&client_key, now);
-    let email_key = [format!("email:{email}")];
+    let email_key = [format!("email:{}", mailbox(&email))];
     if limits.per_email.blocked(&email_key, now).is_some() {
         return Ok(());
+    }
+    // A flood spread over many clients and mailboxes still ends here.
+    if let Err(wait) = limits.per_hour.attempt(&["all".to_string()], now) {
+        tracing::warn!("the hourly limit on confirmation mails ({CONFIRMATIONS_PER_HOUR}) is reached");
+        return Err(AppError::TooMany(wait));
     }
     limits.per_email.hit(&email_key, now);
 
@@ -252,5 +276,16 @@ pub async fn remove(s: &Services, id: i64) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::NotFound("subscriber"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plus_tags_name_the_same_mailbox() {
+        assert_eq!(super::mailbox("victim+1@example.com"), "victim@example.com");
+        assert_eq!(super::mailbox("Victim+a+b@Example.com"), "victim@example.com");
+        assert_eq!(super::mailbox("first.last@example.com"), "first.last@example.com");
+        assert_eq!(super::CONFIRMATIONS_PER_HOUR, 200);
     }
 }

@@ -23,6 +23,16 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(conn).await
 }
 
+/// Holds back other transactions that would lock or write `admins` until this one ends,
+/// so a count then an insert cannot interleave with another's (PostgreSQL's READ
+/// COMMITTED would let both see no admin). SQLite's write transaction already does this.
+pub async fn lock(conn: &mut AnyConnection, backend: super::Backend) -> Result<(), sqlx::Error> {
+    if backend == super::Backend::Postgres {
+        sqlx::query("LOCK TABLE admins IN EXCLUSIVE MODE").execute(conn).await?;
+    }
+    Ok(())
+}
+
 pub async fn insert(conn: &mut AnyConnection, email: &str, hash: &str, now: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO admins (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
         .bind(email)

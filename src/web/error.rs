@@ -11,7 +11,7 @@ use crate::error::AppError;
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_field`, `bad_request`, `unauthorized`, `not_found`, `conflict`, `rate_limited`
+    /// `invalid_field`, `bad_request`, `too_large`, `unauthorized`, `not_found`, `conflict`, `rate_limited`
     /// or `internal`.
     pub error: &'static str,
     pub message: String,
@@ -25,6 +25,7 @@ impl AppError {
         match self {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -37,6 +38,7 @@ impl AppError {
         let (error, field, message) = match self {
             Self::Invalid(f) => ("invalid_field", Some(f.field.clone()), f.message.clone()),
             Self::BadRequest(m) => ("bad_request", None, m.clone()),
+            Self::TooLarge => ("too_large", None, self.to_string()),
             Self::Unauthorized => ("unauthorized", None, self.to_string()),
             Self::NotFound(_) => ("not_found", None, self.to_string()),
             Self::Conflict(m) => ("conflict", None, m.clone()),

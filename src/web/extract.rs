@@ -1,5 +1,6 @@
 //! Extractors that report bad input as `AppError`: malformed JSON is a 400, JSON of the
-//! wrong shape a 422 naming the field (via serde_path_to_error), and `Auth` a 401.
+//! wrong shape a 422 naming the field (via serde_path_to_error), a body over the limit a
+//! 413, and `Auth` a 401.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -18,9 +19,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         parse_json(&bytes).map(Self)
     }
 }
@@ -33,13 +32,20 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         if bytes.trim_ascii().is_empty() {
             return Ok(Self(T::default()));
         }
         parse_json(&bytes).map(Self)
+    }
+}
+
+/// A body that could not be read: 413 when over the size limit, else 400.
+pub fn body_error(e: axum::extract::rejection::BytesRejection) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::BadRequest(e.body_text())
     }
 }
 

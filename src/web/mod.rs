@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod i18n;
@@ -39,6 +40,11 @@ pub struct AppState {
     pub signups: crate::service::subscribers::SignupLimits,
     /// Whether an SMTP server is configured (the dashboard says so when not).
     pub mail_configured: bool,
+    /// Peers whose forwarding headers name the client (`LULL_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// The origin dashboard forms must come from (of `LULL_PUBLIC_URL`, when set); `None`:
+    /// the request's `Host`.
+    pub origin: Option<String>,
 }
 
 impl AppState {
@@ -51,6 +57,8 @@ impl AppState {
             throttle: crate::service::admins::sign_in_throttle(),
             signups: Default::default(),
             mail_configured: false,
+            trusted_proxies: Arc::new([]),
+            origin: None,
         }
     }
 }
@@ -68,7 +76,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(public::router())
-        .merge(admin::router())
+        .merge(admin::router(&state))
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(healthz))
         .fallback(|| async { AppError::NotFound("route") })

@@ -3,6 +3,7 @@
 //! server cannot be reached the test fails), with a manual clock and an API token.
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
+pub mod edge;
 pub mod pages;
 pub mod restart;
 pub mod smtp;
@@ -153,6 +154,7 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
             timeout_secs: 1,
             lease_secs: 120,
         }),
+        ..Default::default()
     };
     tokio::spawn(lull::app::launch(
         db.services.clone(),

@@ -10,11 +10,9 @@ pub mod pages;
 pub mod session;
 pub mod show;
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,6 +22,7 @@ use chrono::Duration;
 use self::pages::{ConfirmPage, ErrorPage, Errors, Layout, LoginPage, OverviewPage, TokensPage};
 use self::session::{Admin, FormData, PRE_CSRF_COOKIE, SESSION_COOKIE, pre_csrf_cookie, session_cookie};
 use super::AppState;
+use super::client::ClientAddr;
 use crate::domain::lifecycle::EventStatus;
 use crate::error::AppError;
 use crate::service::admins::{self, Session, SignInError};
@@ -32,7 +31,7 @@ use crate::service::{
 };
 use crate::store::events::EventFilter;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
         .route("/admin/setup", post(setup))
@@ -44,8 +43,17 @@ pub fn router() -> Router<AppState> {
         .merge(notices::router())
         .merge(maintenances::router())
         .merge(events::router())
-        .route_layer(axum::middleware::from_fn(session::same_origin))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::same_origin,
+        ))
         .route_layer(axum::middleware::from_fn(with_notice))
+        // Dashboard pages show secrets (a new token, webhook secrets) and personal data:
+        // neither the browser nor a proxy keeps a copy.
+        .route_layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 tokio::task_local! {
@@ -343,17 +351,26 @@ fn check_pre_csrf(jar: &CookieJar, form: &FormData) -> Result<(), session::CsrfR
     form.check_csrf(jar.get(PRE_CSRF_COOKIE).map(|c| c.value()).unwrap_or(""))
 }
 
-async fn setup(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    jar: CookieJar,
-    form: FormData,
-) -> Response {
+async fn setup(State(state): State<AppState>, client: ClientAddr, jar: CookieJar, form: FormData) -> Response {
     if let Err(r) = check_pre_csrf(&jar, &form) {
         return r.into_response();
     }
     let email = form.text("email");
     let password = form.text("password");
+    // Each setup may hash a password: a client gets as many tries as it gets sign-ins.
+    let now = state.services.now().timestamp();
+    if let Err(wait) = state.throttle.attempt(&[format!("setup:{}", client.key())], now) {
+        return sign_in_page(
+            &state,
+            jar,
+            true,
+            email,
+            Some(format!("Too many attempts. Try again in {} minutes.", (wait + 59) / 60)),
+            Errors::new(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+        );
+    }
     if let Err(e) = admins::create(&state.services, &email, &password, true).await {
         return match field_errors(&e) {
             Some(errors) => sign_in_page(
@@ -369,7 +386,7 @@ async fn setup(
             None => error_page(e),
         };
     }
-    finish_sign_in(&state, jar, &peer.ip().to_string(), &email, &password, "").await
+    finish_sign_in(&state, jar, &client.key(), &email, &password, "").await
 }
 
 #[derive(serde::Deserialize)]
@@ -399,19 +416,14 @@ async fn login_page(
     }
 }
 
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    jar: CookieJar,
-    form: FormData,
-) -> Response {
+async fn login(State(state): State<AppState>, client: ClientAddr, jar: CookieJar, form: FormData) -> Response {
     if let Err(r) = check_pre_csrf(&jar, &form) {
         return r.into_response();
     }
     finish_sign_in(
         &state,
         jar,
-        &peer.ip().to_string(),
+        &client.key(),
         &form.text("email"),
         &form.text("password"),
         form.get("next").unwrap_or(""),

@@ -86,7 +86,7 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| (StatusCode::BAD_REQUEST, e.body_text()).into_response())?;
+            .map_err(|e| crate::web::extract::body_error(e).into_response())?;
         Ok(Self(form_urlencoded::parse(&bytes).into_owned().collect()))
     }
 }
@@ -142,14 +142,24 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Refuses state-changing requests whose `Origin` is another site (a second line of
-/// defence next to the CSRF tokens).
-pub async fn same_origin(req: Request, next: Next) -> Response {
+/// defence next to the CSRF tokens): it must be the origin of `LULL_PUBLIC_URL` when that
+/// is set (a proxy may rewrite `Host`), else match the request's `Host`. `Origin: null`
+/// (sandboxed frames, `data:` documents) is refused; a request without `Origin` (older
+/// browsers, scripts) relies on its CSRF token alone.
+pub async fn same_origin(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
-        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        if let (Some(origin), Some(host)) = (origin, host) {
-            let origin_host = origin.split("://").nth(1).unwrap_or("");
-            if origin != "null" && origin_host != host {
+        let header = |name| req.headers().get(name).map(|v| v.to_str().unwrap_or("null"));
+        if let Some(origin) = header(header::ORIGIN) {
+            let allowed = origin != "null"
+                && match &state.origin {
+                    Some(expected) => crate::web::client::origin_of(origin) == *expected,
+                    None => header(header::HOST).is_some_and(|host| origin.split("://").nth(1) == Some(host)),
+                };
+            if !allowed {
                 return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
             }
         }

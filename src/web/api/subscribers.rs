@@ -1,9 +1,7 @@
 //! `POST /api/v1/subscribers` (public) and the admin's list.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -12,6 +10,7 @@ use crate::error::AppResult;
 use crate::service::subscribers::{self, SubscribeInput, SubscriberView};
 use crate::service::webhooks::{self, WebhookInput, WebhookView};
 use crate::web::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth};
 
@@ -32,7 +31,7 @@ pub struct Accepted {
     responses((status = 202, body = Accepted), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn subscribe(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: axum::http::HeaderMap,
     ApiJson(mut input): ApiJson<SubscribeInput>,
 ) -> AppResult<(StatusCode, Json<Accepted>)> {
@@ -42,7 +41,7 @@ async fn subscribe(
             .and_then(|v| v.to_str().ok());
         input.language = accept.map(|a| crate::web::i18n::negotiate(Some(a)).lang.to_string());
     }
-    subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await?;
+    subscribers::subscribe(&state.services, &state.signups, &client.key(), input).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Accepted {

@@ -229,7 +229,7 @@ fn subscription_words(m: &Messages) -> &'static crate::notify::words::Words {
 /// subscriber's: the confirmation and every notice come in it.
 async fn subscribe_form(
     State(state): State<AppState>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    client: crate::web::client::ClientAddr,
     headers: HeaderMap,
     form: super::admin::session::FormData,
 ) -> Response {
@@ -241,7 +241,7 @@ async fn subscribe_form(
         monitors: (!chosen.is_empty()).then(|| chosen.clone()),
         language: Some(m.lang.to_string()),
     };
-    match subscribers::subscribe(&state.services, &state.signups, &peer.ip().to_string(), input).await {
+    match subscribers::subscribe(&state.services, &state.signups, &client.key(), input).await {
         // Post/Redirect/Get: a reload does not sign up (and mail) again.
         Ok(()) => axum::response::Redirect::to("/subscribe/sent").into_response(),
         // The form again, with the address as typed and the reason beside it.
