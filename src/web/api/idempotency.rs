@@ -54,7 +54,7 @@ async fn keyed(state: &AppState, req: Request, next: Next) -> Result<Response, R
     let key = key(&parts.headers).map_err(IntoResponse::into_response)?;
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
-        .map_err(|_| AppError::BadRequest("request body too large".into()).into_response())?;
+        .map_err(|_| AppError::TooLarge.into_response())?;
     let scope = scope(&parts, &key);
     let request_hash = hex::encode(Sha256::digest(&bytes));
 
