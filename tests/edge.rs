@@ -253,6 +253,51 @@ async fn without_a_public_url_the_origin_must_match_the_host_and_null_is_refused
     );
 }
 
+#[tokio::test]
+async fn another_site_cannot_sign_its_visitors_up() {
+    let app = common::spawn_app().await;
+    let http = common::pages::no_redirects();
+    // A hidden form on another site, posting to the public sign-up …
+    let form = http
+        .post(format!("{}/subscribe", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "victim@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::FORBIDDEN);
+    // … or a text/plain POST to the API (a "simple" request needs no CORS preflight).
+    let api = http
+        .post(format!("{}/api/v1/subscribers", app.base))
+        .header("origin", "https://evil.example")
+        .header("content-type", "text/plain")
+        .body(r#"{"email": "victim@example.com"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM subscribers").await, 0);
+    // The page's own form, and scripts without an Origin, still work.
+    let own = http
+        .post(format!("{}/subscribe", app.base))
+        .header("origin", &app.base)
+        .form(&[("email", "reader@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    let (status, _) = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/subscribers",
+            Some(serde_json::json!({"email": "script@example.com"})),
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM subscribers").await, 2);
+}
+
 // --- mail ---
 
 #[tokio::test]

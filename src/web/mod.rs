@@ -73,9 +73,13 @@ pub fn router(state: AppState) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
+    // Browsers say where a form or script came from; a write from another site's page
+    // (a hidden form signing visitors up, a text/plain POST to the API) is refused.
+    // Scripts and the CLI send no Origin and are not affected.
+    let same_origin = || axum::middleware::from_fn_with_state(state.clone(), admin::session::same_origin);
     Router::new()
-        .merge(api)
-        .merge(public::router())
+        .merge(api.route_layer(same_origin()))
+        .merge(public::router().route_layer(same_origin()))
         .merge(admin::router(&state))
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(healthz))
