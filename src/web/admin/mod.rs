@@ -123,7 +123,10 @@ pub(crate) fn render(status: StatusCode, page: impl Template) -> Response {
 pub(crate) fn error_page(e: AppError) -> Response {
     let status = e.status();
     let message = e.body().message;
-    if status.is_server_error() {
+    let unavailable = matches!(e, AppError::Unavailable(_));
+    if unavailable {
+        tracing::warn!(error = ?e, "dashboard request failed: database unavailable");
+    } else if status.is_server_error() {
         tracing::error!(error = ?e, "dashboard request failed");
     }
     let l = Layout {
@@ -138,7 +141,14 @@ pub(crate) fn error_page(e: AppError) -> Response {
         section: "",
         notice: None,
     };
-    render(status, ErrorPage { l, message })
+    let mut response = render(status, ErrorPage { l, message });
+    if unavailable {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(crate::web::error::RETRY_AFTER_SECS),
+        );
+    }
+    response
 }
 
 /// Field errors keyed by the form field that shows them.
