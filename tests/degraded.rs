@@ -112,3 +112,132 @@ async fn a_lock_held_through_a_fan_out_sends_each_subscriber_exactly_one_mail() 
     expected.sort();
     assert_eq!(to, expected, "each subscriber gets exactly one mail");
 }
+
+/// The class of a monitor's line on the front page (`s-up`, `s-maintenance`, …).
+fn monitor_class(html: &str, slug: &str) -> String {
+    let at = html
+        .find(&format!("id=\"monitor-{slug}\""))
+        .expect("the monitor is listed");
+    let line = &html[html[..at].rfind("<div").unwrap()..at];
+    line.split("s-")
+        .nth(1)
+        .unwrap()
+        .split(['"', ' '])
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn while_the_database_is_unreachable_the_page_follows_the_clock_and_says_it_may_be_out_of_date() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    let ending = app
+        .maintenance(
+            json!({"title": "Disk swap", "start": "2026-05-10T12:05", "timezone": "UTC", "duration": 1800,
+                            "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}),
+        )
+        .await;
+    let starting = app
+        .maintenance(
+            json!({"title": "Router upgrade", "start": "2026-05-10T12:38", "timezone": "UTC", "duration": 1800,
+                            "monitors": [{"slug": "web", "impact": "MAINTENANCE"}]}),
+        )
+        .await;
+    let event = |m: &serde_json::Value| m["events"][0]["id"].as_i64().unwrap();
+    let (ending, starting) = (event(&ending), event(&starting));
+    app.clock.set(t0() + Duration::minutes(10));
+    let html = common::pages::front_page_with(&app, "In progress").await;
+    assert_eq!(monitor_class(&html, "api"), "maintenance");
+    assert!(!html.contains("Live data is unavailable"));
+
+    lose_database(&app).await;
+    // The first window ends and the second starts while nothing can be read.
+    app.clock.set(t0() + Duration::minutes(40));
+    let html = common::pages::front_page_with(&app, "Live data is unavailable").await;
+    assert!(
+        html.contains("Live data is unavailable; shown as of 12:10 UTC, may be out of date."),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("id=\"event-{ending}\"")),
+        "the ended window is gone:\n{html}"
+    );
+    let ongoing = &html[html.find("id=\"ongoing\"").expect("an ongoing section")..];
+    assert!(ongoing.contains(&format!("id=\"event-{starting}\"")), "{html}");
+    assert_eq!(monitor_class(&html, "api"), "up", "its maintenance ended");
+    assert_eq!(monitor_class(&html, "web"), "maintenance", "its maintenance began");
+    // Said in German too.
+    let de = app
+        .http
+        .get(format!("{}/", app.base))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        de.contains("Aktuelle Daten sind nicht verfügbar; Stand 12:10 UTC"),
+        "{de}"
+    );
+
+    // What needs the database says so, and when to come back.
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/status", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(resp.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn a_dozen_hourly_plans_neither_hide_a_plan_on_day_six_nor_bloat_the_page() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    for i in 0..12 {
+        app.maintenance(json!({
+            "title": format!("Hourly job {i}"),
+            "description": "Rotates the **logs**; nobody notices.",
+            "start": format!("2026-05-10T12:{:02}", 10 + i),
+            "timezone": "UTC", "duration": 300, "rrule": "FREQ=HOURLY",
+            "monitors": [{"slug": "api", "impact": "UP"}]}))
+            .await;
+    }
+    let late = app
+        .maintenance(json!({"title": "Storage move", "start": "2026-05-16T10:00", "timezone": "UTC", "duration": 3600}))
+        .await;
+
+    let html = common::pages::front_page_with(&app, "Storage move").await;
+    assert!(html.len() < 300_000, "the page is {} bytes", html.len());
+    // One card per plan, with its next windows and a count of the rest.
+    assert_eq!(html.matches("Hourly job 0<").count(), 1, "one card for the plan");
+    assert!(html.contains(" more this week"), "{html}");
+
+    let (status, body) = app.get("/api/v1/status").await;
+    assert_eq!(status, StatusCode::OK);
+    let plans = body["upcoming_by_maintenance"].as_array().unwrap();
+    assert_eq!(plans.len(), 13);
+    let windows = |title: &str| {
+        plans
+            .iter()
+            .find(|p| p["next"]["title"] == title)
+            .unwrap_or_else(|| panic!("{title} is listed"))["windows"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    // Every hourly window of the next 7 days (12:10 today is the first, 11:10 on the 17th the last).
+    let first = windows("Hourly job 0");
+    assert_eq!(first.len(), 168);
+    assert_eq!(first[0]["start"], "2026-05-10T12:10:00Z");
+    assert_eq!(first[167]["start"], "2026-05-17T11:10:00Z");
+    assert_eq!(windows("Storage move")[0]["id"], late["events"][0]["id"]);
+    // The flat list keeps its shape and says it was cut.
+    assert_eq!(body["upcoming"].as_array().unwrap().len(), 1000);
+    assert_eq!(body["upcoming_truncated"], true);
+}
