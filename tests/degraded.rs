@@ -241,3 +241,35 @@ async fn a_dozen_hourly_plans_neither_hide_a_plan_on_day_six_nor_bloat_the_page(
     assert_eq!(body["upcoming"].as_array().unwrap().len(), 1000);
     assert_eq!(body["upcoming_truncated"], true);
 }
+
+#[tokio::test]
+async fn a_fifteen_year_old_quarter_hourly_plan_knows_its_next_start_at_once() {
+    let app = spawn_app().await;
+    let dtstart = utc("2011-05-10T12:07:00Z");
+    let m = app
+        .maintenance(
+            json!({"title": "Poll", "start": "2011-05-10T12:07", "timezone": "UTC", "duration": 300,
+                            "rrule": "FREQ=MINUTELY;INTERVAL=15"}),
+        )
+        .await;
+    // Worked out by hand: the first quarter-hour step from DTSTART at or after now (the
+    // window before it ended 3 minutes ago: windows last 5 of the 15 minutes).
+    let period = 15 * 60;
+    let steps = ((t0() - dtstart).num_seconds() + period - 1) / period;
+    let expected = dtstart + Duration::seconds(steps * period);
+    assert_eq!(expected, utc("2026-05-10T12:07:00Z"));
+    let id = m["id"].as_i64().unwrap();
+    let started = Instant::now();
+    let (status, one) = app.get(&format!("/api/v1/maintenances/{id}")).await;
+    let (_, all) = app.get("/api/v1/maintenances").await;
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["next_start"], "2026-05-10T12:07:00Z");
+    assert_eq!(all[0]["next_start"], "2026-05-10T12:07:00Z");
+    assert_eq!(m["next_start"], "2026-05-10T12:07:00Z");
+    assert!(took < StdDuration::from_secs(2), "two reads took {took:?}");
+    // An hour later it has moved on by four steps.
+    app.clock.set(t0() + Duration::hours(1));
+    let (_, one) = app.get(&format!("/api/v1/maintenances/{id}")).await;
+    assert_eq!(one["next_start"], "2026-05-10T13:07:00Z");
+}
