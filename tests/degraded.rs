@@ -273,3 +273,61 @@ async fn a_fifteen_year_old_quarter_hourly_plan_knows_its_next_start_at_once() {
     let (_, one) = app.get(&format!("/api/v1/maintenances/{id}")).await;
     assert_eq!(one["next_start"], "2026-05-10T13:07:00Z");
 }
+
+#[tokio::test]
+async fn notices_dropped_as_stale_are_counted_on_the_dashboard() {
+    use common::smtp::Mode;
+    let sink = SmtpSink::start().await;
+    let db = TestDb::new(t0()).await;
+    lull::service::subscribers::add_confirmed(&db.services, "ops@example.org")
+        .await
+        .unwrap();
+    let app = launch_with_mail(db, Some(sink.url())).await;
+    app.maintenance(
+        json!({"title": "Patch", "start": "2026-05-10T12:05", "timezone": "UTC", "duration": 600,
+                           "notify": {"scheduled": false}}),
+    )
+    .await;
+    // The mail server turns the "started" notice away; by its retry the window is over.
+    sink.set_mode(Mode::Temporary(1));
+    app.clock.set(utc("2026-05-10T12:05:00Z"));
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while app
+        .count("SELECT COUNT(*) FROM outbox WHERE kind = 'started' AND attempts > 0")
+        .await
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the started notice was never tried");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    app.clock.set(utc("2026-05-10T12:30:00Z"));
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while app.count("SELECT COUNT(*) FROM outbox WHERE status = 'SKIPPED'").await == 0 {
+        assert!(Instant::now() < deadline, "the stale notice was not dropped");
+        app.clock.advance(Duration::minutes(1));
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+
+    let cookie = common::pages::signed_in(&app).await;
+    let html = common::pages::admin_get(&app, &cookie, "/admin").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'started' AND status = 'SKIPPED'")
+            .await,
+        1
+    );
+    let dropped = app.count("SELECT COUNT(*) FROM outbox WHERE status = 'SKIPPED'").await;
+    let plural = if dropped == 1 { "" } else { "s" };
+    assert!(
+        html.contains(&format!("{dropped} notice{plural} dropped as stale in the last 7 days")),
+        "{html}"
+    );
+    assert!(html.contains("no longer true"));
+    // A week later it is history.
+    app.clock.advance(Duration::days(8));
+    let cookie = common::pages::sign_in(&app, "ops@example.com", "correct horse battery")
+        .await
+        .1
+        .unwrap();
+    let html = common::pages::admin_get(&app, &cookie, "/admin").await;
+    assert!(!html.contains("dropped as stale"), "{html}");
+}

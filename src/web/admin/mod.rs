@@ -333,6 +333,7 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
     let counts = crate::store::outbox::counts(&mut conn).await?;
     let count = |k: &str| counts.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
     let failed = crate::store::outbox::failed(&mut conn, 20).await?;
+    let dropped = crate::store::outbox::skipped_since(&mut conn, (now - Duration::days(7)).timestamp()).await?;
     Ok(render(
         StatusCode::OK,
         OverviewPage {
@@ -340,6 +341,7 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
             mail_configured: state.mail_configured,
             subscribers: confirmed,
             outbox: (count("PENDING"), count("SENT"), count("FAILED")),
+            dropped,
             failed,
             monitors,
             active,
