@@ -226,7 +226,7 @@ pub(crate) fn row_lock(conn: &AnyConnection, of: &str) -> String {
 pub fn is_busy(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .and_then(|e| e.try_downcast_ref::<sqlx::sqlite::SqliteError>())
-        .and_then(|e| sqlx::error::DatabaseError::code(e))
+        .and_then(sqlx::error::DatabaseError::code)
         .and_then(|code| code.parse::<i32>().ok())
         // The primary result code is the low byte of an extended one (SQLITE_BUSY_SNAPSHOT…).
         .is_some_and(|code| matches!(code & 0xff, 5 | 6))
