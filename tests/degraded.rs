@@ -36,6 +36,12 @@ async fn an_unreachable_database_is_a_503_with_retry_after_for_the_api_and_a_pla
     let html = resp.text().await.unwrap();
     assert!(html.contains("Temporarily unavailable"), "{html}");
     assert!(!html.contains("\"error\""), "a page, not JSON: {html}");
+
+    let resp = app.http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(resp.headers().contains_key("retry-after"));
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("temporarily unavailable"), "{html}");
 }
 
 #[tokio::test]
