@@ -25,8 +25,12 @@ pub enum AppError {
     /// The lifecycle (or a concurrent change) forbids it (409).
     #[error("{0}")]
     Conflict(String),
+    /// The database cannot serve right now (down, unreachable, locked, timed out): 503
+    /// with `Retry-After`; the request may be repeated.
+    #[error("the database is temporarily unavailable; try again shortly")]
+    Unavailable(sqlx::Error),
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -34,6 +38,16 @@ pub enum AppError {
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid(FieldError::new(field, message))
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        if crate::store::is_unavailable(&e) {
+            Self::Unavailable(e)
+        } else {
+            Self::Database(e)
+        }
     }
 }
 

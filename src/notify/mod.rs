@@ -73,6 +73,9 @@ pub async fn run(
             }
         };
         let got = claimed.len();
+        // Past this (real) instant the claim may have run out and another worker may send
+        // the row again, so recording the delivery stops trying.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(lease.max(1) as u64);
         futures_util::stream::iter(claimed)
             .for_each_concurrent(CONCURRENCY, |row| {
                 let (s, site, mailer, http, targets) = (&s, &site, &mailer, &http, &targets);
@@ -91,21 +94,17 @@ pub async fn run(
                     let result = tokio::time::timeout(limit, send)
                         .await
                         .unwrap_or_else(|_| Err(email::DeliveryError::temporary("the send took too long")));
-                    let now = s.now().timestamp();
-                    let Ok(mut conn) = s.store.conn().await else { return };
-                    let written = match result {
-                        Ok(()) => outbox::mark_sent(&mut conn, row.id, claimed_until, now).await,
-                        Err(e) if e.moot => outbox::mark_skipped(&mut conn, row.id, claimed_until, &e.message).await,
+                    let outcome = match result {
+                        Ok(()) => Outcome::Sent,
+                        Err(e) if e.moot => Outcome::Skipped(e.message),
                         Err(e) => {
                             let retry = (!e.permanent && row.attempts < MAX_ATTEMPTS)
                                 .then(|| (s.now() + backoff(row.attempts)).timestamp());
                             tracing::warn!(id = row.id, kind = %row.kind, attempts = row.attempts, retry = retry.is_some(), error = %e.message, "notice not delivered");
-                            outbox::mark_failed(&mut conn, row.id, claimed_until, &e.message, retry).await
+                            Outcome::Failed(e.message, retry)
                         }
                     };
-                    if let Err(e) = written {
-                        tracing::error!(error = %e, id = row.id, "recording a delivery failed");
-                    }
+                    record(s, row.id, claimed_until, deadline, &outcome).await;
                 }
             })
             .await;
@@ -126,6 +125,54 @@ pub async fn run(
             () = s.clock.sleep_until(wake) => {}
             () = s.outbox_changes.notified() => {}
             () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// How a delivery attempt ended, to be written to its outbox row.
+enum Outcome {
+    Sent,
+    /// Overtaken by events (moot): kept as SKIPPED with why.
+    Skipped(String),
+    /// The error, and when to try again (`None`: given up).
+    Failed(String, Option<i64>),
+}
+
+/// Writes `outcome` to the row, retrying while the database is unavailable (locked by
+/// another writer, no pooled connection free) until the claim would run out: a delivery
+/// that is not recorded is sent again once the claim expires, so giving up early turns
+/// a passing lock into duplicate mail.
+async fn record(s: &Services, id: i64, claimed_until: i64, deadline: tokio::time::Instant, outcome: &Outcome) {
+    let mut wait = std::time::Duration::from_millis(100);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let written = match s.store.conn().await {
+            Ok(mut conn) => match outcome {
+                Outcome::Sent => outbox::mark_sent(&mut conn, id, claimed_until, s.now().timestamp()).await,
+                Outcome::Skipped(why) => outbox::mark_skipped(&mut conn, id, claimed_until, why).await,
+                Outcome::Failed(error, retry) => outbox::mark_failed(&mut conn, id, claimed_until, error, *retry).await,
+            },
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(()) => {
+                if attempts > 1 {
+                    tracing::info!(id, attempts, "delivery recorded after the database came back");
+                }
+                return;
+            }
+            Err(e) if crate::store::is_unavailable(&e) && tokio::time::Instant::now() + wait < deadline => {
+                if attempts == 1 {
+                    tracing::warn!(error = %e, id, "recording a delivery: database unavailable, retrying");
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(5));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, id, attempts, "recording a delivery failed; it may be sent again when its claim expires");
+                return;
+            }
         }
     }
 }

@@ -1,20 +1,21 @@
-//! The public status: every monitor's effective status plus ongoing and upcoming events.
+//! The public status: every monitor's effective status plus ongoing and upcoming events,
+//! read once ([`load`]) and computable for any later instant ([`StatusData::at`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Services, fmt_ts};
+use super::{Services, fmt_ts, from_ts};
 
 /// How far ahead the page lists one-time maintenance beyond the horizon.
 pub const LATER_DAYS: i64 = 90;
 use super::events::{EventView, views};
 use super::horizon::HORIZON_DAYS;
 use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
-use crate::domain::lifecycle::EventStatus;
+use crate::domain::lifecycle::{EventStatus, Timing};
 use crate::error::AppResult;
-use crate::store::events::{self, EventFilter};
+use crate::store::events::{self, EventFilter, WindowRow};
 use crate::store::monitors;
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -35,8 +36,17 @@ pub struct MonitorStatusView {
 pub struct StatusView {
     pub monitors: Vec<MonitorStatusView>,
     pub ongoing: Vec<EventView>,
-    /// Events starting within the next 7 days that have not started.
+    /// Events starting within the next 7 days that have not started, soonest first: at
+    /// most 1,000 (then `upcoming_truncated` is true; `upcoming_by_maintenance` has all).
     pub upcoming: Vec<EventView>,
+    /// Whether `upcoming` was cut at 1,000 events.
+    #[serde(default)]
+    pub upcoming_truncated: bool,
+    /// The same events grouped by maintenance, complete however many there are: each
+    /// maintenance with windows in the next 7 days, soonest first, with its next window in
+    /// full and every window of those 7 days.
+    #[serde(default)]
+    pub upcoming_by_maintenance: Vec<UpcomingMaintenance>,
     /// Windows cancelled although their planned start has not come yet (so visitors who
     /// saw them planned see them called off).
     #[serde(default)]
@@ -46,36 +56,218 @@ pub struct StatusView {
     pub later: Vec<EventView>,
 }
 
+/// A maintenance's windows in the next 7 days.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UpcomingMaintenance {
+    pub maintenance_id: i64,
+    /// Its next window, as `upcoming` lists it.
+    pub next: EventView,
+    /// Every window starting within the next 7 days that has not started (`next` first).
+    pub windows: Vec<UpcomingWindow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UpcomingWindow {
+    /// The event's id.
+    pub id: i64,
+    pub start: String,
+    pub end: String,
+    /// SCHEDULED or READY.
+    pub status: EventStatus,
+}
+
+/// The most events `upcoming` lists.
+pub const UPCOMING_LIMIT: usize = 1000;
+
+/// What the status is computed from, read in one go: every window of the next 7 days with
+/// its times, so the status at any later instant follows from the clock alone (the page
+/// keeps telling the truth about windows that start or end while the database cannot be
+/// read).
+#[derive(Debug, Clone)]
+pub struct StatusData {
+    monitors: Vec<MonitorStatusView>,
+    /// Soonest first.
+    plans: Vec<Plan>,
+    later: Vec<EventView>,
+}
+
+#[derive(Debug, Clone)]
+struct Plan {
+    /// The view of its first window: what all its windows share (title, text, monitors).
+    template: EventView,
+    windows: Vec<Held>,
+}
+
+#[derive(Debug, Clone)]
+struct Held {
+    row: WindowRow,
+    timing: Timing,
+    /// The full view when it differs from the template's (it has progress updates).
+    full: Option<EventView>,
+}
+
+impl Held {
+    fn view(&self, template: &EventView, now: DateTime<Utc>) -> EventView {
+        let mut view = self.full.clone().unwrap_or_else(|| EventView {
+            id: self.row.id,
+            start: fmt_ts(self.row.start_at),
+            end: fmt_ts(self.row.end_at),
+            scheduled_start: fmt_ts(self.row.scheduled_start),
+            scheduled_end: fmt_ts(self.row.scheduled_end),
+            cancelled_at: self.row.cancelled_at.map(fmt_ts),
+            cancel_reason: self.row.cancel_reason.clone(),
+            updates: Vec::new(),
+            ..template.clone()
+        });
+        view.status = self.timing.status_at(now);
+        view
+    }
+}
+
+impl StatusData {
+    /// The status as of `now`, which may be later than the read.
+    pub fn at(&self, now: DateTime<Utc>) -> StatusView {
+        let mut ongoing = Vec::new();
+        let mut cancelled = Vec::new();
+        let mut upcoming: Vec<(i64, i64, &Held, &EventView)> = Vec::new();
+        let mut by_plan = Vec::new();
+        for plan in &self.plans {
+            let mut windows = Vec::new();
+            let mut next = None;
+            for w in &plan.windows {
+                match w.timing.status_at(now) {
+                    EventStatus::Ongoing => ongoing.push(w.view(&plan.template, now)),
+                    EventStatus::Cancelled if w.row.scheduled_start > now.timestamp() => {
+                        cancelled.push(w.view(&plan.template, now));
+                    }
+                    status @ (EventStatus::Scheduled | EventStatus::Ready) => {
+                        upcoming.push((w.row.start_at, w.row.id, w, &plan.template));
+                        next.get_or_insert(w);
+                        windows.push(UpcomingWindow {
+                            id: w.row.id,
+                            start: fmt_ts(w.row.start_at),
+                            end: fmt_ts(w.row.end_at),
+                            status,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(next) = next {
+                windows.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
+                by_plan.push(UpcomingMaintenance {
+                    maintenance_id: plan.template.maintenance_id,
+                    next: next.view(&plan.template, now),
+                    windows,
+                });
+            }
+        }
+        let by_start = |a: &EventView, b: &EventView| a.start.cmp(&b.start).then(a.id.cmp(&b.id));
+        ongoing.sort_by(by_start);
+        cancelled.sort_by(by_start);
+        upcoming.sort_by_key(|(start, id, _, _)| (*start, *id));
+        by_plan.sort_by(|a, b| by_start(&a.next, &b.next));
+        let upcoming_truncated = upcoming.len() > UPCOMING_LIMIT;
+        let upcoming = upcoming
+            .into_iter()
+            .take(UPCOMING_LIMIT)
+            .map(|(_, _, w, template)| w.view(template, now))
+            .collect();
+        let mut impacts: HashMap<&str, Vec<_>> = HashMap::new();
+        for e in &ongoing {
+            for m in &e.monitors {
+                impacts.entry(m.slug.as_str()).or_default().push(m.impact);
+            }
+        }
+        let monitors = self
+            .monitors
+            .iter()
+            .map(|m| MonitorStatusView {
+                effective_status: effective_status(m.status, impacts.get(m.slug.as_str()).cloned().unwrap_or_default()),
+                ..m.clone()
+            })
+            .collect();
+        StatusView {
+            monitors,
+            ongoing,
+            upcoming,
+            upcoming_truncated,
+            upcoming_by_maintenance: by_plan,
+            cancelled,
+            later: self.later.clone(),
+        }
+    }
+
+    /// The first instant after `now` at which a status shown changes.
+    pub fn next_boundary(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.plans
+            .iter()
+            .flat_map(|p| &p.windows)
+            .filter_map(|w| w.timing.next_boundary(now))
+            .min()
+    }
+}
+
+/// The status now, from the database.
 pub async fn status(s: &Services) -> AppResult<StatusView> {
+    Ok(load(s).await?.at(s.now()))
+}
+
+/// Reads what the status is computed from.
+pub async fn load(s: &Services) -> AppResult<StatusData> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
-    let filter = EventFilter {
-        from: Some(now.timestamp()),
-        to: Some((now + Duration::days(HORIZON_DAYS)).timestamp()),
-        limit: 1000,
-        ..Default::default()
-    };
-    let rows = events::list(&mut conn, &filter, now.timestamp()).await?;
-    let all = views(&mut conn, rows, now).await?;
-    let planned_ahead = |e: &EventView| e.scheduled_start.as_str() > fmt_ts(now.timestamp()).as_str();
-    let cancelled = all
-        .iter()
-        .filter(|e| e.status == EventStatus::Cancelled && planned_ahead(e))
-        .cloned()
-        .collect();
-    let (ongoing, upcoming): (Vec<EventView>, Vec<EventView>) = all
+    let horizon = now + Duration::days(HORIZON_DAYS);
+    let rows = events::windows(&mut conn, now.timestamp(), horizon.timestamp()).await?;
+    // In full: each plan's first window (its template), and windows with updates.
+    let mut full_ids = Vec::new();
+    let mut seen = HashSet::new();
+    for w in &rows {
+        if seen.insert(w.maintenance_id) || w.has_updates != 0 {
+            full_ids.push(w.id);
+        }
+    }
+    let full = events::by_ids(&mut conn, &full_ids).await?;
+    let mut full: HashMap<i64, EventView> = views(&mut conn, full, now)
+        .await?
         .into_iter()
-        .filter(|e| {
-            matches!(
-                e.status,
-                EventStatus::Ongoing | EventStatus::Ready | EventStatus::Scheduled
-            )
-        })
-        .partition(|e| e.status == EventStatus::Ongoing);
+        .map(|v| (v.id, v))
+        .collect();
+    let mut plans: Vec<Plan> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    for row in rows {
+        let timing = Timing {
+            start: from_ts(row.start_at),
+            end: from_ts(row.end_at),
+            lead: Duration::seconds(row.lead),
+            cancelled: row.cancelled_at.is_some(),
+        };
+        let view = full.remove(&row.id);
+        match index.get(&row.maintenance_id) {
+            Some(&i) => plans[i].windows.push(Held {
+                row,
+                timing,
+                full: view,
+            }),
+            None => {
+                // The plan's first window is always read in full.
+                let Some(template) = view.clone() else { continue };
+                index.insert(row.maintenance_id, plans.len());
+                plans.push(Plan {
+                    template,
+                    windows: vec![Held {
+                        row,
+                        timing,
+                        full: view,
+                    }],
+                });
+            }
+        }
+    }
     // Recurring plans have rows for 7 days only; a one-time plan's single window exists
     // however far ahead, and a visitor told about it by mail should find it on the page.
     let later_filter = EventFilter {
-        from: Some((now + Duration::days(HORIZON_DAYS)).timestamp()),
+        from: Some(horizon.timestamp()),
         to: Some((now + Duration::days(LATER_DAYS)).timestamp()),
         status: Some(EventStatus::Scheduled.as_str().into()),
         limit: 50,
@@ -85,35 +277,22 @@ pub async fn status(s: &Services) -> AppResult<StatusView> {
     let later = views(&mut conn, rows, now)
         .await?
         .into_iter()
-        .filter(|e| e.start.as_str() >= fmt_ts((now + Duration::days(HORIZON_DAYS)).timestamp()).as_str())
+        .filter(|e| e.start.as_str() >= fmt_ts(horizon.timestamp()).as_str())
         .collect();
-    let mut impacts: HashMap<&str, Vec<_>> = HashMap::new();
-    for e in &ongoing {
-        for m in &e.monitors {
-            impacts.entry(m.slug.as_str()).or_default().push(m.impact);
-        }
-    }
     let monitors = monitors::list(&mut conn)
         .await?
         .into_iter()
         .map(|m| {
             let own = MonitorStatus::parse("status", &m.status).unwrap_or(MonitorStatus::Up);
-            let effective = effective_status(own, impacts.get(m.slug.as_str()).cloned().unwrap_or_default());
             MonitorStatusView {
                 slug: m.slug,
                 name: m.name,
                 group: m.group_name,
                 description: m.description,
                 status: own,
-                effective_status: effective,
+                effective_status: own.into(),
             }
         })
         .collect();
-    Ok(StatusView {
-        monitors,
-        ongoing,
-        upcoming,
-        cancelled,
-        later,
-    })
+    Ok(StatusData { monitors, plans, later })
 }

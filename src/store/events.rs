@@ -229,6 +229,51 @@ pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result
     query.bind(f.limit).bind(f.offset).fetch_all(conn).await
 }
 
+/// The times of an event, without its plan's text: what the status page holds for every
+/// window of the next days, however many there are.
+#[derive(Debug, Clone, FromRow)]
+pub struct WindowRow {
+    pub id: i64,
+    pub maintenance_id: i64,
+    pub scheduled_start: i64,
+    pub scheduled_end: i64,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub lead: i64,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    /// 1 when progress updates were posted on it.
+    pub has_updates: i64,
+}
+
+/// Every event ending after `from` and starting before `to`, soonest first, unlimited.
+pub async fn windows(conn: &mut AnyConnection, from: i64, to: i64) -> Result<Vec<WindowRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at, e.end_at, e.lead,
+                e.cancelled_at, e.cancel_reason,
+                CASE WHEN EXISTS (SELECT 1 FROM event_updates u WHERE u.event_id = e.id) THEN 1 ELSE 0 END
+                    AS has_updates
+         FROM events e WHERE e.end_at > $1 AND e.start_at < $2 ORDER BY e.start_at, e.id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// The events with these ids, in no particular order.
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<EventRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{SELECT} WHERE e.id IN ({})", placeholders(1, ids.len()));
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
+}
+
 /// Events of a maintenance that have not started and are not cancelled.
 pub async fn not_started(
     conn: &mut AnyConnection,

@@ -34,6 +34,35 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long anything waits on the database before giving up with an "unavailable" error
+/// (503 to clients), so a hung or locked database hangs no request for long.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Waiting for a pooled connection (all in use, or the server not answering).
+    pub acquire: Duration,
+    /// SQLite: waiting for the write lock inside one statement (`busy_timeout`). Kept
+    /// below `acquire`, so a writer stuck behind an outside lock gives its connection
+    /// back (and retries) before readers waiting for one time out.
+    pub busy: Duration,
+    /// PostgreSQL: the longest a statement may run, lock waits included
+    /// (`statement_timeout`).
+    pub statement: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            acquire: Duration::from_secs(5),
+            busy: Duration::from_secs(2),
+            statement: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Attempts of a SQLite write transaction that finds the write lock taken (each waits
+/// up to [`Timeouts::busy`]) before the error reaches the caller.
+const WRITE_ATTEMPTS: u32 = 3;
+
 #[derive(Clone)]
 pub struct Store {
     pub pool: AnyPool,
@@ -57,6 +86,11 @@ impl Store {
     /// Connects to `url` (`sqlite://file.db` or `postgres://…`), creating a SQLite file
     /// when missing.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        Self::connect_with(url, Timeouts::default()).await
+    }
+
+    /// [`Store::connect`] with other timeouts (tests shorten them).
+    pub async fn connect_with(url: &str, timeouts: Timeouts) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if url.starts_with("sqlite:") {
             let url = if url.contains("mode=") {
@@ -77,16 +111,25 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 10 })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(timeouts.acquire)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; the busy timeout makes
-                        // writers queue instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    match backend {
+                        Backend::Sqlite => {
+                            // WAL lets readers run beside the one writer; the busy timeout
+                            // makes writers queue (briefly) instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            let busy = format!("PRAGMA busy_timeout = {}", timeouts.busy.as_millis());
+                            conn.execute(sqlx::AssertSqlSafe(busy)).await?;
+                        }
+                        Backend::Postgres => {
+                            // A statement stuck behind a lock ends as "unavailable" instead
+                            // of holding its request (and a pooled connection) open.
+                            let timeout = format!("SET statement_timeout = {}", timeouts.statement.as_millis());
+                            conn.execute(sqlx::AssertSqlSafe(timeout)).await?;
+                        }
                     }
                     Ok(())
                 })
@@ -104,17 +147,35 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+            Backend::Postgres => {
+                // A migration may rightly run longer than a request's statement timeout: it
+                // runs on its own connection without one, which is closed afterwards.
+                let mut conn = self.pool.acquire().await?;
+                conn.close_on_drop();
+                conn.execute("SET statement_timeout = 0").await?;
+                sqlx::migrate!("./migrations/postgres").run(&mut *conn).await
+            }
         }
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail
-    /// with SQLITE_BUSY when another writer got there first.
+    /// with SQLITE_BUSY when another writer got there first; a lock held elsewhere for
+    /// longer than the busy timeout is waited out a few times, the connection going back
+    /// to the pool between attempts, before "unavailable" reaches the caller.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+        if self.backend == Backend::Postgres {
+            return self.pool.begin().await;
+        }
+        let mut attempt = 1;
+        loop {
+            match self.pool.begin_with("BEGIN IMMEDIATE").await {
+                Err(e) if is_busy(&e) && attempt < WRITE_ATTEMPTS => {
+                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
         }
     }
 
@@ -160,6 +221,39 @@ pub(crate) fn row_lock(conn: &AnyConnection, of: &str) -> String {
         ("PostgreSQL", "") => " FOR UPDATE".into(),
         ("PostgreSQL", table) => format!(" FOR UPDATE OF {table}"),
         _ => String::new(),
+    }
+}
+
+/// SQLite's "database is busy/locked": another writer holds the lock.
+pub fn is_busy(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.try_downcast_ref::<sqlx::sqlite::SqliteError>())
+        .and_then(sqlx::error::DatabaseError::code)
+        .and_then(|code| code.parse::<i32>().ok())
+        // The primary result code is the low byte of an extended one (SQLITE_BUSY_SNAPSHOT…).
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
+/// Whether `err` says the database cannot serve right now (down, unreachable, overloaded,
+/// locked, shutting down, a statement cut by its timeout) rather than that the query or
+/// the data is wrong: such a request may simply be tried again later (HTTP 503).
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(e) => match e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            // SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention:
+            // shutdown, statement timeout), lock and serialization failures.
+            Some(pg) => {
+                let code = pg.code();
+                ["08", "53", "57"].iter().any(|c| code.starts_with(c)) || ["55P03", "40001", "40P01"].contains(&code)
+            }
+            None => is_busy(err),
+        },
+        _ => false,
     }
 }
 

@@ -359,6 +359,15 @@ pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx
         .await
 }
 
+/// Notices queued since `since` that were dropped (SKIPPED) because events overtook them
+/// before they could go out: a backlog or an unreachable mail server is the usual cause.
+pub async fn skipped_since(conn: &mut AnyConnection, since: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'SKIPPED' AND created_at >= $1")
+        .bind(since)
+        .fetch_one(conn)
+        .await
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct FailedRow {
     pub id: i64,

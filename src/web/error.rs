@@ -8,10 +8,16 @@ use serde::Serialize;
 
 use crate::error::AppError;
 
+/// What `Retry-After` says when the database is unavailable: about the time a restart or
+/// failover takes, and the longest the timeouts keep anyone waiting.
+pub const RETRY_AFTER_SECS: &str = "5";
+
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_field`, `bad_request`, `too_large`, `unauthorized`, `not_found`, `conflict`, `rate_limited`
+    /// `invalid_field`, `bad_request`, `too_large`, `unauthorized`, `not_found`, `conflict`,
+    /// `rate_limited`, `unavailable` (503, the database cannot serve now: retry after
+    /// `Retry-After` seconds)
     /// or `internal`.
     pub error: &'static str,
     pub message: String,
@@ -30,6 +36,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -43,6 +50,7 @@ impl AppError {
             Self::NotFound(_) => ("not_found", None, self.to_string()),
             Self::Conflict(m) => ("conflict", None, m.clone()),
             Self::TooMany(_) => ("rate_limited", None, self.to_string()),
+            Self::Unavailable(_) => ("unavailable", None, self.to_string()),
             Self::Database(_) | Self::Internal(_) => ("internal", None, "internal server error".into()),
         };
         ErrorBody { error, message, field }
@@ -52,6 +60,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
+            Self::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
             Self::Database(e) => tracing::error!(error = %e, "database error"),
             Self::Internal(e) => tracing::error!(error = ?e, "internal error"),
             _ => {}
@@ -67,6 +76,11 @@ impl IntoResponse for AppError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(wait.max(1)));
+            }
+            Self::Unavailable(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
             }
             _ => {}
         }

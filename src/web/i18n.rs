@@ -62,6 +62,14 @@ pub struct Messages {
     pub not_found_page: &'static str,
     pub not_found_text: &'static str,
     pub error_page: &'static str,
+    pub unavailable_page: &'static str,
+    pub unavailable_text: &'static str,
+    /// The page is served from memory while the database cannot be read: before the time
+    /// of the last successful read (`HH:MM UTC`).
+    pub stale_before: &'static str,
+    pub stale_after: &'static str,
+    /// "and N more this week", as (before N, after N).
+    pub more_this_week: (&'static str, &'static str),
 }
 
 pub static EN: Messages = Messages {
@@ -121,6 +129,11 @@ pub static EN: Messages = Messages {
     not_found_page: "Page not found",
     not_found_text: "There is nothing at this address.",
     error_page: "That did not work",
+    unavailable_page: "Temporarily unavailable",
+    unavailable_text: "This cannot be shown right now. Please try again in a minute.",
+    stale_before: "Live data is unavailable; shown as of",
+    stale_after: ", may be out of date.",
+    more_this_week: ("and ", " more this week"),
 };
 
 pub static DE: Messages = Messages {
@@ -185,6 +198,11 @@ pub static DE: Messages = Messages {
     not_found_page: "Seite nicht gefunden",
     not_found_text: "Unter dieser Adresse gibt es nichts.",
     error_page: "Das hat nicht geklappt",
+    unavailable_page: "Vorübergehend nicht verfügbar",
+    unavailable_text: "Das kann gerade nicht angezeigt werden. Bitte versuchen Sie es in einer Minute erneut.",
+    stale_before: "Aktuelle Daten sind nicht verfügbar; Stand",
+    stale_after: ", möglicherweise veraltet.",
+    more_this_week: ("und ", " weitere diese Woche"),
 };
 
 pub static ALL: [&Messages; 2] = [&EN, &DE];

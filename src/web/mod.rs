@@ -98,14 +98,26 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let path = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map(MatchedPath::as_str)
-                .unwrap_or("unmatched");
-            tracing::info_span!("http", method = %req.method(), path)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let path = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("unmatched");
+                    tracing::info_span!("http", method = %req.method(), path)
+                })
+                // A 5xx is logged where it arises, with its cause (an unavailable database
+                // as one WARN line): a second, cause-less ERROR line per request is noise.
+                .on_failure(
+                    |class: tower_http::classify::ServerErrorsFailureClass, _: Duration, _: &tracing::Span| {
+                        if let tower_http::classify::ServerErrorsFailureClass::Error(e) = class {
+                            tracing::error!(error = %e, "response failed");
+                        }
+                    },
+                ),
+        )
 }
 
 /// Browsers get an HTML page for a 4xx on any path outside `/api/` (unknown pages, ids
@@ -125,7 +137,13 @@ async fn html_errors(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html") || v.starts_with("image/"));
-    if path.starts_with("/api/") || !status.is_client_error() || html {
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // An unavailable database (an `AppError`, in JSON) reads as a plain "try again soon".
+    let unavailable = status == axum::http::StatusCode::SERVICE_UNAVAILABLE && json;
+    if path.starts_with("/api/") || !(status.is_client_error() || unavailable) || html {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -144,6 +162,8 @@ async fn html_errors(
             m.not_found_page,
             m.not_found_text.to_string(),
         )
+    } else if unavailable {
+        (status, m.unavailable_page, m.unavailable_text.to_string())
     } else {
         (status, m.error_page, message)
     };

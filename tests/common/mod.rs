@@ -3,6 +3,7 @@
 //! server cannot be reached the test fails), with a manual clock and an API token.
 #![allow(dead_code, reason = "each test binary uses a different part of the harness")]
 
+pub mod degraded;
 pub mod edge;
 pub mod pages;
 pub mod restart;

@@ -131,7 +131,10 @@ pub(crate) fn render(status: StatusCode, page: impl Template) -> Response {
 pub(crate) fn error_page(e: AppError) -> Response {
     let status = e.status();
     let message = e.body().message;
-    if status.is_server_error() {
+    let unavailable = matches!(e, AppError::Unavailable(_));
+    if unavailable {
+        tracing::warn!(error = ?e, "dashboard request failed: database unavailable");
+    } else if status.is_server_error() {
         tracing::error!(error = ?e, "dashboard request failed");
     }
     let l = Layout {
@@ -146,7 +149,14 @@ pub(crate) fn error_page(e: AppError) -> Response {
         section: "",
         notice: None,
     };
-    render(status, ErrorPage { l, message })
+    let mut response = render(status, ErrorPage { l, message });
+    if unavailable {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(crate::web::error::RETRY_AFTER_SECS),
+        );
+    }
+    response
 }
 
 /// Field errors keyed by the form field that shows them.
@@ -331,6 +341,7 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
     let counts = crate::store::outbox::counts(&mut conn).await?;
     let count = |k: &str| counts.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
     let failed = crate::store::outbox::failed(&mut conn, 20).await?;
+    let dropped = crate::store::outbox::skipped_since(&mut conn, (now - Duration::days(7)).timestamp()).await?;
     Ok(render(
         StatusCode::OK,
         OverviewPage {
@@ -338,6 +349,7 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
             mail_configured: state.mail_configured,
             subscribers: confirmed,
             outbox: (count("PENDING"), count("SENT"), count("FAILED")),
+            dropped,
             failed,
             monitors,
             active,

@@ -118,6 +118,8 @@ pub struct OverviewPage {
     pub subscribers: i64,
     /// Notices by state: (PENDING, SENT, FAILED).
     pub outbox: (i64, i64, i64),
+    /// Notices of the last 7 days dropped because events overtook them.
+    pub dropped: i64,
     pub failed: Vec<crate::store::outbox::FailedRow>,
     pub monitors: usize,
     pub active: usize,

@@ -1,6 +1,10 @@
 //! The front page's in-memory snapshot: the status and the page rendered once per
 //! language (plain and gzip, with an ETag), rebuilt when data changes and at each
 //! lifecycle boundary, so `GET /` never touches the database.
+//!
+//! While the database cannot be read, the page keeps being rendered from the last data
+//! read, with each window's status recomputed from the clock (a window that ends still
+//! ends), and after [`STALE_AFTER`] it says plainly that it may be out of date.
 
 use std::sync::{Arc, RwLock};
 
@@ -14,8 +18,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::views::{Chrome, index};
 use crate::config::Site;
-use crate::error::AppResult;
-use crate::service::status::{self, StatusView};
+use crate::error::{AppError, AppResult};
+use crate::service::status::{self, StatusData, StatusView};
 use crate::service::{Services, from_ts};
 use crate::store::events;
 use crate::web::assets::Assets;
@@ -24,6 +28,13 @@ use crate::web::i18n::ALL;
 /// Longest a snapshot lives without a change signal: changes made by another replica
 /// reach this one's page within this time.
 pub const MAX_AGE: Duration = Duration::seconds(15);
+
+/// How old the last successful read may be before the page says its data may be out of
+/// date (four missed refreshes: not a single slow one).
+pub const STALE_AFTER: Duration = Duration::seconds(60);
+
+/// How soon a failed read is tried again (and the page re-rendered from memory).
+const RETRY: Duration = Duration::seconds(2);
 
 pub struct RenderedPage {
     pub lang: &'static str,
@@ -34,7 +45,12 @@ pub struct RenderedPage {
 }
 
 pub struct Snapshot {
+    /// The status as of `built_at`.
     pub status: StatusView,
+    /// What it was computed from, read from the database at `read_at`.
+    data: Arc<StatusData>,
+    pub read_at: DateTime<Utc>,
+    /// When the pages were rendered.
     pub built_at: DateTime<Utc>,
     pub pages: Vec<RenderedPage>,
 }
@@ -62,11 +78,20 @@ impl Snapshots {
         }
     }
 
-    /// Builds a snapshot now.
+    /// Reads the data and builds a snapshot now.
     pub async fn refresh(&self, s: &Services, site: &Site, assets: &Assets) -> AppResult<()> {
-        let snapshot = build(s, site, assets).await?;
-        self.set(snapshot);
+        let now = s.now();
+        let data = status::load(s).await?;
+        self.set(build(Arc::new(data), now, now, site, assets)?);
         Ok(())
+    }
+
+    /// Renders the last data read again for `now` (the database could not be read).
+    fn rerender(&self, now: DateTime<Utc>, site: &Site, assets: &Assets) -> AppResult<Option<DateTime<Utc>>> {
+        let Some(old) = self.get() else { return Ok(None) };
+        let next = old.data.next_boundary(now);
+        self.set(build(old.data.clone(), old.read_at, now, site, assets)?);
+        Ok(next)
     }
 
     /// Keeps the snapshot fresh until `shutdown`.
@@ -78,8 +103,19 @@ impl Snapshots {
                     .await
                     .map_or(now + MAX_AGE, |b| b.min(now + MAX_AGE)),
                 Err(e) => {
-                    tracing::error!(error = %e, "rebuilding the status page failed");
-                    now + Duration::seconds(2)
+                    match e {
+                        AppError::Unavailable(_) => {
+                            tracing::warn!(error = %e, "status page: database unavailable, serving from memory");
+                        }
+                        _ => tracing::error!(error = %e, "rebuilding the status page failed"),
+                    }
+                    // The read may have taken a while (timeouts): render for the time now.
+                    let now = s.now();
+                    let next = self.rerender(now, &site, &assets).unwrap_or_else(|e| {
+                        tracing::error!(error = %e, "rendering the status page from memory failed");
+                        None
+                    });
+                    next.map_or(now + RETRY, |b| b.min(now + RETRY))
                 }
             };
             tokio::select! {
@@ -100,12 +136,20 @@ async fn next_boundary(s: &Services, now: DateTime<Utc>) -> Option<DateTime<Utc>
         .map(from_ts)
 }
 
-async fn build(s: &Services, site: &Site, assets: &Assets) -> AppResult<Snapshot> {
-    let status = status::status(s).await?;
+/// Renders every language's page for `now` from `data` (read at `read_at`).
+fn build(
+    data: Arc<StatusData>,
+    read_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    site: &Site,
+    assets: &Assets,
+) -> AppResult<Snapshot> {
+    let status = data.at(now);
+    let stale = (now - read_at > STALE_AFTER).then(|| read_at.format("%H:%M UTC").to_string());
     let mut pages = Vec::new();
     for m in ALL {
         let chrome = Chrome::new(site, m, assets, site.name.clone(), "/");
-        let html = index(chrome, &status)
+        let html = index(chrome, &status, stale.clone())
             .render()
             .map_err(|e| anyhow::anyhow!("rendering the status page: {e}"))?
             .into_bytes();
@@ -122,7 +166,9 @@ async fn build(s: &Services, site: &Site, assets: &Assets) -> AppResult<Snapshot
     }
     Ok(Snapshot {
         status,
-        built_at: s.now(),
+        data,
+        read_at,
+        built_at: now,
         pages,
     })
 }

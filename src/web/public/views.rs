@@ -90,6 +90,8 @@ pub struct EventCard {
     pub also: Vec<(i64, String, String)>,
     /// What `also` lists: further windows, or further cancelled ones.
     pub also_label: &'static str,
+    /// Further windows this week beyond those in `also`.
+    pub more: usize,
     /// (monitor name, impact label)
     pub monitors: Vec<(String, &'static str)>,
     pub description_html: String,
@@ -109,6 +111,8 @@ pub struct IndexPage<'a> {
     pub upcoming: Vec<EventCard>,
     /// Something is in progress or about to start: the page refreshes itself.
     pub live: bool,
+    /// The database could not be read lately: the time of the last read (`HH:MM UTC`).
+    pub stale_as_of: Option<String>,
 }
 
 #[derive(Template)]
@@ -264,6 +268,7 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
         duration_text: duration.map(|d| format::duration(d, &m.units)),
         adherence,
         also: Vec::new(),
+        more: 0,
         also_label: if e.status == EventStatus::Cancelled {
             m.also_cancelled
         } else {
@@ -293,13 +298,13 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
 /// Upcoming windows with one card per plan: a recurring plan's first window gets the
 /// card, its later ones are listed on it ("Also on …"), not repeated as identical cards;
 /// the same for the windows of a plan that were called off.
-fn grouped(events: &[&EventView], m: &'static Messages) -> Vec<EventCard> {
-    let mut cards: Vec<EventCard> = Vec::new();
+fn grouped(events: &[&EventView], m: &'static Messages) -> Vec<(String, EventCard)> {
+    let mut cards: Vec<(String, EventCard)> = Vec::new();
     for e in events {
         let cancelled = e.status == EventStatus::Cancelled;
-        if let Some(card) = cards
+        if let Some((_, card)) = cards
             .iter_mut()
-            .find(|c| c.maintenance_id == e.maintenance_id && c.cancelled == cancelled)
+            .find(|(_, c)| c.maintenance_id == e.maintenance_id && c.cancelled == cancelled)
         {
             let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
             let start = parse_instant("start", &e.start).unwrap_or_default();
@@ -307,13 +312,45 @@ fn grouped(events: &[&EventView], m: &'static Messages) -> Vec<EventCard> {
                 .push((e.id, e.start.clone(), format::local(start, tz, &m.dates)));
             continue;
         }
-        cards.push(event_card(e, m));
+        cards.push((e.scheduled_start.clone(), event_card(e, m)));
     }
     cards
 }
 
+/// Windows of a recurring plan listed on its card after the next one; the rest are counted.
+const ALSO_SHOWN: usize = 3;
+
+/// The upcoming list: one card per plan (its next window, the few after it, how many more
+/// this week), then cancelled and later windows, by planned start.
+fn upcoming_cards(status: &StatusView, m: &'static Messages) -> Vec<EventCard> {
+    let mut cards: Vec<(String, EventCard)> = status
+        .upcoming_by_maintenance
+        .iter()
+        .map(|p| {
+            let tz = p.next.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+            let mut card = event_card(&p.next, m);
+            let after: Vec<_> = p.windows.iter().filter(|w| w.id != p.next.id).collect();
+            card.also = after
+                .iter()
+                .take(ALSO_SHOWN)
+                .map(|w| {
+                    let start = parse_instant("start", &w.start).unwrap_or_default();
+                    (w.id, w.start.clone(), format::local(start, tz, &m.dates))
+                })
+                .collect();
+            card.more = after.len().saturating_sub(ALSO_SHOWN);
+            (p.next.scheduled_start.clone(), card)
+        })
+        .collect();
+    let mut others: Vec<&EventView> = status.cancelled.iter().chain(&status.later).collect();
+    others.sort_by(|a, b| a.scheduled_start.cmp(&b.scheduled_start).then(a.id.cmp(&b.id)));
+    cards.extend(grouped(&others, m));
+    cards.sort_by(|a, b| a.0.cmp(&b.0));
+    cards.into_iter().map(|(_, card)| card).collect()
+}
+
 /// The front page's model from a status snapshot.
-pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
+pub fn index<'a>(c: Chrome<'a>, status: &StatusView, stale_as_of: Option<String>) -> IndexPage<'a> {
     let m = c.m;
     let worst = status.monitors.iter().map(|s| s.effective_status).max();
     let all_down = !status.monitors.is_empty()
@@ -392,21 +429,13 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView) -> IndexPage<'a> {
         overall_text,
         groups,
         ongoing: status.ongoing.iter().map(|e| event_card(e, m)).collect(),
-        upcoming: {
-            let mut all: Vec<&EventView> = status
-                .upcoming
-                .iter()
-                .chain(&status.cancelled)
-                .chain(&status.later)
-                .collect();
-            all.sort_by(|a, b| a.scheduled_start.cmp(&b.scheduled_start).then(a.id.cmp(&b.id)));
-            grouped(&all, m)
-        },
+        upcoming: upcoming_cards(status, m),
         live: status
             .ongoing
             .iter()
             .chain(&status.upcoming)
             .any(|e| e.status != EventStatus::Scheduled),
+        stale_as_of,
         c,
     }
 }
