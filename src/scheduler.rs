@@ -196,12 +196,14 @@ async fn lead(s: &Services, shutdown: &CancellationToken, lease: &mut Lease) {
 /// One round: apply what is due, extend the horizon when its time has come, and say when
 /// to look again.
 async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateTime<Utc>> {
-    let applied = apply_due(s).await?;
+    // One `now` for the round: what is due and when to look again are judged at the same
+    // instant, so a boundary the clock reaches meanwhile is never slept past.
+    let now = s.now();
+    let applied = apply_due_at(s, now).await?;
     if !applied.is_empty() {
         s.page_changes.notify_one();
         s.broadcast();
     }
-    let now = s.now();
     if now >= *next_horizon {
         let r = horizon::pass(s).await?;
         *next_horizon = now + HORIZON_EVERY;
@@ -231,7 +233,10 @@ async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateT
 
 /// Moves every due event to its status at `now`, one transaction per event.
 pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
-    let now = s.now();
+    apply_due_at(s, s.now()).await
+}
+
+async fn apply_due_at(s: &Services, now: DateTime<Utc>) -> AppResult<Vec<Transition>> {
     let due = {
         let mut conn = s.store.conn().await?;
         events::due(&mut conn, now.timestamp()).await?
