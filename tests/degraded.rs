@@ -294,7 +294,17 @@ async fn notices_dropped_as_stale_are_counted_on_the_dashboard() {
                            "notify": {"scheduled": false}}),
     )
     .await;
-    // The mail server turns the "started" notice away; by its retry the window is over.
+    // The reminder (the window is READY at once) goes out first …
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    while app
+        .count("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder' AND status = 'SENT'")
+        .await
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the reminder was never sent");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    // … then the mail server turns the "started" notice away; by its retry the window is over.
     sink.set_mode(Mode::Temporary(1));
     app.clock.set(utc("2026-05-10T12:05:00Z"));
     let deadline = Instant::now() + StdDuration::from_secs(10);
