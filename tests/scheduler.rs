@@ -240,6 +240,8 @@ async fn windows_that_ended_during_downtime_are_history_not_observed_and_get_no_
             !html.contains(">Completed<") && !html.contains(">Abgeschlossen<"),
             "{html}"
         );
+        // Not observed is not cancelled: the window reads as planned, not as called off.
+        assert!(!html.contains("Cancelled") && !html.contains("Abgesagt"), "{html}");
     }
     let cookie = common::pages::signed_in(&app).await;
     let dashboard = common::pages::admin_get(&app, &cookie, "/admin/events").await;

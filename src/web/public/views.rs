@@ -227,7 +227,7 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
         ),
         // Its planned window, as planned: how long it really took is not known.
         EventStatus::Completed if !e.observed => (
-            vec![window(m.was_planned, planned_start, planned_end, false)],
+            vec![window(m.planned_for, planned_start, planned_end, false)],
             None,
             Some(m.not_observed_text.to_string()),
         ),
