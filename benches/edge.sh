@@ -31,6 +31,11 @@ bomb() {
     --data-urlencode duration=1 --data-urlencode limit=1
 }
 bomb "one bomb:"
+# The densest rule it still expands: 12 × 28 × 24 = 8,064 instants per yearly period.
+BIG=$(python3 -c "r=lambda a,b: ','.join(map(str, range(a, b))); print(f'FREQ=YEARLY;BYMONTH={r(1,13)};BYMONTHDAY={r(1,29)};BYHOUR={r(0,24)}')")
+curl -s -o /dev/null -w "densest accepted rule, 100 windows: %{http_code} %{time_total}s\n" -G "$BASE/api/v1/schedule/preview" \
+  --data-urlencode "rrule=$BIG" --data-urlencode start=2026-01-01T00:00 --data-urlencode tz=Europe/Berlin \
+  --data-urlencode duration=60 --data-urlencode limit=100
 for i in 1 2 3 4; do bomb "bomb $i of 4 at once:" & done
 sleep 0.05
 curl -s -o /dev/null -w "GET / meanwhile: %{http_code} %{time_total}s\n" "$BASE/"
