@@ -32,9 +32,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::MAX_SLEEP;
 use crate::domain::lifecycle::EventStatus;
+use crate::domain::notice::NoticeKind;
 use crate::error::AppResult;
-use crate::service::events::timing;
-use crate::service::{Services, from_ts, horizon};
+use crate::service::{Services, horizon};
 use crate::store::{Backend, events, outbox, scheduler as lease};
 
 /// How often the horizon is extended.
@@ -219,11 +219,11 @@ async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateT
     }
     let boundary = {
         let mut conn = s.store.conn().await?;
-        events::next_boundary(&mut conn).await?.map(from_ts)
+        events::next_stored_boundary(&mut conn).await?
     };
     let wake = boundary.map_or(*next_horizon, |b| b.min(*next_horizon));
-    // A boundary that is due but could not be applied (a row another replica holds, or
-    // one that does not parse) must not turn this into a busy loop.
+    // A boundary that is due but could not be applied (a row another replica holds)
+    // must not turn this into a busy loop.
     Ok(if applied.is_empty() {
         wake.max(now + Duration::seconds(1))
     } else {
@@ -239,34 +239,31 @@ pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
 async fn apply_due_at(s: &Services, now: DateTime<Utc>) -> AppResult<Vec<Transition>> {
     let due = {
         let mut conn = s.store.conn().await?;
-        events::due(&mut conn, now.timestamp()).await?
+        events::due(&mut conn, now).await?
     };
     let mut applied = Vec::new();
     for e in due {
-        let Ok(from) = EventStatus::parse("status", &e.status) else {
-            continue;
-        };
-        let to = timing(&e).status_at(now);
+        let from = e.status;
+        let to = e.timing().status_at(now);
         if to <= from {
             continue;
         }
         // Never seen running, or its end long past: downtime hid it.
-        let observed =
-            !(to == EventStatus::Completed && (from < EventStatus::Ongoing || now - from_ts(e.end_at) > LATE));
+        let observed = !(to == EventStatus::Completed && (from < EventStatus::Ongoing || now - e.end_at > LATE));
         let mut tx = s.store.begin().await?;
         // Compare-and-set: a second scheduler that got here first makes this a no-op.
-        if events::set_status(&mut tx, &e, to.as_str(), observed, now.timestamp()).await? {
+        if events::set_status(&mut tx, &e, to, observed, now).await? {
             // The notice is written in the transaction of the transition it announces.
             let kind = match to {
-                EventStatus::Ready => "reminder",
-                EventStatus::Ongoing => "started",
-                _ => "completed",
+                EventStatus::Ready => NoticeKind::Reminder,
+                EventStatus::Ongoing => NoticeKind::Started,
+                _ => NoticeKind::Completed,
             };
             if observed {
-                outbox::enqueue(&mut tx, kind, e.maintenance_id, Some(e.id), "", now.timestamp()).await?;
+                outbox::enqueue(&mut tx, kind, e.maintenance_id, Some(e.id), "", now).await?;
             } else if from == EventStatus::Ready {
                 // They were told it begins in moments; silence would leave them waiting.
-                outbox::enqueue_unobserved(&mut tx, e.maintenance_id, e.id, now.timestamp()).await?;
+                outbox::enqueue_unobserved(&mut tx, e.maintenance_id, e.id, now).await?;
             }
             tx.commit().await?;
             tracing::info!(event = e.id, title = %e.title, from = from.as_str(), to = to.as_str(), observed, "event transition");

@@ -517,7 +517,7 @@ async fn a_second_setup_waits_for_the_first_and_then_sees_its_admin() {
     let mut first = db.store.begin().await.unwrap();
     lull::store::admins::lock(&mut first, backend).await.unwrap();
     assert_eq!(lull::store::admins::count(&mut first).await.unwrap(), 0);
-    lull::store::admins::insert(&mut first, "first@example.com", "x", 0)
+    lull::store::admins::insert(&mut first, "first@example.com", "x", chrono::Utc::now())
         .await
         .unwrap();
     let store = db.store.clone();

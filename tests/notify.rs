@@ -249,11 +249,11 @@ async fn the_reminder_goes_out_when_the_event_turns_ready_and_only_once() {
     let mut conn = app.store.conn().await.unwrap();
     let again = lull::store::outbox::enqueue(
         &mut conn,
-        "reminder",
+        lull::domain::notice::NoticeKind::Reminder,
         m["id"].as_i64().unwrap(),
         Some(m["events"][0]["id"].as_i64().unwrap()),
         "",
-        0,
+        utc("2026-05-10T14:00:00Z"),
     )
     .await
     .unwrap();

@@ -269,10 +269,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']);
             let store = app::open_store(&db.database_url).await?;
             let services = Services::new(store.clone(), Arc::new(SystemClock));
-            let created = admins::create(&services, &email, password, false).await;
+            let email = crate::domain::validate::Email::parse(&email)?;
+            let created = admins::create(&services, email.as_str(), password, false).await;
             store.close().await;
             created?;
-            println!("admin {} created", email.trim().to_ascii_lowercase());
+            println!("admin {email} created");
             Ok(())
         }
         Command::Schedule {

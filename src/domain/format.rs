@@ -138,6 +138,22 @@ pub fn when_in(t: chrono::DateTime<chrono::Utc>, tz: Option<chrono_tz::Tz>, styl
     }
 }
 
+/// A stored language code that is not one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language {0:?} in the database")]
+pub struct UnknownLang(pub String);
+
+impl TryFrom<String> for Lang {
+    type Error = UnknownLang;
+
+    fn try_from(code: String) -> Result<Self, UnknownLang> {
+        [Self::En, Self::De]
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or(UnknownLang(code))
+    }
+}
+
 /// A language people read notices in. English is the default; German is complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

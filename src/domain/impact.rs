@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::validate::FieldError;
-
 /// A monitor's own (realtime or manually set) status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
@@ -35,26 +33,9 @@ pub enum EffectiveStatus {
     Down,
 }
 
-macro_rules! text_enum {
-    ($ty:ident, $what:literal, $($variant:ident => $text:literal),+) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
-                match value.trim().to_ascii_uppercase().as_str() {
-                    $($text => Ok(Self::$variant),)+
-                    _ => Err(FieldError::new(field, concat!("must be one of ", $what))),
-                }
-            }
-        }
-    };
-}
-
-text_enum!(MonitorStatus, "UP, DEGRADED, DOWN", Up => "UP", Degraded => "DEGRADED", Down => "DOWN");
-text_enum!(Impact, "MAINTENANCE, DOWN, DEGRADED, UP", Maintenance => "MAINTENANCE", Down => "DOWN", Degraded => "DEGRADED", Up => "UP");
-text_enum!(EffectiveStatus, "UP, MAINTENANCE, DEGRADED, DOWN", Up => "UP", Maintenance => "MAINTENANCE", Degraded => "DEGRADED", Down => "DOWN");
+text_enum!(MonitorStatus, "monitor status", "UP, DEGRADED, DOWN", Up => "UP", Degraded => "DEGRADED", Down => "DOWN");
+text_enum!(Impact, "impact", "MAINTENANCE, DOWN, DEGRADED, UP", Maintenance => "MAINTENANCE", Down => "DOWN", Degraded => "DEGRADED", Up => "UP");
+text_enum!(EffectiveStatus, "status", "UP, MAINTENANCE, DEGRADED, DOWN", Up => "UP", Maintenance => "MAINTENANCE", Degraded => "DEGRADED", Down => "DOWN");
 
 impl From<MonitorStatus> for EffectiveStatus {
     fn from(s: MonitorStatus) -> Self {

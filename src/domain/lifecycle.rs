@@ -21,36 +21,42 @@ pub enum EventStatus {
     Cancelled,
 }
 
+text_enum!(EventStatus, "event status", "SCHEDULED, READY, ONGOING, COMPLETED, CANCELLED",
+    Scheduled => "SCHEDULED", Ready => "READY", Ongoing => "ONGOING", Completed => "COMPLETED", Cancelled => "CANCELLED");
+
 impl EventStatus {
-    pub const ALL: [EventStatus; 5] = [
-        Self::Scheduled,
-        Self::Ready,
-        Self::Ongoing,
-        Self::Completed,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Scheduled => "SCHEDULED",
-            Self::Ready => "READY",
-            Self::Ongoing => "ONGOING",
-            Self::Completed => "COMPLETED",
-            Self::Cancelled => "CANCELLED",
-        }
-    }
-
-    pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
-            .ok_or_else(|| FieldError::new(field, "must be one of SCHEDULED, READY, ONGOING, COMPLETED, CANCELLED"))
-    }
-
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Completed | Self::Cancelled)
     }
 }
+
+/// Whether a plan generates events: INACTIVE keeps its schedule but has no windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MaintenanceStatus {
+    Active,
+    Inactive,
+}
+
+text_enum!(MaintenanceStatus, "maintenance status", "ACTIVE, INACTIVE", Active => "ACTIVE", Inactive => "INACTIVE");
+
+/// Why an event was cancelled. Only an operator's cancellation is shown as history once
+/// its window passes; a skipped occurrence or a deactivated plan's windows were never on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CancelReason {
+    /// Cancelled by an operator (API, dashboard or CLI).
+    Operator,
+    /// The occurrence was skipped in the plan.
+    Skipped,
+    /// The plan was made INACTIVE (reactivation removes these so they can be generated again).
+    Deactivated,
+    /// A schedule edit moved the plan off this window after its reminder went out.
+    Rescheduled,
+}
+
+text_enum!(CancelReason, "cancel reason", "operator, skipped, deactivated, rescheduled",
+    Operator => "operator", Skipped => "skipped", Deactivated => "deactivated", Rescheduled => "rescheduled");
 
 /// The times that decide an event's status. `start`/`end` are the effective times:
 /// scheduled ones until an operator starts early, extends or completes early.

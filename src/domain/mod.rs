@@ -2,11 +2,15 @@
 //! status and the newtypes that parse user input. Nothing here does IO or reads the clock;
 //! every function that depends on time takes `now`.
 
+#[macro_use]
+pub(crate) mod text_enum;
+
 pub mod builder;
 pub mod describe;
 pub mod format;
 pub mod impact;
 pub mod lifecycle;
+pub mod notice;
 pub mod schedule;
 pub mod validate;
 

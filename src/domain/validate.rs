@@ -1,5 +1,7 @@
-//! Newtypes built by `parse` functions: each returns a [`FieldError`] naming the field and
-//! the reason, so the API, the dashboard and the CLI report bad input the same way.
+//! Input checks: newtypes built by `parse` ([`Email`], [`Slug`], [`Title`]) and checking
+//! functions for the rest; each returns a [`FieldError`] naming the field and the reason,
+//! so the API, the dashboard and the CLI report bad input the same way. A value of a
+//! newtype is proof that the check ran.
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -71,9 +73,52 @@ fn bounded(field: &str, value: &str, min: usize, max: usize) -> Result<String, F
     Ok(value.to_string())
 }
 
+macro_rules! text_newtype {
+    ($ty:ident) => {
+        impl $ty {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$ty> for String {
+            fn from(v: $ty) -> String {
+                v.0
+            }
+        }
+    };
+}
+
+/// A maintenance title: one line of 1 to 200 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Title(String);
+text_newtype!(Title);
+
+impl Title {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        line("title", value, 1, 200).map(Self)
+    }
+}
+
 /// A maintenance title: 1 to 200 characters after trimming.
 pub fn title(value: &str) -> Result<String, FieldError> {
-    line("title", value, 1, 200)
+    Title::parse(value).map(String::from)
 }
 
 /// A monitor name: 1 to 100 characters after trimming.
@@ -99,40 +144,64 @@ pub fn update_body(value: &str) -> Result<String, FieldError> {
     text("body", value, 1, 10_000)
 }
 
-/// An email address, trimmed and lower-cased: one `@`, a dotted domain, no spaces or
-/// control characters, at most 254 characters.
-pub fn email(value: &str) -> Result<String, FieldError> {
-    let v = value.trim().to_ascii_lowercase();
-    let ok = v.len() <= 254
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
-        && !v.contains(|c: char| c.is_whitespace() || c.is_control())
-        && v.matches('@').count() == 1;
-    if ok {
-        Ok(v)
-    } else {
-        Err(FieldError::new("email", "is not an email address"))
+/// An email address, trimmed and lower-cased, that the mailer can send to: lettre's
+/// `Address` accepts it (so nothing stored is refused later at delivery), it has one `@`
+/// and a dotted domain, and at most 254 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+text_newtype!(Email);
+
+impl Email {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let v = value.trim().to_ascii_lowercase();
+        let ok = v.len() <= 254
+            && v.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            })
+            && !v.contains(|c: char| c.is_whitespace() || c.is_control())
+            && v.matches('@').count() == 1
+            && v.parse::<lettre::Address>().is_ok();
+        if ok {
+            Ok(Self(v))
+        } else {
+            Err(FieldError::new("email", "is not an email address"))
+        }
     }
+}
+
+/// An email address; see [`Email`].
+pub fn email(value: &str) -> Result<String, FieldError> {
+    Email::parse(value).map(String::from)
 }
 
 /// A URL-safe identifier: lowercase letters, digits and dashes, 1 to 63 characters,
 /// starting with a letter or digit.
-pub fn slug(value: &str) -> Result<String, FieldError> {
-    let ok = !value.is_empty()
-        && value.len() <= 63
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !value.starts_with('-');
-    if ok {
-        Ok(value.to_string())
-    } else {
-        Err(FieldError::new(
-            "slug",
-            "must be 1-63 lowercase letters, digits or dashes, not starting with a dash",
-        ))
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+text_newtype!(Slug);
+
+impl Slug {
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let ok = !value.is_empty()
+            && value.len() <= 63
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !value.starts_with('-');
+        if ok {
+            Ok(Self(value.to_string()))
+        } else {
+            Err(FieldError::new(
+                "slug",
+                "must be 1-63 lowercase letters, digits or dashes, not starting with a dash",
+            ))
+        }
     }
+}
+
+/// A slug; see [`Slug`].
+pub fn slug(value: &str) -> Result<String, FieldError> {
+    Slug::parse(value).map(String::from)
 }
 
 /// An IANA time zone name such as `Europe/Berlin`.
@@ -214,6 +283,29 @@ mod tests {
         }
         assert!(description("two\nlines\tand a tab").is_ok());
         assert!(update_body("line one\r\nline two").is_ok());
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_must_be_deliverable_addresses() {
+        assert_eq!(Email::parse("  Kim@Example.COM ").unwrap().as_str(), "kim@example.com");
+        for bad in [
+            "",
+            "kim",
+            "kim@",
+            "@example.com",
+            "kim@example",
+            "kim@.example.com",
+            "kim@example.com.",
+            "k m@example.com",
+            "kim@@example.com",
+            "kim@exa mple.com",
+            "kim@example.com\r\nBcc: x@example.com",
+        ] {
+            assert_eq!(Email::parse(bad).unwrap_err().field, "email", "{bad:?}");
+        }
+        // lettre refuses what the shape check alone would let through.
+        assert!(Email::parse("kim\"@example.com").is_err());
+        assert!(Email::parse(&format!("{}@example.com", "k".repeat(250))).is_err());
     }
 
     #[test]

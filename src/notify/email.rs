@@ -8,7 +8,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use super::notice::{Notice, notice};
 use super::words::{Words, words};
 use crate::config::Site;
-use crate::domain::format::Lang;
+use crate::domain::notice::NoticeKind;
 use crate::service::Services;
 use crate::service::subscribers::{CONFIRM_WITHIN, issue_token};
 use crate::store::outbox::OutboxRow;
@@ -228,16 +228,16 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
     let to: Mailbox = email
         .parse()
         .map_err(|e| DeliveryError::permanent(format!("bad recipient address: {e}")))?;
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut conn = s.store.conn().await.map_err(db)?;
     let unsubscribe_token = issue_token(&mut conn, subscriber_id, "unsubscribe", now, None)
         .await
         .map_err(db)?;
     let unsubscribe = format!("{}/unsubscribe?token={unsubscribe_token}", site.public_url);
-    let lang = row.language.as_deref().and_then(Lang::parse).unwrap_or_default();
+    let lang = row.language.unwrap_or_default();
     let w = words(lang);
-    let (subject, text, html) = if row.kind == "confirm" {
-        let expires = now + CONFIRM_WITHIN.num_seconds();
+    let (subject, text, html) = if row.kind == NoticeKind::Confirm {
+        let expires = now + CONFIRM_WITHIN;
         let token = issue_token(&mut conn, subscriber_id, "confirm", now, Some(expires))
             .await
             .map_err(db)?;

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 pub use email::{Mailer, MailerSettings};
 
 use crate::config::Site;
-use crate::service::{Services, from_ts};
+use crate::service::Services;
 use crate::store::{outbox, subscribers};
 
 /// Attempts before a notice is given up.
@@ -57,7 +57,7 @@ pub async fn run(
     loop {
         let now = s.now().timestamp();
         if let Ok(mut conn) = s.store.conn().await {
-            let _ = subscribers::delete_expired(&mut conn, now).await;
+            let _ = subscribers::delete_expired(&mut conn, s.now()).await;
         }
         let claimed = match s.store.begin().await {
             Ok(mut tx) => match outbox::claim(&mut tx, now, lease, CONCURRENCY as i64, mailer.is_none()).await {
@@ -112,11 +112,7 @@ pub async fn run(
             continue;
         }
         let wake = match s.store.conn().await {
-            Ok(mut conn) => outbox::next_due(&mut conn, mailer.is_none())
-                .await
-                .ok()
-                .flatten()
-                .map(from_ts),
+            Ok(mut conn) => outbox::next_due(&mut conn, mailer.is_none()).await.ok().flatten(),
             Err(_) => None,
         };
         let cap = s.now() + Duration::seconds(30);

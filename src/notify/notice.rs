@@ -16,11 +16,11 @@ use crate::config::Site;
 use crate::domain::describe;
 use crate::domain::format::{Lang, clock_time, lead_words_in, local_short, when_in};
 use crate::domain::lifecycle::EventStatus;
+use crate::domain::notice::NoticeKind;
 use crate::domain::schedule::Schedule;
 use crate::domain::validate;
-use crate::service::events::{EventView, parse_instant};
-use crate::service::maintenances::MaintenanceView;
-use crate::service::{Services, events, from_ts, maintenances};
+use crate::service::maintenances::Maintenance;
+use crate::service::{Services, events, maintenances};
 use crate::store::outbox::{self, OCCURRENCE, OutboxRow, PLAN};
 
 /// How many windows a notice about a recurring plan lists.
@@ -93,7 +93,7 @@ fn db(e: impl std::fmt::Display) -> DeliveryError {
 
 /// The plan behind a notice: its view, schedule and zone.
 struct Plan {
-    m: MaintenanceView,
+    m: Maintenance,
     schedule: Option<Schedule>,
     tz: Tz,
 }
@@ -110,8 +110,8 @@ impl Plan {
             }
             Err(e) => return Err(db(e)),
         };
-        let schedule = Schedule::parse(&m.start, &m.timezone, m.duration, &m.rrule).ok();
-        let tz = m.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+        let schedule = Schedule::parse(&m.start_local, m.timezone.name(), m.duration.num_seconds(), &m.rrule).ok();
+        let tz = m.timezone;
         Ok(Self { m, schedule, tz })
     }
 
@@ -120,12 +120,12 @@ impl Plan {
     }
 
     fn active(&self) -> bool {
-        self.m.status == "ACTIVE"
+        self.m.is_active()
     }
 
     fn sentence(&self, lang: Lang) -> String {
-        match validate::local_datetime("start", &self.m.start) {
-            Ok(start) => describe::sentence_in(start, &self.m.timezone, &self.m.rrule, lang),
+        match validate::local_datetime("start", &self.m.start_local) {
+            Ok(start) => describe::sentence_in(start, self.m.timezone.name(), &self.m.rrule, lang),
             Err(_) => String::new(),
         }
     }
@@ -140,14 +140,14 @@ impl Plan {
             .m
             .skipped
             .iter()
-            .filter_map(|t| parse_instant("skipped", t).ok())
+            .copied()
             .chain(
                 self.m
                     .events
                     .iter()
                     .flatten()
                     .filter(|e| e.status == EventStatus::Cancelled)
-                    .filter_map(|e| parse_instant("start", &e.scheduled_start).ok()),
+                    .map(|e| e.scheduled_start),
             )
             .collect();
         schedule
@@ -173,7 +173,7 @@ pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow, lang: Lan
     let w = words(lang);
     // Most notices are about one event and need no list of the plan's windows: a fan-out
     // to many subscribers should not read them once per message.
-    let with_events = matches!(row.kind.as_str(), "scheduled" | "cancelled");
+    let with_events = matches!(row.kind, NoticeKind::Scheduled | NoticeKind::Cancelled);
     let plan = Plan::load(s, row.maintenance_id.unwrap_or(0), with_events).await?;
     let mut n = Notice {
         subject: String::new(),
@@ -189,20 +189,20 @@ pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow, lang: Lan
         link: format!("{}/", site.public_url),
         scope: None,
     };
-    match (row.kind.as_str(), row.event_id) {
-        ("scheduled", _) => scheduled(s, site, &plan, w, &mut n)?,
-        ("cancelled", None) if row.detail == PLAN => plan_cancelled(s, site, row, &plan, w, &mut n).await?,
-        ("cancelled", None) => {
+    match (row.kind, row.event_id) {
+        (NoticeKind::Scheduled, _) => scheduled(s, site, &plan, w, &mut n)?,
+        (NoticeKind::Cancelled, None) if row.detail == PLAN => plan_cancelled(s, site, row, &plan, w, &mut n).await?,
+        (NoticeKind::Cancelled, None) => {
             let start = row
                 .detail
                 .strip_prefix(OCCURRENCE)
                 .and_then(|t| t.parse::<i64>().ok())
-                .map(from_ts)
+                .and_then(|t| DateTime::from_timestamp(t, 0))
                 .ok_or_else(|| DeliveryError::permanent("a cancellation without a window"))?;
             if !plan.active() {
                 return Err(DeliveryError::moot("the maintenance was switched off since"));
             }
-            let end = start + Duration::seconds(plan.m.duration);
+            let end = start + plan.m.duration;
             window_off(s.now(), &plan, w, start, end, &mut n);
         }
         (_, Some(event)) => event_notice(s, site, row, event, &plan, w, &mut n).await?,
@@ -235,10 +235,7 @@ fn scheduled(s: &Services, site: &Site, plan: &Plan, w: &Words, n: &mut Notice) 
     let (start, end) = match first_event {
         Some(e) => {
             n.link = format!("{}/maintenance/{}", site.public_url, e.id);
-            (
-                parse_instant("start", &e.start).unwrap_or_default(),
-                parse_instant("end", &e.end).unwrap_or_default(),
-            )
+            (e.start, e.end)
         }
         None => *plan
             .windows_after(now, 1)
@@ -307,7 +304,7 @@ async fn plan_cancelled(
         n.subject = (w.cancelled_plan)(&plan.m.title);
         n.intro.push((w.plan_off)(&plan.sentence(w.lang)));
         if let Some(e) = events.iter().find(|e| e.status == EventStatus::Ongoing) {
-            let end = parse_instant("end", &e.end).unwrap_or_default();
+            let end = e.end;
             n.intro
                 .push((w.still_running)(&when_in(end, Some(plan.tz), w.lang.dates())));
         }
@@ -320,18 +317,11 @@ async fn plan_cancelled(
             .or(events.first())
         {
             n.link = format!("{}/maintenance/{}", site.public_url, e.id);
-            let (start, end) = window_of(e);
+            let (start, end) = (e.start, e.end);
             n.facts = window_facts(w, plan.tz, start, end, w.end);
         }
     }
     Ok(())
-}
-
-fn window_of(e: &EventView) -> (DateTime<Utc>, DateTime<Utc>) {
-    (
-        parse_instant("start", &e.start).unwrap_or_default(),
-        parse_instant("end", &e.end).unwrap_or_default(),
-    )
 }
 
 async fn event_notice(
@@ -351,24 +341,24 @@ async fn event_notice(
         Err(err) => return Err(db(err)),
     };
     // A retried notice can be overtaken by events: never announce what is no longer true.
-    let fits = match row.kind.as_str() {
-        "reminder" => matches!(e.status, EventStatus::Scheduled | EventStatus::Ready),
-        "started" => e.status == EventStatus::Ongoing,
-        "extended" => !e.status.is_terminal(),
-        "cancelled" => e.status == EventStatus::Cancelled,
-        "update" => true,
-        "completed" | "unobserved" => e.status == EventStatus::Completed,
-        _ => true,
+    let fits = match row.kind {
+        NoticeKind::Reminder => matches!(e.status, EventStatus::Scheduled | EventStatus::Ready),
+        NoticeKind::Started => e.status == EventStatus::Ongoing,
+        NoticeKind::Extended => !e.status.is_terminal(),
+        NoticeKind::Cancelled => e.status == EventStatus::Cancelled,
+        NoticeKind::Update => true,
+        NoticeKind::Completed | NoticeKind::Unobserved => e.status == EventStatus::Completed,
+        NoticeKind::Scheduled | NoticeKind::Confirm => true,
     };
     if !fits {
         return Err(DeliveryError::moot(format!("the event is {} now", e.status.as_str())));
     }
     n.link = format!("{}/maintenance/{}", site.public_url, e.id);
     let t = &e.title;
-    let (start, end) = window_of(&e);
+    let (start, end) = (e.start, e.end);
     n.facts = window_facts(w, plan.tz, start, end, w.end);
-    match row.kind.as_str() {
-        "reminder" => {
+    match row.kind {
+        NoticeKind::Reminder => {
             let lead = (start - s.now()).num_seconds();
             if lead <= 0 {
                 return Err(DeliveryError::permanent(
@@ -379,33 +369,38 @@ async fn event_notice(
             let words = lead_words_in((lead + 30) / 60 * 60, w.lang);
             n.subject = (w.reminder)(t, &words, &clock_time(start, plan.tz));
         }
-        "started" => n.subject = (w.started)(t),
-        "completed" => n.subject = (w.completed)(t),
-        "unobserved" => {
+        NoticeKind::Started => n.subject = (w.started)(t),
+        NoticeKind::Completed => n.subject = (w.completed)(t),
+        NoticeKind::Unobserved => {
             n.subject = (w.unobserved)(t);
             n.intro.push(w.unobserved_text.into());
         }
-        "cancelled" if plan.recurring() => {
+        NoticeKind::Cancelled if plan.recurring() => {
             if !plan.active() {
                 // The plan's own cancellation tells those who knew of it.
                 return Err(DeliveryError::moot("the whole maintenance was switched off since"));
             }
             window_off(s.now(), plan, w, start, end, n);
         }
-        "cancelled" => {
+        NoticeKind::Cancelled => {
             n.scope = Some("plan");
             n.subject = (w.cancelled)(t);
             n.intro.push(w.one_time_off.into());
         }
-        "extended" => {
-            let new_end = row.detail.parse::<i64>().map(from_ts).unwrap_or(end);
+        NoticeKind::Extended => {
+            let new_end = row
+                .detail
+                .parse::<i64>()
+                .ok()
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .unwrap_or(end);
             n.facts = window_facts(w, plan.tz, start, new_end, w.new_end);
             n.subject = (w.extended)(t, &local_short(new_end, plan.tz, w.lang.dates()));
         }
-        "update" => {
+        NoticeKind::Update => {
             let id: i64 = row.detail.parse().unwrap_or(0);
             if let Some(u) = e.updates.iter().find(|u| u.id == id) {
-                let at = parse_instant("created_at", &u.created_at).unwrap_or(start);
+                let at = u.created_at;
                 n.update = Some(Update {
                     label: (w.update_at)(&when_in(at, Some(plan.tz), w.lang.dates())),
                     body: u.body.clone(),
@@ -413,7 +408,12 @@ async fn event_notice(
             }
             n.subject = (w.update)(t);
         }
-        other => return Err(DeliveryError::permanent(format!("unknown notice kind {other}"))),
+        NoticeKind::Scheduled | NoticeKind::Confirm => {
+            return Err(DeliveryError::permanent(format!(
+                "a {} notice about one event",
+                row.kind
+            )));
+        }
     }
     Ok(())
 }

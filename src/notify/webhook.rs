@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use hmac::{Hmac, Mac};
+use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -11,12 +12,112 @@ use super::email::DeliveryError;
 use super::notice::notice;
 use crate::config::Site;
 use crate::domain::format::Lang;
+use crate::domain::impact::Impact;
+use crate::domain::lifecycle::EventStatus;
+use crate::domain::notice::NoticeKind;
+use crate::domain::schedule::format_utc;
+use crate::service::events::Event;
 use crate::service::{Services, events};
 use crate::store::outbox::OutboxRow;
 use crate::store::webhooks;
 
 /// The version of the JSON payload; a change that is not only additive bumps it.
 pub const PAYLOAD_VERSION: u32 = 1;
+
+/// The JSON payload, version 1. Receivers parse it: it is its own type, not the API's
+/// view of an event, so that neither can change the other.
+#[derive(Debug, Serialize)]
+pub struct PayloadV1 {
+    pub version: u32,
+    /// The notice's id (also in `Lull-Delivery`): the same on every retry.
+    pub id: i64,
+    pub kind: NoticeKind,
+    pub created_at: String,
+    pub subject: String,
+    pub url: String,
+    pub maintenance_id: Option<i64>,
+    pub event: Option<EventV1>,
+    /// `occurrence` or `plan` for cancellations: one window off, or the whole plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'static str>,
+    /// The start of a window skipped before it had an event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrence_start: Option<String>,
+}
+
+/// An event in payload version 1.
+#[derive(Debug, Serialize)]
+pub struct EventV1 {
+    pub id: i64,
+    pub maintenance_id: i64,
+    pub title: String,
+    pub description: String,
+    pub status: EventStatus,
+    pub start: String,
+    pub end: String,
+    pub scheduled_start: String,
+    pub scheduled_end: String,
+    pub timezone: String,
+    pub cancelled_at: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub observed: bool,
+    pub monitors: Vec<MonitorV1>,
+    pub updates: Vec<UpdateV1>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MonitorV1 {
+    pub slug: String,
+    pub name: String,
+    pub impact: Impact,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UpdateV1 {
+    pub id: i64,
+    pub body: String,
+    pub author: String,
+    pub created_at: String,
+}
+
+impl From<Event> for EventV1 {
+    fn from(e: Event) -> Self {
+        Self {
+            id: e.id,
+            maintenance_id: e.maintenance_id,
+            title: e.title,
+            description: e.description,
+            status: e.status,
+            start: format_utc(e.start),
+            end: format_utc(e.end),
+            scheduled_start: format_utc(e.scheduled_start),
+            scheduled_end: format_utc(e.scheduled_end),
+            timezone: e.timezone.name().to_string(),
+            cancelled_at: e.cancelled_at.map(format_utc),
+            cancel_reason: e.cancel_reason.map(|r| r.as_str().to_string()),
+            observed: e.observed,
+            monitors: e
+                .monitors
+                .into_iter()
+                .map(|m| MonitorV1 {
+                    slug: m.slug,
+                    name: m.name,
+                    impact: m.impact,
+                })
+                .collect(),
+            updates: e
+                .updates
+                .into_iter()
+                .map(|u| UpdateV1 {
+                    id: u.id,
+                    body: u.body,
+                    author: u.author,
+                    created_at: format_utc(u.created_at),
+                })
+                .collect(),
+        }
+    }
+}
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
@@ -151,34 +252,28 @@ pub async fn deliver(
         "slack" | "discord" => chat_message(&hook.format, &n.subject, &text),
         _ => {
             let event = match row.event_id {
-                Some(e) => events::get(s, e)
-                    .await
-                    .ok()
-                    .map(|e| serde_json::to_value(e).unwrap_or(Value::Null)),
+                Some(e) => events::get(s, e).await.ok().map(EventV1::from),
                 None => None,
             };
-            let mut body = json!({
-                "version": PAYLOAD_VERSION,
-                "id": row.id,
-                "kind": row.kind,
-                "created_at": crate::domain::schedule::format_utc(s.now()),
-                "subject": n.subject,
-                "url": n.link,
-                "maintenance_id": row.maintenance_id,
-                "event": event,
-            });
-            if let Some(scope) = n.scope {
-                body["scope"] = json!(scope);
-            }
-            // An occurrence skipped before its event existed: which window is off.
-            if let Some(start) = row
-                .detail
-                .strip_prefix(crate::store::outbox::OCCURRENCE)
-                .and_then(|t| t.parse::<i64>().ok())
-            {
-                body["occurrence_start"] = json!(crate::domain::schedule::format_utc(crate::service::from_ts(start)));
-            }
-            body
+            let payload = PayloadV1 {
+                version: PAYLOAD_VERSION,
+                id: row.id,
+                kind: row.kind,
+                created_at: format_utc(s.now()),
+                subject: n.subject,
+                url: n.link,
+                maintenance_id: row.maintenance_id,
+                event,
+                scope: n.scope,
+                // An occurrence skipped before its event existed: which window is off.
+                occurrence_start: row
+                    .detail
+                    .strip_prefix(crate::store::outbox::OCCURRENCE)
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                    .map(format_utc),
+            };
+            serde_json::to_value(payload).map_err(|e| DeliveryError::permanent(e.to_string()))?
         }
     };
     let bytes = serde_json::to_vec(&body).map_err(|e| DeliveryError::permanent(e.to_string()))?;
@@ -190,7 +285,7 @@ pub async fn deliver(
         .header("content-type", "application/json")
         .header("user-agent", concat!("Lull/", env!("CARGO_PKG_VERSION")))
         .header("lull-signature", signature(&hook.secret, s.now().timestamp(), &bytes))
-        .header("lull-event", &row.kind)
+        .header("lull-event", row.kind.as_str())
         .header("lull-delivery", row.id.to_string())
         .body(bytes)
         .send()

@@ -49,7 +49,7 @@ fn sha256(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-pub use crate::domain::validate::email as parse_email;
+use crate::domain::validate::Email;
 
 fn check_password(value: &str) -> Result<(), FieldError> {
     let n = value.chars().count();
@@ -81,7 +81,7 @@ pub async fn count(s: &Services) -> AppResult<i64> {
 /// checked before the password is hashed, and again under a lock that makes concurrent
 /// setups one after the other (SQLite's write transaction; a table lock on PostgreSQL).
 pub async fn create(s: &Services, email: &str, password: &str, only_first: bool) -> AppResult<i64> {
-    let email = parse_email(email)?;
+    let email = Email::parse(email)?;
     check_password(password)?;
     let exists = || AppError::Conflict("an admin already exists; sign in instead".into());
     if only_first && count(s).await? > 0 {
@@ -96,8 +96,8 @@ pub async fn create(s: &Services, email: &str, password: &str, only_first: bool)
             return Err(exists());
         }
     }
-    let now = s.now().timestamp();
-    let id = admins::insert(&mut tx, &email, &hash, now).await.map_err(|e| {
+    let now = s.now();
+    let id = admins::insert(&mut tx, email.as_str(), &hash, now).await.map_err(|e| {
         if is_unique_violation(&e) {
             AppError::invalid("email", "an admin with this email exists")
         } else {
@@ -146,14 +146,17 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> Result<(String, Session), SignInError> {
-    let now = s.now().timestamp();
-    let email = email.trim().to_ascii_lowercase();
-    // An email longer than any address cannot sign in; it must not become a throttle key.
-    let email: String = email.chars().take(254).collect();
+    let now = s.now();
+    // What is not an address cannot be an admin's (and is checked like one, below); an
+    // email longer than any address must not become a throttle key.
+    let email: String = match Email::parse(email) {
+        Ok(email) => email.into(),
+        Err(_) => email.trim().chars().take(254).collect(),
+    };
     let keys = [format!("ip:{client}"), format!("email:{email}")];
     // Counted before the password is checked, in one step, so a parallel burst gets no
     // more guesses than a patient attacker.
-    throttle.attempt(&keys, now).map_err(SignInError::TooMany)?;
+    throttle.attempt(&keys, now.timestamp()).map_err(SignInError::TooMany)?;
     let mut conn = s.store.conn().await?;
     let admin = admins::by_email(&mut conn, &email).await?;
     // Verify against a real hash even for unknown emails, so timing tells nothing.
@@ -173,7 +176,7 @@ pub async fn sign_in(
     throttle.clear(&keys);
     let id = random_hex(32);
     let csrf = random_hex(32);
-    let expires = now + Duration::days(SESSION_DAYS).num_seconds();
+    let expires = now + Duration::days(SESSION_DAYS);
     admins::insert_session(&mut conn, &sha256(&id), admin.id, &csrf, now, expires).await?;
     admins::touch_login(&mut conn, admin.id, now).await?;
     admins::delete_expired_sessions(&mut conn, now).await?;
@@ -190,7 +193,7 @@ pub async fn sign_in(
 /// The live session for a cookie value.
 pub async fn session(s: &Services, cookie: &str) -> AppResult<Option<Session>> {
     let mut conn = s.store.conn().await?;
-    Ok(admins::session(&mut conn, &sha256(cookie), s.now().timestamp())
+    Ok(admins::session(&mut conn, &sha256(cookie), s.now())
         .await?
         .map(|r| Session {
             admin_id: r.admin_id,
@@ -211,7 +214,7 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_lowercased() {
-        assert_eq!(parse_email(" Ops@Example.COM ").unwrap(), "ops@example.com");
+        assert_eq!(Email::parse(" Ops@Example.COM ").unwrap().as_str(), "ops@example.com");
         for bad in [
             "",
             "ops",
@@ -221,7 +224,7 @@ mod tests {
             "a b@example.com",
             "a@b@example.com",
         ] {
-            assert!(parse_email(bad).is_err(), "{bad}");
+            assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 

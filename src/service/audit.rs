@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use super::{Actor, Services, fmt_ts};
+use chrono::{DateTime, Utc};
+
+use super::{Actor, Services};
+use crate::domain::schedule::format_utc;
 use crate::error::AppResult;
 use crate::store::{AnyConnection, audit};
 
@@ -31,7 +34,7 @@ pub async fn record(
     target: &str,
     target_id: i64,
     summary: impl Into<String>,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     audit::insert(
         conn,
@@ -68,7 +71,7 @@ pub async fn list(s: &Services, target: Option<&str>, before: Option<i64>, limit
             .into_iter()
             .map(|r| AuditEntry {
                 id: r.id,
-                at: fmt_ts(r.at),
+                at: format_utc(r.at),
                 actor: r.actor,
                 action: r.action,
                 target: r.target,

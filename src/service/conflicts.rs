@@ -41,7 +41,7 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
     let Some(me) = maintenances::get(conn, id).await? else {
         return Ok(Vec::new());
     };
-    if me.status != "ACTIVE" {
+    if me.status != crate::domain::lifecycle::MaintenanceStatus::Active {
         return Ok(Vec::new());
     }
     let others = maintenances::sharing_monitors(conn, id).await?;
@@ -56,19 +56,16 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
         names.insert(a.slug.clone(), a.name);
         slugs.entry(a.maintenance_id).or_default().insert(a.slug);
     }
-    let tz = schedule_of(&me).map(|s| s.tz).unwrap_or(chrono_tz::UTC);
-    let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (mid, start) in maintenances::skips(conn, None).await? {
-        skips.entry(mid).or_default().insert(start);
-    }
+    let tz = me.timezone;
+    let skips = maintenances::skips_by_plan(conn, None).await?;
     let until = now + Duration::days(CONFLICT_DAYS);
     let windows = |m: &MaintenanceRow| -> Vec<Occurrence> {
         let skipped = skips.get(&m.id);
         schedule_of(m)
             .map(|sch| {
-                sch.between(now - Duration::seconds(m.duration), until)
+                sch.between(now - m.duration, until)
                     .into_iter()
-                    .filter(|o| o.end > now && skipped.is_none_or(|s| !s.contains(&o.start.timestamp())))
+                    .filter(|o| o.end > now && skipped.is_none_or(|s| !s.contains(&o.start)))
                     .collect()
             })
             .unwrap_or_default()

@@ -5,18 +5,23 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Services, audit, fmt_ts, from_ts};
+use super::{Actor, Services, audit};
 use crate::domain::impact::Impact;
-use crate::domain::lifecycle::{self, EventStatus, Timing};
+use crate::domain::lifecycle::{self, CancelReason, EventStatus};
+use crate::domain::notice::NoticeKind;
+use crate::domain::schedule::format_utc;
+use crate::domain::validate::Slug;
 use crate::domain::{FieldError, validate};
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter, EventRow};
 use crate::store::maintenances::AffectedRow;
 use crate::store::{AnyConnection, maintenances, outbox};
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// A monitor a maintenance affects, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AffectedMonitor {
     pub slug: String,
     pub name: String,
@@ -26,63 +31,64 @@ pub struct AffectedMonitor {
 impl From<AffectedRow> for AffectedMonitor {
     fn from(a: AffectedRow) -> Self {
         Self {
-            impact: Impact::parse("impact", &a.impact).unwrap_or(Impact::Maintenance),
+            impact: a.impact,
             slug: a.slug,
             name: a.name,
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UpdateView {
+/// A progress update posted on an event.
+#[derive(Debug, Clone)]
+pub struct Update {
     pub id: i64,
     pub body: String,
     pub author: String,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
 }
 
-/// One occurrence of a maintenance. `start`/`end` are the effective times (after any
-/// start-early, extension or early completion); `scheduled_*` are the planned ones.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct EventView {
+/// One occurrence of a maintenance, as the pages, notices and the API's view of it
+/// (`web::api::views::EventView`) are built from. `start`/`end` are the effective times
+/// (after any start-early, extension or early completion); `scheduled_*` the planned ones.
+#[derive(Debug, Clone)]
+pub struct Event {
     pub id: i64,
     pub maintenance_id: i64,
     pub title: String,
     /// The maintenance's description, Markdown source.
     pub description: String,
+    /// As of when it was read.
     pub status: EventStatus,
-    pub start: String,
-    pub end: String,
-    pub scheduled_start: String,
-    pub scheduled_end: String,
-    /// The maintenance's IANA zone, for showing local times.
-    pub timezone: String,
-    pub cancelled_at: Option<String>,
-    /// `operator`, `skipped` or `deactivated` for cancelled events.
-    pub cancel_reason: Option<String>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub scheduled_start: DateTime<Utc>,
+    pub scheduled_end: DateTime<Utc>,
+    /// The maintenance's zone, for showing local times.
+    pub timezone: Tz,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<CancelReason>,
     /// False when the status page was not running at the window's end (downtime): the
     /// window is history as planned, not as seen.
     pub observed: bool,
     pub monitors: Vec<AffectedMonitor>,
     /// Newest first.
-    pub updates: Vec<UpdateView>,
+    pub updates: Vec<Update>,
 }
 
-pub(crate) fn timing(e: &EventRow) -> Timing {
-    Timing {
-        start: from_ts(e.start_at),
-        end: from_ts(e.end_at),
-        lead: Duration::seconds(e.lead),
-        cancelled: e.cancelled_at.is_some(),
+impl Event {
+    /// Planned length in whole minutes.
+    pub fn planned_minutes(&self) -> i64 {
+        (self.scheduled_end - self.scheduled_start).num_minutes()
+    }
+
+    /// Started early, extended or completed early: the times differ from the plan's.
+    pub fn moved(&self) -> bool {
+        self.start != self.scheduled_start || self.end != self.scheduled_end
     }
 }
 
-/// Builds views for `rows` with two batch queries (monitors, updates).
-pub(crate) async fn views(
-    conn: &mut AnyConnection,
-    rows: Vec<EventRow>,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<EventView>> {
+/// Builds events for `rows` with two batch queries (monitors, updates).
+pub(crate) async fn views(conn: &mut AnyConnection, rows: Vec<EventRow>, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
     let mut maintenance_ids: Vec<i64> = rows.iter().map(|e| e.maintenance_id).collect();
     maintenance_ids.sort_unstable();
     maintenance_ids.dedup();
@@ -91,28 +97,28 @@ pub(crate) async fn views(
         affected.entry(a.maintenance_id).or_default().push(a.into());
     }
     let event_ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
-    let mut updates: HashMap<i64, Vec<UpdateView>> = HashMap::new();
+    let mut updates: HashMap<i64, Vec<Update>> = HashMap::new();
     for u in events::updates_for(conn, &event_ids).await? {
-        updates.entry(u.event_id).or_default().push(UpdateView {
+        updates.entry(u.event_id).or_default().push(Update {
             id: u.id,
             body: u.body,
             author: u.author,
-            created_at: fmt_ts(u.created_at),
+            created_at: u.created_at,
         });
     }
     Ok(rows
         .into_iter()
-        .map(|e| EventView {
+        .map(|e| Event {
             id: e.id,
             maintenance_id: e.maintenance_id,
-            status: timing(&e).status_at(now),
-            start: fmt_ts(e.start_at),
-            end: fmt_ts(e.end_at),
-            scheduled_start: fmt_ts(e.scheduled_start),
-            scheduled_end: fmt_ts(e.scheduled_end),
-            cancelled_at: e.cancelled_at.map(fmt_ts),
+            status: e.timing().status_at(now),
+            start: e.start_at,
+            end: e.end_at,
+            scheduled_start: e.scheduled_start,
+            scheduled_end: e.scheduled_end,
+            cancelled_at: e.cancelled_at,
             cancel_reason: e.cancel_reason,
-            observed: e.observed != 0,
+            observed: e.observed,
             monitors: affected.get(&e.maintenance_id).cloned().unwrap_or_default(),
             updates: updates.remove(&e.id).unwrap_or_default(),
             title: e.title,
@@ -158,28 +164,21 @@ impl EventQuery {
             return Err(AppError::invalid("limit", "must be between 1 and 1000"));
         }
         Ok(EventFilter {
-            from: self
-                .from
-                .as_deref()
-                .map(|v| parse_instant("from", v))
-                .transpose()?
-                .map(|t| t.timestamp()),
-            to: self
-                .to
-                .as_deref()
-                .map(|v| parse_instant("to", v))
-                .transpose()?
-                .map(|t| t.timestamp()),
+            from: self.from.as_deref().map(|v| parse_instant("from", v)).transpose()?,
+            to: self.to.as_deref().map(|v| parse_instant("to", v)).transpose()?,
             status: self
                 .status
                 .as_deref()
                 .map(|v| EventStatus::parse("status", v))
-                .transpose()?
-                .map(|s| s.as_str().to_string()),
+                .transpose()?,
             monitor: self
                 .monitor
                 .as_deref()
-                .map(|m| validate::slug(m).map_err(|e| FieldError::new("monitor", e.message)))
+                .map(|m| {
+                    Slug::parse(m)
+                        .map(String::from)
+                        .map_err(|e| FieldError::new("monitor", e.message))
+                })
                 .transpose()?,
             maintenance_id,
             history: false,
@@ -190,14 +189,14 @@ impl EventQuery {
     }
 }
 
-pub async fn list(s: &Services, filter: &EventFilter) -> AppResult<Vec<EventView>> {
+pub async fn list(s: &Services, filter: &EventFilter) -> AppResult<Vec<Event>> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
-    let rows = events::list(&mut conn, filter, now.timestamp()).await?;
+    let rows = events::list(&mut conn, filter, now).await?;
     views(&mut conn, rows, now).await
 }
 
-pub async fn get(s: &Services, id: i64) -> AppResult<EventView> {
+pub async fn get(s: &Services, id: i64) -> AppResult<Event> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
     let row = events::get(&mut conn, id).await?.ok_or(AppError::NotFound("event"))?;
@@ -267,13 +266,13 @@ impl Action {
 }
 
 /// Applies an operator action to event `id`.
-pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppResult<EventView> {
+pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppResult<Event> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
     let row = events::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("event"))?;
-    let before = timing(&row);
+    let before = row.timing();
     let after = match action {
         Action::Start(end) => lifecycle::start_now(before, now, end)?,
         Action::Complete => lifecycle::complete_now(before, now)?,
@@ -291,45 +290,49 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
     };
     let change = Change {
         scheduled_end: row.scheduled_end,
-        start_at: after.start.timestamp(),
-        end_at: after.end.timestamp(),
+        start_at: after.start,
+        end_at: after.end,
         lead: row.lead,
-        status: after.status_at(now).as_str().to_string(),
-        cancelled_at: after.cancelled.then_some(now.timestamp()),
-        cancel_reason: after.cancelled.then(|| "operator".to_string()),
+        status: after.status_at(now),
+        cancelled_at: after.cancelled.then_some(now),
+        cancel_reason: after.cancelled.then_some(CancelReason::Operator),
     };
-    if !events::change(&mut tx, &row, &change, now.timestamp()).await? {
+    if !events::change(&mut tx, &row, &change, now).await? {
         return Err(AppError::Conflict(
             "the event was changed at the same time; reload and try again".into(),
         ));
     }
     let (kind, detail) = match action {
-        Action::Start(_) => ("started", String::new()),
-        Action::Complete => ("completed", String::new()),
-        Action::Cancel => ("cancelled", String::new()),
-        Action::Extend(..) => ("extended", change.end_at.to_string()),
+        Action::Start(_) => (NoticeKind::Started, String::new()),
+        Action::Complete => (NoticeKind::Completed, String::new()),
+        Action::Cancel => (NoticeKind::Cancelled, String::new()),
+        Action::Extend(..) => (NoticeKind::Extended, change.end_at.timestamp().to_string()),
     };
-    outbox::enqueue(&mut tx, kind, row.maintenance_id, Some(id), &detail, now.timestamp()).await?;
+    outbox::enqueue(&mut tx, kind, row.maintenance_id, Some(id), &detail, now).await?;
     let summary = format!(
         "'{}' {}: {}",
         row.title,
         before.status_at(now).as_str(),
         audit::diff(&[
-            ("status", before.status_at(now).as_str().into(), change.status.clone()),
-            ("start", fmt_ts(row.start_at), fmt_ts(change.start_at)),
-            ("end", fmt_ts(row.end_at), fmt_ts(change.end_at)),
+            (
+                "status",
+                before.status_at(now).as_str().into(),
+                change.status.as_str().into()
+            ),
+            ("start", format_utc(row.start_at), format_utc(change.start_at)),
+            ("end", format_utc(row.end_at), format_utc(change.end_at)),
         ])
     );
-    audit::record(&mut tx, actor, action.name(), "event", id, summary, now.timestamp()).await?;
+    audit::record(&mut tx, actor, action.name(), "event", id, summary, now).await?;
     tx.commit().await?;
     s.changed();
     get(s, id).await
 }
 
 /// Posts a progress update on event `id`.
-pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInput) -> AppResult<EventView> {
+pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInput) -> AppResult<Event> {
     let body = validate::update_body(&input.body)?;
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut tx = s.store.begin().await?;
     let row = events::get_for_update(&mut tx, id)
         .await?
@@ -337,7 +340,7 @@ pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInpu
     let update = events::insert_update(&mut tx, id, &body, &actor.0, now).await?;
     outbox::enqueue(
         &mut tx,
-        "update",
+        NoticeKind::Update,
         row.maintenance_id,
         Some(id),
         &update.to_string(),

@@ -9,9 +9,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeDelta, Utc};
+use chrono_tz::Tz;
 
-use super::{Services, from_ts};
+use super::Services;
+use crate::domain::lifecycle::MaintenanceStatus;
 use crate::domain::schedule::{Occurrence, Schedule};
 use crate::error::AppResult;
 use crate::store::events::{self, NewEvent};
@@ -24,13 +26,13 @@ const PASSED: &str = "horizon";
 pub const HORIZON_DAYS: i64 = 7;
 
 pub fn schedule_of(m: &MaintenanceRow) -> Result<Schedule, crate::domain::FieldError> {
-    Schedule::parse(&m.start_local, &m.timezone, m.duration, &m.rrule)
+    Schedule::parse(&m.start_local, m.timezone.name(), m.duration.num_seconds(), &m.rrule)
 }
 
 /// The occurrences that should exist as rows at `now`: those that start within the
 /// horizon or may still be running (`[now - duration, now + 7 days)`), and always the
 /// single occurrence of a one-time maintenance. Skipped occurrences are left out.
-pub fn wanted(schedule: &Schedule, skips: &HashSet<i64>, now: DateTime<Utc>) -> Vec<Occurrence> {
+pub fn wanted(schedule: &Schedule, skips: &HashSet<DateTime<Utc>>, now: DateTime<Utc>) -> Vec<Occurrence> {
     let occurrences = if schedule.is_single() {
         schedule.preview(None, 1)
     } else {
@@ -39,19 +41,16 @@ pub fn wanted(schedule: &Schedule, skips: &HashSet<i64>, now: DateTime<Utc>) -> 
             now + Duration::days(HORIZON_DAYS),
         )
     };
-    occurrences
-        .into_iter()
-        .filter(|o| !skips.contains(&o.start.timestamp()))
-        .collect()
+    occurrences.into_iter().filter(|o| !skips.contains(&o.start)).collect()
 }
 
-pub fn new_events(maintenance_id: i64, lead: i64, occurrences: &[Occurrence]) -> Vec<NewEvent> {
+pub fn new_events(maintenance_id: i64, lead: TimeDelta, occurrences: &[Occurrence]) -> Vec<NewEvent> {
     occurrences
         .iter()
         .map(|o| NewEvent {
             maintenance_id,
-            start: o.start.timestamp(),
-            end: o.end.timestamp(),
+            start: o.start,
+            end: o.end,
             lead,
         })
         .collect()
@@ -67,12 +66,12 @@ pub struct PassReport {
 
 /// What a plan looked like when it was expanded; its events are stored only if it still
 /// does (an edit or deactivation in between makes them wrong).
-type Version = (String, String, i64, String, i64);
+type Version = (String, Tz, TimeDelta, String, TimeDelta);
 
 fn version(m: &MaintenanceRow) -> Version {
     (
         m.start_local.clone(),
-        m.timezone.clone(),
+        m.timezone,
         m.duration,
         m.rrule.clone(),
         m.reminder_lead,
@@ -86,14 +85,11 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
     // Windows from the end of the last pass's horizon up to now were never stored.
     let missed_since = scheduler::mark(&mut conn, PASSED)
         .await?
-        .map(|at| from_ts(at) + Duration::days(HORIZON_DAYS))
+        .map(|at| at + Duration::days(HORIZON_DAYS))
         .filter(|since| *since < now)
         .map(|since| since.max(now - Duration::days(HORIZON_DAYS)));
-    let active = maintenances::list(&mut conn, Some("ACTIVE")).await?;
-    let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (id, start) in maintenances::skips(&mut conn, None).await? {
-        skips.entry(id).or_default().insert(start);
-    }
+    let active = maintenances::list(&mut conn, Some(MaintenanceStatus::Active)).await?;
+    let skips = maintenances::skips_by_plan(&mut conn, None).await?;
     drop(conn);
     let mut report = PassReport {
         maintenances: active.len(),
@@ -110,7 +106,7 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
         .flat_map(|p| p.ahead.iter().chain(&p.missed).map(|e| e.start));
     if let Some(since) = starts.min() {
         let mut conn = s.store.conn().await?;
-        let stored: HashSet<(i64, i64)> = events::keys_since(&mut conn, since).await?.into_iter().collect();
+        let stored: HashSet<(i64, DateTime<Utc>)> = events::keys_since(&mut conn, since).await?.into_iter().collect();
         for p in &mut plans {
             p.ahead.retain(|e| !stored.contains(&(e.maintenance_id, e.start)));
             p.missed.retain(|e| !stored.contains(&(e.maintenance_id, e.start)));
@@ -130,12 +126,12 @@ pub async fn pass(s: &Services) -> AppResult<PassReport> {
         let unchanged = || chunk.iter().filter(|p| current.get(&p.id) == Some(&p.version));
         let ahead: Vec<NewEvent> = unchanged().flat_map(|p| p.ahead.iter().copied()).collect();
         let missed: Vec<NewEvent> = unchanged().flat_map(|p| p.missed.iter().copied()).collect();
-        report.inserted += events::insert_missing(&mut tx, &ahead, now.timestamp()).await?;
-        report.unobserved += events::insert_unobserved(&mut tx, &missed, now.timestamp()).await?;
+        report.inserted += events::insert_missing(&mut tx, &ahead, now).await?;
+        report.unobserved += events::insert_unobserved(&mut tx, &missed, now).await?;
         tx.commit().await?;
     }
     let mut conn = s.store.conn().await?;
-    scheduler::set_mark(&mut conn, PASSED, now.timestamp()).await?;
+    scheduler::set_mark(&mut conn, PASSED, now).await?;
     if report.inserted > 0 || report.unobserved > 0 {
         s.changed();
     }
@@ -159,7 +155,7 @@ struct Expanded {
 /// since then: an edit stores the windows of its own time).
 fn expand_all(
     active: &[MaintenanceRow],
-    skips: &HashMap<i64, HashSet<i64>>,
+    skips: &HashMap<i64, HashSet<DateTime<Utc>>>,
     now: DateTime<Utc>,
     missed_since: Option<DateTime<Utc>>,
 ) -> Vec<Expanded> {
@@ -175,9 +171,9 @@ fn expand_all(
                     .collect();
                 let missed: Vec<Occurrence> = match missed_since {
                     Some(since) if !schedule.is_single() => schedule
-                        .between(since.max(from_ts(m.updated_at)), now)
+                        .between(since.max(m.updated_at), now)
                         .into_iter()
-                        .filter(|o| o.end <= now && !skips.contains(&o.start.timestamp()))
+                        .filter(|o| o.end <= now && !skips.contains(&o.start))
                         .collect(),
                     _ => Vec::new(),
                 };

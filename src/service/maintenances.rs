@@ -3,20 +3,22 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeDelta, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use super::conflicts::Warning;
 use super::conflicts::conflicts;
-use super::events::{AffectedMonitor, EventView, parse_instant, timing, views};
+use super::events::{AffectedMonitor, Event, parse_instant, views};
 use super::horizon::{new_events, schedule_of, wanted};
-use super::{Actor, Services, audit, fmt_ts};
+use super::{Actor, Services, audit};
 use crate::domain::FieldError;
 use crate::domain::format;
 use crate::domain::impact::Impact;
-use crate::domain::lifecycle::EventStatus;
+use crate::domain::lifecycle::{CancelReason, EventStatus, MaintenanceStatus};
+use crate::domain::notice::NoticeKind;
 use crate::domain::schedule::{Crowding, MAX_PER_WEEK, Occurrence, Schedule, format_utc};
-use crate::domain::validate;
+use crate::domain::validate::{self, Title};
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter};
 use crate::store::maintenances::{self, MaintenanceRow};
@@ -120,75 +122,116 @@ pub struct SkipInput {
     pub start: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MaintenanceView {
+/// A plan as the services, pages and notices know it (the API sends
+/// `web::api::views::Maintenance`).
+#[derive(Debug, Clone)]
+pub struct Maintenance {
     pub id: i64,
     pub title: String,
     pub description: String,
-    pub start: String,
-    pub timezone: String,
-    pub duration: i64,
+    /// Local date-time of the first window, in `timezone`.
+    pub start_local: String,
+    pub timezone: Tz,
+    pub duration: TimeDelta,
+    /// Empty for a one-time window.
     pub rrule: String,
-    pub status: String,
-    pub reminder_lead: i64,
+    pub status: MaintenanceStatus,
+    pub reminder_lead: TimeDelta,
     pub notify: NotifySettings,
     pub monitors: Vec<AffectedMonitor>,
-    /// Starts (UTC) of occurrences skipped ahead of time.
-    pub skipped: Vec<String>,
+    /// Occurrences skipped ahead of time, soonest first.
+    pub skipped: Vec<DateTime<Utc>>,
     /// Start of the next window that has not ended, from the schedule.
-    pub next_start: Option<String>,
-    /// Recent and upcoming events (ended within the last 7 days, or later); present on
-    /// single-maintenance responses. `GET /api/v1/maintenances/{id}/events` lists all.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<EventView>>,
-    /// Overlaps with other maintenances in the next 90 days; saving still succeeded.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_start: Option<DateTime<Utc>>,
+    /// Recent and upcoming events (ended within the last 7 days, or later), when asked for.
+    pub events: Option<Vec<Event>>,
+    /// Overlaps with other maintenances in the next 90 days, when asked for.
     pub warnings: Option<Vec<Warning>>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
-fn flag(b: bool) -> i64 {
-    i64::from(b)
+impl Maintenance {
+    pub fn is_active(&self) -> bool {
+        self.status == MaintenanceStatus::Active
+    }
+
+    pub fn recurring(&self) -> bool {
+        !self.rrule.is_empty()
+    }
 }
 
 fn notify_of(m: &MaintenanceRow) -> NotifySettings {
     NotifySettings {
-        scheduled: m.notify_scheduled != 0,
-        reminder: m.notify_reminder != 0,
-        start: m.notify_start != 0,
-        completion: m.notify_completion != 0,
-        cancellation: m.notify_cancellation != 0,
+        scheduled: m.notify_scheduled,
+        reminder: m.notify_reminder,
+        start: m.notify_start,
+        completion: m.notify_completion,
+        cancellation: m.notify_cancellation,
     }
 }
 
-fn set_notify(m: &mut MaintenanceRow, n: NotifySettings) {
-    m.notify_scheduled = flag(n.scheduled);
-    m.notify_reminder = flag(n.reminder);
-    m.notify_start = flag(n.start);
-    m.notify_completion = flag(n.completion);
-    m.notify_cancellation = flag(n.cancellation);
+/// A plan's fields as given (a new one, or a patch over the stored one), not yet checked.
+struct Draft {
+    title: String,
+    description: String,
+    start_local: String,
+    timezone: String,
+    duration: i64,
+    rrule: String,
+    status: String,
+    reminder_lead: i64,
+    notify: NotifySettings,
 }
 
-fn parse_status(value: &str) -> Result<&'static str, FieldError> {
-    match value.trim().to_ascii_uppercase().as_str() {
-        "ACTIVE" => Ok("ACTIVE"),
-        "INACTIVE" => Ok("INACTIVE"),
-        _ => Err(FieldError::new("status", "must be ACTIVE or INACTIVE")),
+impl Draft {
+    fn of(m: &MaintenanceRow) -> Self {
+        Self {
+            title: m.title.clone(),
+            description: m.description.clone(),
+            start_local: m.start_local.clone(),
+            timezone: m.timezone.name().to_string(),
+            duration: m.duration.num_seconds(),
+            rrule: m.rrule.clone(),
+            status: m.status.as_str().to_string(),
+            reminder_lead: m.reminder_lead.num_seconds(),
+            notify: notify_of(m),
+        }
     }
-}
 
-/// Validates a row in place (normalising text) and returns its schedule.
-fn validate_row(m: &mut MaintenanceRow) -> Result<Schedule, FieldError> {
-    m.title = validate::title(&m.title)?;
-    m.description = validate::description(&m.description)?;
-    let schedule = Schedule::parse(&m.start_local, &m.timezone, m.duration, &m.rrule)?;
-    m.start_local = validate::format_local(schedule.start);
-    m.timezone = schedule.tz.name().to_string();
-    m.rrule = schedule.rrule().to_string();
-    m.status = parse_status(&m.status)?.to_string();
-    m.reminder_lead = validate::reminder_lead(m.reminder_lead)?;
-    Ok(schedule)
+    /// Checks every field (normalising text) into the row to store, and its schedule.
+    fn check(
+        self,
+        id: i64,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(MaintenanceRow, Schedule), FieldError> {
+        let title = Title::parse(&self.title)?.into();
+        let description = validate::description(&self.description)?;
+        let schedule = Schedule::parse(&self.start_local, &self.timezone, self.duration, &self.rrule)?;
+        let status = MaintenanceStatus::parse("status", &self.status)?;
+        let reminder_lead = TimeDelta::seconds(validate::reminder_lead(self.reminder_lead)?);
+        let n = self.notify;
+        let row = MaintenanceRow {
+            id,
+            title,
+            description,
+            start_local: validate::format_local(schedule.start),
+            timezone: schedule.tz,
+            duration: TimeDelta::seconds(schedule.duration),
+            rrule: schedule.rrule().to_string(),
+            status,
+            reminder_lead,
+            notify_scheduled: n.scheduled,
+            notify_reminder: n.reminder,
+            notify_start: n.start,
+            notify_completion: n.completion,
+            notify_cancellation: n.cancellation,
+            created_at,
+            updated_at: now,
+        };
+        Ok((row, schedule))
+    }
 }
 
 /// Refuses schedules people do not mean: windows that overlap each other, more than one
@@ -257,131 +300,114 @@ async fn resolve_monitors(conn: &mut AnyConnection, list: &[MonitorImpactInput])
     Ok(out)
 }
 
-async fn save_monitors(conn: &mut AnyConnection, id: i64, list: &[(i64, Impact)]) -> Result<(), sqlx::Error> {
-    let pairs: Vec<(i64, &str)> = list.iter().map(|(m, i)| (*m, i.as_str())).collect();
-    maintenances::set_monitors(conn, id, &pairs).await
-}
-
-async fn skips_of(conn: &mut AnyConnection, id: i64) -> Result<HashSet<i64>, sqlx::Error> {
-    Ok(maintenances::skips(conn, Some(id))
+async fn skips_of(conn: &mut AnyConnection, id: i64) -> Result<HashSet<DateTime<Utc>>, sqlx::Error> {
+    Ok(maintenances::skips_by_plan(conn, Some(id))
         .await?
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect())
+        .remove(&id)
+        .unwrap_or_default())
 }
 
-pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> AppResult<MaintenanceView> {
+pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> AppResult<Maintenance> {
     let now = s.now();
-    let mut m = MaintenanceRow {
-        id: 0,
+    let draft = Draft {
         title: input.title,
         description: input.description.unwrap_or_default(),
         start_local: input.start,
         timezone: input.timezone,
         duration: input.duration,
         rrule: input.rrule.unwrap_or_default(),
-        status: input.status.unwrap_or_else(|| "ACTIVE".into()),
+        status: input
+            .status
+            .unwrap_or_else(|| MaintenanceStatus::Active.as_str().into()),
         reminder_lead: input.reminder_lead.unwrap_or(3600),
-        notify_scheduled: 1,
-        notify_reminder: 1,
-        notify_start: 1,
-        notify_completion: 1,
-        notify_cancellation: 1,
-        created_at: now.timestamp(),
-        updated_at: now.timestamp(),
+        notify: input.notify.unwrap_or_default(),
     };
-    set_notify(&mut m, input.notify.unwrap_or_default());
-    let schedule = validate_row(&mut m)?;
+    let (mut m, schedule) = draft.check(0, now, now)?;
     check_windows(&schedule, now, input.record_past)?;
     let mut tx = s.store.begin().await?;
     let affected = resolve_monitors(&mut tx, &input.monitors).await?;
     m.id = maintenances::insert(&mut tx, &m).await?;
-    save_monitors(&mut tx, m.id, &affected).await?;
-    if m.status == "ACTIVE" {
+    maintenances::set_monitors(&mut tx, m.id, &affected).await?;
+    if m.status == MaintenanceStatus::Active {
         let occ = wanted(&schedule, &HashSet::new(), now);
-        events::insert_missing(&mut tx, &new_events(m.id, m.reminder_lead, &occ), now.timestamp()).await?;
-        outbox::enqueue(&mut tx, "scheduled", m.id, None, "", now.timestamp()).await?;
+        events::insert_missing(&mut tx, &new_events(m.id, m.reminder_lead, &occ), now).await?;
+        outbox::enqueue(&mut tx, NoticeKind::Scheduled, m.id, None, "", now).await?;
     }
     let summary = format!(
         "created '{}': {} {} for {}s, {}",
-        m.title, m.start_local, m.timezone, m.duration, m.rrule
+        m.title,
+        m.start_local,
+        m.timezone,
+        m.duration.num_seconds(),
+        m.rrule
     );
-    audit::record(
-        &mut tx,
-        actor,
-        "maintenance.create",
-        "maintenance",
-        m.id,
-        summary,
-        now.timestamp(),
-    )
-    .await?;
+    audit::record(&mut tx, actor, "maintenance.create", "maintenance", m.id, summary, now).await?;
     tx.commit().await?;
     s.changed();
     view_with_warnings(s, m.id).await
 }
 
-pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatch) -> AppResult<MaintenanceView> {
+pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatch) -> AppResult<Maintenance> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
     let before = maintenances::get_for_update(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("maintenance"))?;
-    let mut m = before.clone();
+    let mut d = Draft::of(&before);
     if let Some(v) = patch.title {
-        m.title = v;
+        d.title = v;
     }
     if let Some(v) = patch.description {
-        m.description = v;
+        d.description = v;
     }
     if let Some(v) = patch.start {
-        m.start_local = v;
+        d.start_local = v;
     }
     if let Some(v) = patch.timezone {
-        m.timezone = v;
+        d.timezone = v;
     }
     if let Some(v) = patch.duration {
-        m.duration = v;
+        d.duration = v;
     }
     if let Some(v) = patch.rrule {
-        m.rrule = v;
+        d.rrule = v;
     }
     if let Some(v) = patch.status {
-        m.status = v;
+        d.status = v;
     }
     if let Some(v) = patch.reminder_lead {
-        m.reminder_lead = v;
+        d.reminder_lead = v;
     }
     if let Some(n) = patch.notify {
-        set_notify(&mut m, n);
+        d.notify = n;
     }
-    let schedule = validate_row(&mut m)?;
+    let (m, schedule) = d.check(id, before.created_at, now)?;
     let retimed = (
         &before.start_local,
-        &before.timezone,
+        before.timezone,
         before.duration,
         &before.rrule,
         before.reminder_lead,
-    ) != (&m.start_local, &m.timezone, m.duration, &m.rrule, m.reminder_lead);
+    ) != (&m.start_local, m.timezone, m.duration, &m.rrule, m.reminder_lead);
     if retimed {
         check_windows(&schedule, now, patch.record_past)?;
     }
     if let Some(list) = &patch.monitors {
         let affected = resolve_monitors(&mut tx, list).await?;
-        save_monitors(&mut tx, id, &affected).await?;
+        maintenances::set_monitors(&mut tx, id, &affected).await?;
     }
-    m.updated_at = now.timestamp();
     maintenances::update(&mut tx, &m).await?;
 
-    let deactivated = before.status == "ACTIVE" && m.status == "INACTIVE";
-    let reactivated = before.status == "INACTIVE" && m.status == "ACTIVE";
+    use MaintenanceStatus::{Active, Inactive};
+    let deactivated = before.status == Active && m.status == Inactive;
+    let reactivated = before.status == Inactive && m.status == Active;
     if deactivated {
-        cancel_not_started(&mut tx, id, "deactivated", now).await?;
-    } else if m.status == "ACTIVE" && (reactivated || retimed) {
+        cancel_not_started(&mut tx, id, CancelReason::Deactivated, now).await?;
+    } else if m.status == Active && (reactivated || retimed) {
         if reactivated {
-            events::delete_deactivated(&mut tx, id, now.timestamp()).await?;
+            events::delete_deactivated(&mut tx, id, now).await?;
             // Once per maintenance: a plan announced before is not announced again.
-            outbox::enqueue(&mut tx, "scheduled", id, None, "", now.timestamp()).await?;
+            outbox::enqueue(&mut tx, NoticeKind::Scheduled, id, None, "", now).await?;
         }
         let skips = skips_of(&mut tx, id).await?;
         reconcile(&mut tx, &m, &schedule, &skips, now).await?;
@@ -390,14 +416,18 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
         ("title", before.title, m.title.clone()),
         ("description", before.description, m.description.clone()),
         ("start", before.start_local, m.start_local.clone()),
-        ("timezone", before.timezone, m.timezone.clone()),
-        ("duration", before.duration.to_string(), m.duration.to_string()),
+        ("timezone", before.timezone.name().into(), m.timezone.name().into()),
+        (
+            "duration",
+            before.duration.num_seconds().to_string(),
+            m.duration.num_seconds().to_string(),
+        ),
         ("rrule", before.rrule, m.rrule.clone()),
-        ("status", before.status, m.status.clone()),
+        ("status", before.status.as_str().into(), m.status.as_str().into()),
         (
             "reminder_lead",
-            before.reminder_lead.to_string(),
-            m.reminder_lead.to_string(),
+            before.reminder_lead.num_seconds().to_string(),
+            m.reminder_lead.num_seconds().to_string(),
         ),
         (
             "monitors",
@@ -409,16 +439,7 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
             },
         ),
     ]);
-    audit::record(
-        &mut tx,
-        actor,
-        "maintenance.update",
-        "maintenance",
-        id,
-        summary,
-        now.timestamp(),
-    )
-    .await?;
+    audit::record(&mut tx, actor, "maintenance.update", "maintenance", id, summary, now).await?;
     tx.commit().await?;
     s.changed();
     view_with_warnings(s, id).await
@@ -428,24 +449,29 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
 /// off). Everyone who was told of the plan hears once that it is off — not once per
 /// window, and not those who never heard of it — provided something was still to come:
 /// a window cancelled now, or one later than the events that exist.
-async fn cancel_not_started(conn: &mut AnyConnection, id: i64, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+async fn cancel_not_started(
+    conn: &mut AnyConnection,
+    id: i64,
+    reason: CancelReason,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let mut called_off = false;
-    for e in events::not_started(conn, id, now.timestamp()).await? {
-        let change = Change::cancelled(&e, now.timestamp(), reason);
-        called_off |= events::change(conn, &e, &change, now.timestamp()).await?;
+    for e in events::not_started(conn, id, now).await? {
+        let change = Change::cancelled(&e, now, reason);
+        called_off |= events::change(conn, &e, &change, now).await?;
     }
     let still_to_come = match maintenances::get(conn, id).await? {
         Some(m) => {
             let skips = skips_of(conn, id).await?;
-            let known: HashSet<i64> = events::list(
+            let known: HashSet<DateTime<Utc>> = events::list(
                 conn,
                 &EventFilter {
-                    from: Some(now.timestamp()),
+                    from: Some(now),
                     maintenance_id: Some(id),
                     limit: 1000,
                     ..Default::default()
                 },
-                now.timestamp(),
+                now,
             )
             .await?
             .into_iter()
@@ -454,13 +480,13 @@ async fn cancel_not_started(conn: &mut AnyConnection, id: i64, reason: &str, now
             schedule_of(&m).ok().is_some_and(|sch| {
                 sch.preview(Some(now), 1000)
                     .iter()
-                    .any(|o| !skips.contains(&o.start.timestamp()) && !known.contains(&o.start.timestamp()))
+                    .any(|o| !skips.contains(&o.start) && !known.contains(&o.start))
             })
         }
         None => false,
     };
     if called_off || still_to_come {
-        outbox::enqueue_plan_cancelled(conn, id, now.timestamp()).await?;
+        outbox::enqueue_plan_cancelled(conn, id, now).await?;
     }
     Ok(())
 }
@@ -469,8 +495,8 @@ async fn cancel_not_started(conn: &mut AnyConnection, id: i64, reason: &str, now
 /// a reminder, the same subscribers hear that it is off. (Those not yet reminded hear
 /// nothing: an edited series would otherwise mail once per occurrence.)
 async fn call_off(conn: &mut AnyConnection, e: &events::EventRow, now: DateTime<Utc>) -> AppResult<()> {
-    if e.status == EventStatus::Ready.as_str() {
-        outbox::enqueue(conn, "cancelled", e.maintenance_id, Some(e.id), "", now.timestamp()).await?;
+    if e.status == EventStatus::Ready {
+        outbox::enqueue(conn, NoticeKind::Cancelled, e.maintenance_id, Some(e.id), "", now).await?;
     }
     Ok(())
 }
@@ -482,24 +508,24 @@ async fn reconcile(
     conn: &mut AnyConnection,
     m: &MaintenanceRow,
     schedule: &Schedule,
-    skips: &HashSet<i64>,
+    skips: &HashSet<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let occurrences = wanted(schedule, skips, now);
-    let by_start: HashMap<i64, &Occurrence> = occurrences.iter().map(|o| (o.start.timestamp(), o)).collect();
-    for e in events::not_started(conn, m.id, now.timestamp()).await? {
+    let by_start: HashMap<DateTime<Utc>, &Occurrence> = occurrences.iter().map(|o| (o.start, o)).collect();
+    for e in events::not_started(conn, m.id, now).await? {
         match by_start.get(&e.scheduled_start) {
             // A window already announced by a reminder is cancelled (and announced as
             // such); one nobody heard of simply goes.
-            None if e.status == EventStatus::Ready.as_str() => {
-                let change = Change::cancelled(&e, now.timestamp(), "rescheduled");
-                if events::change(conn, &e, &change, now.timestamp()).await? {
+            None if e.status == EventStatus::Ready => {
+                let change = Change::cancelled(&e, now, CancelReason::Rescheduled);
+                if events::change(conn, &e, &change, now).await? {
                     call_off(conn, &e, now).await?;
                 }
             }
             None => events::delete(conn, e.id).await?,
             Some(o) => {
-                let end = o.end.timestamp();
+                let end = o.end;
                 // Keep an operator's extension when it reaches past the new end.
                 let end_at = if e.end_at != e.scheduled_end {
                     e.end_at.max(end)
@@ -511,20 +537,20 @@ async fn reconcile(
                     start_at: e.start_at,
                     end_at,
                     lead: m.reminder_lead,
-                    status: e.status.clone(),
+                    status: e.status,
                     cancelled_at: None,
                     cancel_reason: None,
                 };
-                events::change(conn, &e, &change, now.timestamp()).await?;
+                events::change(conn, &e, &change, now).await?;
             }
         }
     }
-    events::insert_missing(conn, &new_events(m.id, m.reminder_lead, &occurrences), now.timestamp()).await?;
+    events::insert_missing(conn, &new_events(m.id, m.reminder_lead, &occurrences), now).await?;
     Ok(())
 }
 
 pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut tx = s.store.begin().await?;
     let m = maintenances::get_for_update(&mut tx, id)
         .await?
@@ -547,7 +573,7 @@ pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
 
 /// Skips one occurrence ahead of time (like iCalendar's EXDATE). A stored event for it
 /// is cancelled; either way it is never generated again.
-pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> AppResult<MaintenanceView> {
+pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> AppResult<Maintenance> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
     let m = maintenances::get_for_update(&mut tx, id)
@@ -570,17 +596,17 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
             ),
         ));
     }
-    let already_skipped = skips_of(&mut tx, id).await?.contains(&start.timestamp());
-    if let Some(e) = events::by_occurrence(&mut tx, id, start.timestamp()).await? {
-        match timing(&e).status_at(now) {
+    let already_skipped = skips_of(&mut tx, id).await?.contains(&start);
+    if let Some(e) = events::by_occurrence(&mut tx, id, start).await? {
+        match e.timing().status_at(now) {
             EventStatus::Scheduled | EventStatus::Ready => {
-                let change = Change::cancelled(&e, now.timestamp(), "skipped");
-                if !events::change(&mut tx, &e, &change, now.timestamp()).await? {
+                let change = Change::cancelled(&e, now, CancelReason::Skipped);
+                if !events::change(&mut tx, &e, &change, now).await? {
                     return Err(AppError::Conflict(
                         "that occurrence changed at the same time (it may have started); reload and try again".into(),
                     ));
                 }
-                outbox::enqueue(&mut tx, "cancelled", id, Some(e.id), "", now.timestamp()).await?;
+                outbox::enqueue(&mut tx, NoticeKind::Cancelled, id, Some(e.id), "", now).await?;
             }
             EventStatus::Cancelled => {}
             other => {
@@ -590,13 +616,13 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
                 )));
             }
         }
-    } else if !already_skipped && m.status == "ACTIVE" {
+    } else if !already_skipped && m.status == MaintenanceStatus::Active {
         // Beyond the horizon there is no event yet, but subscribers told of the plan may
         // have this date in their calendars: it is announced like a cancelled window.
         let detail = format!("{}{}", outbox::OCCURRENCE, start.timestamp());
-        outbox::enqueue(&mut tx, "cancelled", id, None, &detail, now.timestamp()).await?;
+        outbox::enqueue(&mut tx, NoticeKind::Cancelled, id, None, &detail, now).await?;
     }
-    maintenances::add_skip(&mut tx, id, start.timestamp(), now.timestamp()).await?;
+    maintenances::add_skip(&mut tx, id, start, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -604,7 +630,7 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
         "maintenance",
         id,
         format!("'{}': skipped {}", m.title, format_utc(start)),
-        now.timestamp(),
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -612,8 +638,8 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
     view(s, id, true).await
 }
 
-pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<MaintenanceView>> {
-    let status = status.map(parse_status).transpose()?;
+pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenance>> {
+    let status = status.map(|v| MaintenanceStatus::parse("status", v)).transpose()?;
     let now = s.now();
     let mut conn = s.store.conn().await?;
     let rows = maintenances::list(&mut conn, status).await?;
@@ -622,16 +648,13 @@ pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenan
     for a in maintenances::affected(&mut conn, Some(&ids)).await? {
         affected.entry(a.maintenance_id).or_default().push(a.into());
     }
-    let mut skips: HashMap<i64, HashSet<i64>> = HashMap::new();
-    for (id, start) in maintenances::skips(&mut conn, None).await? {
-        skips.entry(id).or_default().insert(start);
-    }
+    let mut skips = maintenances::skips_by_plan(&mut conn, None).await?;
     let mut changed: HashMap<i64, Changed> = HashMap::new();
-    for (id, planned, actual, over) in events::changed_ahead(&mut conn, None, now.timestamp()).await? {
+    for c in events::changed_ahead(&mut conn, None, now).await? {
         changed
-            .entry(id)
+            .entry(c.maintenance_id)
             .or_default()
-            .insert(planned, (over == 0).then_some(actual));
+            .insert(c.scheduled_start, (!c.over).then_some(c.start_at));
     }
     Ok(rows
         .into_iter()
@@ -646,7 +669,7 @@ pub async fn list(s: &Services, status: Option<&str>) -> AppResult<Vec<Maintenan
 
 /// Occurrences an operator changed before their planned window passed, by planned start:
 /// `None` when over (cancelled or completed early), else the actual start (started early).
-type Changed = HashMap<i64, Option<i64>>;
+type Changed = HashMap<DateTime<Utc>, Option<DateTime<Utc>>>;
 
 /// The next window skips skipped occurrences and those that are over although their
 /// planned window has not passed; one started early counts from its actual start; an
@@ -654,48 +677,48 @@ type Changed = HashMap<i64, Option<i64>>;
 fn to_view(
     m: MaintenanceRow,
     monitors: Vec<AffectedMonitor>,
-    skips: &HashSet<i64>,
+    skips: &HashSet<DateTime<Utc>>,
     changed: &Changed,
     now: DateTime<Utc>,
-) -> MaintenanceView {
-    let next_start = (m.status == "ACTIVE")
+) -> Maintenance {
+    let next_start = (m.status == MaintenanceStatus::Active)
         .then(|| schedule_of(&m).ok())
         .flatten()
         .and_then(|sch| {
             sch.ahead(now)
                 .take(10_000)
-                .filter(|o| !skips.contains(&o.start.timestamp()))
-                .find_map(|o| match changed.get(&o.start.timestamp()) {
+                .filter(|o| !skips.contains(&o.start))
+                .find_map(|o| match changed.get(&o.start) {
                     Some(None) => None,
-                    Some(Some(actual)) => Some(fmt_ts(*actual)),
-                    None => Some(format_utc(o.start)),
+                    Some(Some(actual)) => Some(*actual),
+                    None => Some(o.start),
                 })
         });
-    let mut skipped: Vec<i64> = skips.iter().copied().collect();
+    let mut skipped: Vec<DateTime<Utc>> = skips.iter().copied().collect();
     skipped.sort_unstable();
-    MaintenanceView {
+    Maintenance {
+        skipped,
         id: m.id,
         notify: notify_of(&m),
         title: m.title,
         description: m.description,
-        start: m.start_local,
+        start_local: m.start_local,
         timezone: m.timezone,
         duration: m.duration,
         rrule: m.rrule,
         status: m.status,
         reminder_lead: m.reminder_lead,
         monitors,
-        skipped: skipped.into_iter().map(fmt_ts).collect(),
         next_start,
         events: None,
         warnings: None,
-        created_at: fmt_ts(m.created_at),
-        updated_at: fmt_ts(m.updated_at),
+        created_at: m.created_at,
+        updated_at: m.updated_at,
     }
 }
 
 /// One maintenance with its recent and upcoming events.
-pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<MaintenanceView> {
+pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Maintenance> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
     let m = maintenances::get(&mut conn, id)
@@ -707,26 +730,26 @@ pub async fn view(s: &Services, id: i64, with_events: bool) -> AppResult<Mainten
         .map(AffectedMonitor::from)
         .collect();
     let skips = skips_of(&mut conn, id).await?;
-    let changed: Changed = events::changed_ahead(&mut conn, Some(id), now.timestamp())
+    let changed: Changed = events::changed_ahead(&mut conn, Some(id), now)
         .await?
         .into_iter()
-        .map(|(_, planned, actual, over)| (planned, (over == 0).then_some(actual)))
+        .map(|c| (c.scheduled_start, (!c.over).then_some(c.start_at)))
         .collect();
     let mut v = to_view(m, monitors, &skips, &changed, now);
     if with_events {
         let filter = EventFilter {
-            from: Some((now - Duration::days(7)).timestamp()),
+            from: Some(now - Duration::days(7)),
             maintenance_id: Some(id),
             limit: 100,
             ..Default::default()
         };
-        let rows = events::list(&mut conn, &filter, now.timestamp()).await?;
+        let rows = events::list(&mut conn, &filter, now).await?;
         v.events = Some(views(&mut conn, rows, now).await?);
     }
     Ok(v)
 }
 
-pub async fn view_with_warnings(s: &Services, id: i64) -> AppResult<MaintenanceView> {
+pub async fn view_with_warnings(s: &Services, id: i64) -> AppResult<Maintenance> {
     let mut v = view(s, id, true).await?;
     let mut conn = s.store.conn().await?;
     v.warnings = Some(conflicts(&mut conn, id, s.now()).await?);
@@ -783,12 +806,12 @@ pub async fn mark_windows(
     let mut conn = s.store.conn().await?;
     let skips = skips_of(&mut conn, id).await?;
     let filter = EventFilter {
-        from: Some(from.timestamp()),
+        from: Some(from),
         maintenance_id: Some(id),
         limit: 1000,
         ..Default::default()
     };
-    let cancelled: HashSet<i64> = events::list(&mut conn, &filter, s.now().timestamp())
+    let cancelled: HashSet<DateTime<Utc>> = events::list(&mut conn, &filter, s.now())
         .await?
         .into_iter()
         .filter(|e| e.cancelled_at.is_some())
@@ -797,10 +820,9 @@ pub async fn mark_windows(
     Ok(windows
         .into_iter()
         .map(|o| {
-            let t = o.start.timestamp();
-            let note = if skips.contains(&t) {
+            let note = if skips.contains(&o.start) {
                 Some(WindowNote::Skipped)
-            } else if cancelled.contains(&t) {
+            } else if cancelled.contains(&o.start) {
                 Some(WindowNote::Cancelled)
             } else {
                 None

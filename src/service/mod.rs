@@ -17,7 +17,7 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 use crate::clock::SharedClock;
@@ -120,12 +120,4 @@ impl Actor {
     pub fn token(name: &str) -> Self {
         Self(format!("token:{name}"))
     }
-}
-
-pub(crate) fn from_ts(ts: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
-}
-
-pub(crate) fn fmt_ts(ts: i64) -> String {
-    crate::domain::schedule::format_utc(from_ts(ts))
 }

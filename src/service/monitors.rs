@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Services, audit, fmt_ts};
+use super::{Actor, Services, audit};
 use crate::domain::impact::MonitorStatus;
-use crate::domain::validate;
+use crate::domain::schedule::format_utc;
+use crate::domain::validate::{self, Slug};
 use crate::error::{AppError, AppResult};
 use crate::store::{
     AnyConnection, is_unique_violation,
@@ -27,13 +28,13 @@ impl From<MonitorRow> for MonitorView {
     fn from(r: MonitorRow) -> Self {
         Self {
             id: r.id,
-            status: MonitorStatus::parse("status", &r.status).unwrap_or(MonitorStatus::Up),
+            status: r.status,
             slug: r.slug,
             name: r.name,
             group: r.group_name,
             description: r.description,
-            created_at: fmt_ts(r.created_at),
-            updated_at: fmt_ts(r.updated_at),
+            created_at: format_utc(r.created_at),
+            updated_at: format_utc(r.updated_at),
         }
     }
 }
@@ -64,10 +65,9 @@ pub struct MonitorPatch {
 
 fn validate_row(row: &mut MonitorRow) -> AppResult<()> {
     row.name = validate::monitor_name(&row.name)?;
-    row.slug = validate::slug(&row.slug)?;
+    row.slug = Slug::parse(&row.slug)?.into();
     row.group_name = validate::group(row.group_name.as_deref())?;
     row.description = validate::description(&row.description)?;
-    row.status = MonitorStatus::parse("status", &row.status)?.as_str().to_string();
     Ok(())
 }
 
@@ -80,14 +80,17 @@ fn slug_taken(err: sqlx::Error, slug: &str) -> AppError {
 }
 
 pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResult<MonitorView> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut row = MonitorRow {
         id: 0,
         slug: input.slug,
         name: input.name,
         group_name: input.group,
         description: input.description.unwrap_or_default(),
-        status: input.status.unwrap_or_else(|| "UP".into()),
+        status: match &input.status {
+            Some(v) => MonitorStatus::parse("status", v)?,
+            None => MonitorStatus::Up,
+        },
         created_at: now,
         updated_at: now,
     };
@@ -147,7 +150,7 @@ pub async fn get(s: &Services, key: &str) -> AppResult<MonitorView> {
 }
 
 pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch) -> AppResult<MonitorView> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut tx = s.store.begin().await?;
     let before = find_locked(&mut tx, key).await?;
     let mut row = before.clone();
@@ -164,7 +167,7 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
         row.description = v;
     }
     if let Some(v) = patch.status {
-        row.status = v;
+        row.status = MonitorStatus::parse("status", &v)?;
     }
     validate_row(&mut row)?;
     row.updated_at = now;
@@ -180,7 +183,7 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
             row.group_name.clone().unwrap_or_default(),
         ),
         ("description", before.description, row.description.clone()),
-        ("status", before.status, row.status.clone()),
+        ("status", before.status.as_str().into(), row.status.as_str().into()),
     ]);
     audit::record(&mut tx, actor, "monitor.update", "monitor", row.id, summary, now).await?;
     tx.commit().await?;
@@ -189,7 +192,7 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
 }
 
 pub async fn delete(s: &Services, actor: &Actor, key: &str) -> AppResult<()> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut tx = s.store.begin().await?;
     let row = find_locked(&mut tx, key).await?;
     monitors::delete(&mut tx, row.id).await?;

@@ -6,15 +6,15 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Services, fmt_ts, from_ts};
-
-/// How far ahead the page lists one-time maintenance beyond the horizon.
-pub const LATER_DAYS: i64 = 90;
-use super::events::{EventView, views};
+use super::Services;
+use super::events::{Event, views};
 use super::horizon::HORIZON_DAYS;
 use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
 use crate::domain::lifecycle::{EventStatus, Timing};
 use crate::error::AppResult;
+
+/// How far ahead the page lists one-time maintenance beyond the horizon.
+pub const LATER_DAYS: i64 = 90;
 use crate::store::events::{self, EventFilter, WindowRow};
 use crate::store::monitors;
 
@@ -32,46 +32,43 @@ pub struct MonitorStatusView {
     pub effective_status: EffectiveStatus,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct StatusView {
+/// The status at one instant (the API sends `web::api::views::StatusView`).
+#[derive(Debug, Clone)]
+pub struct Status {
     pub monitors: Vec<MonitorStatusView>,
-    pub ongoing: Vec<EventView>,
+    pub ongoing: Vec<Event>,
     /// Events starting within the next 7 days that have not started, soonest first: at
     /// most 1,000 (then `upcoming_truncated` is true; `upcoming_by_maintenance` has all).
-    pub upcoming: Vec<EventView>,
+    pub upcoming: Vec<Event>,
     /// Whether `upcoming` was cut at 1,000 events.
-    #[serde(default)]
     pub upcoming_truncated: bool,
     /// The same events grouped by maintenance, complete however many there are: each
     /// maintenance with windows in the next 7 days, soonest first, with its next window in
     /// full and every window of those 7 days.
-    #[serde(default)]
-    pub upcoming_by_maintenance: Vec<UpcomingMaintenance>,
+    pub upcoming_by_maintenance: Vec<PlanAhead>,
     /// Windows cancelled although their planned start has not come yet (so visitors who
     /// saw them planned see them called off).
-    #[serde(default)]
-    pub cancelled: Vec<EventView>,
+    pub cancelled: Vec<Event>,
     /// One-time maintenance planned later than the next 7 days (up to 90 days ahead).
-    #[serde(default)]
-    pub later: Vec<EventView>,
+    pub later: Vec<Event>,
 }
 
 /// A maintenance's windows in the next 7 days.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UpcomingMaintenance {
+#[derive(Debug, Clone)]
+pub struct PlanAhead {
     pub maintenance_id: i64,
     /// Its next window, as `upcoming` lists it.
-    pub next: EventView,
+    pub next: Event,
     /// Every window starting within the next 7 days that has not started (`next` first).
-    pub windows: Vec<UpcomingWindow>,
+    pub windows: Vec<WindowAhead>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UpcomingWindow {
+#[derive(Debug, Clone)]
+pub struct WindowAhead {
     /// The event's id.
     pub id: i64,
-    pub start: String,
-    pub end: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
     /// SCHEDULED or READY.
     pub status: EventStatus,
 }
@@ -88,13 +85,13 @@ pub struct StatusData {
     monitors: Vec<MonitorStatusView>,
     /// Soonest first.
     plans: Vec<Plan>,
-    later: Vec<EventView>,
+    later: Vec<Event>,
 }
 
 #[derive(Debug, Clone)]
 struct Plan {
-    /// The view of its first window: what all its windows share (title, text, monitors).
-    template: EventView,
+    /// Its first window in full: what all its windows share (title, text, monitors).
+    template: Event,
     windows: Vec<Held>,
 }
 
@@ -103,19 +100,19 @@ struct Held {
     row: WindowRow,
     timing: Timing,
     /// The full view when it differs from the template's (it has progress updates).
-    full: Option<EventView>,
+    full: Option<Event>,
 }
 
 impl Held {
-    fn view(&self, template: &EventView, now: DateTime<Utc>) -> EventView {
-        let mut view = self.full.clone().unwrap_or_else(|| EventView {
+    fn view(&self, template: &Event, now: DateTime<Utc>) -> Event {
+        let mut view = self.full.clone().unwrap_or_else(|| Event {
             id: self.row.id,
-            start: fmt_ts(self.row.start_at),
-            end: fmt_ts(self.row.end_at),
-            scheduled_start: fmt_ts(self.row.scheduled_start),
-            scheduled_end: fmt_ts(self.row.scheduled_end),
-            cancelled_at: self.row.cancelled_at.map(fmt_ts),
-            cancel_reason: self.row.cancel_reason.clone(),
+            start: self.row.start_at,
+            end: self.row.end_at,
+            scheduled_start: self.row.scheduled_start,
+            scheduled_end: self.row.scheduled_end,
+            cancelled_at: self.row.cancelled_at,
+            cancel_reason: self.row.cancel_reason,
             updates: Vec::new(),
             ..template.clone()
         });
@@ -126,10 +123,10 @@ impl Held {
 
 impl StatusData {
     /// The status as of `now`, which may be later than the read.
-    pub fn at(&self, now: DateTime<Utc>) -> StatusView {
+    pub fn at(&self, now: DateTime<Utc>) -> Status {
         let mut ongoing = Vec::new();
         let mut cancelled = Vec::new();
-        let mut upcoming: Vec<(i64, i64, &Held, &EventView)> = Vec::new();
+        let mut upcoming: Vec<(DateTime<Utc>, i64, &Held, &Event)> = Vec::new();
         let mut by_plan = Vec::new();
         for plan in &self.plans {
             let mut windows = Vec::new();
@@ -137,16 +134,16 @@ impl StatusData {
             for w in &plan.windows {
                 match w.timing.status_at(now) {
                     EventStatus::Ongoing => ongoing.push(w.view(&plan.template, now)),
-                    EventStatus::Cancelled if w.row.scheduled_start > now.timestamp() => {
+                    EventStatus::Cancelled if w.row.scheduled_start > now => {
                         cancelled.push(w.view(&plan.template, now));
                     }
                     status @ (EventStatus::Scheduled | EventStatus::Ready) => {
                         upcoming.push((w.row.start_at, w.row.id, w, &plan.template));
                         next.get_or_insert(w);
-                        windows.push(UpcomingWindow {
+                        windows.push(WindowAhead {
                             id: w.row.id,
-                            start: fmt_ts(w.row.start_at),
-                            end: fmt_ts(w.row.end_at),
+                            start: w.row.start_at,
+                            end: w.row.end_at,
                             status,
                         });
                     }
@@ -155,14 +152,14 @@ impl StatusData {
             }
             if let Some(next) = next {
                 windows.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
-                by_plan.push(UpcomingMaintenance {
+                by_plan.push(PlanAhead {
                     maintenance_id: plan.template.maintenance_id,
                     next: next.view(&plan.template, now),
                     windows,
                 });
             }
         }
-        let by_start = |a: &EventView, b: &EventView| a.start.cmp(&b.start).then(a.id.cmp(&b.id));
+        let by_start = |a: &Event, b: &Event| a.start.cmp(&b.start).then(a.id.cmp(&b.id));
         ongoing.sort_by(by_start);
         cancelled.sort_by(by_start);
         upcoming.sort_by_key(|(start, id, _, _)| (*start, *id));
@@ -187,7 +184,7 @@ impl StatusData {
                 ..m.clone()
             })
             .collect();
-        StatusView {
+        Status {
             monitors,
             ongoing,
             upcoming,
@@ -209,7 +206,7 @@ impl StatusData {
 }
 
 /// The status now, from the database.
-pub async fn status(s: &Services) -> AppResult<StatusView> {
+pub async fn status(s: &Services) -> AppResult<Status> {
     Ok(load(s).await?.at(s.now()))
 }
 
@@ -218,17 +215,17 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
     let horizon = now + Duration::days(HORIZON_DAYS);
-    let rows = events::windows(&mut conn, now.timestamp(), horizon.timestamp()).await?;
+    let rows = events::windows(&mut conn, now, horizon).await?;
     // In full: each plan's first window (its template), and windows with updates.
     let mut full_ids = Vec::new();
     let mut seen = HashSet::new();
     for w in &rows {
-        if seen.insert(w.maintenance_id) || w.has_updates != 0 {
+        if seen.insert(w.maintenance_id) || w.has_updates {
             full_ids.push(w.id);
         }
     }
     let full = events::by_ids(&mut conn, &full_ids).await?;
-    let mut full: HashMap<i64, EventView> = views(&mut conn, full, now)
+    let mut full: HashMap<i64, Event> = views(&mut conn, full, now)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
@@ -236,12 +233,7 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
     let mut plans: Vec<Plan> = Vec::new();
     let mut index: HashMap<i64, usize> = HashMap::new();
     for row in rows {
-        let timing = Timing {
-            start: from_ts(row.start_at),
-            end: from_ts(row.end_at),
-            lead: Duration::seconds(row.lead),
-            cancelled: row.cancelled_at.is_some(),
-        };
+        let timing = row.timing();
         let view = full.remove(&row.id);
         match index.get(&row.maintenance_id) {
             Some(&i) => plans[i].windows.push(Held {
@@ -267,23 +259,23 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
     // Recurring plans have rows for 7 days only; a one-time plan's single window exists
     // however far ahead, and a visitor told about it by mail should find it on the page.
     let later_filter = EventFilter {
-        from: Some(horizon.timestamp()),
-        to: Some((now + Duration::days(LATER_DAYS)).timestamp()),
-        status: Some(EventStatus::Scheduled.as_str().into()),
+        from: Some(horizon),
+        to: Some(now + Duration::days(LATER_DAYS)),
+        status: Some(EventStatus::Scheduled),
         limit: 50,
         ..Default::default()
     };
-    let rows = events::list(&mut conn, &later_filter, now.timestamp()).await?;
+    let rows = events::list(&mut conn, &later_filter, now).await?;
     let later = views(&mut conn, rows, now)
         .await?
         .into_iter()
-        .filter(|e| e.start.as_str() >= fmt_ts(horizon.timestamp()).as_str())
+        .filter(|e| e.start >= horizon)
         .collect();
     let monitors = monitors::list(&mut conn)
         .await?
         .into_iter()
         .map(|m| {
-            let own = MonitorStatus::parse("status", &m.status).unwrap_or(MonitorStatus::Up);
+            let own = m.status;
             MonitorStatusView {
                 slug: m.slug,
                 name: m.name,

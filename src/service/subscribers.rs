@@ -2,15 +2,16 @@
 //! admin's list. Tokens are made when a message is sent (see `notify`), 256 random bits
 //! each, and only their hashes are stored.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::Services;
 use super::throttle::Throttle;
-use super::{Services, fmt_ts};
 use crate::domain::format::Lang;
-use crate::domain::validate;
+use crate::domain::schedule::format_utc;
+use crate::domain::validate::Email;
 use crate::error::{AppError, AppResult};
 use crate::store::{AnyConnection, monitors, outbox, subscribers};
 
@@ -94,8 +95,8 @@ pub async fn issue_token(
     conn: &mut AnyConnection,
     subscriber_id: i64,
     purpose: &str,
-    now: i64,
-    expires_at: Option<i64>,
+    now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -108,24 +109,24 @@ pub async fn issue_token(
 /// (see `ClientAddr::key`). The answer is the same whether or not the
 /// address was known; an address asked too often is quietly left alone.
 pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input: SubscribeInput) -> AppResult<()> {
-    let email = validate::email(&input.email)?;
+    let email = Email::parse(&input.email)?;
     let language = language(input.language.as_deref())?;
-    let now = s.now().timestamp();
+    let now = s.now();
     let client_key = [format!("ip:{client}")];
-    if let Some(wait) = limits.per_client.blocked(&client_key, now) {
+    if let Some(wait) = limits.per_client.blocked(&client_key, now.timestamp()) {
         return Err(AppError::TooMany(wait));
     }
-    limits.per_client.hit(&client_key, now);
-    let email_key = [format!("email:{}", mailbox(&email))];
-    if limits.per_email.blocked(&email_key, now).is_some() {
+    limits.per_client.hit(&client_key, now.timestamp());
+    let email_key = [format!("email:{}", mailbox(email.as_str()))];
+    if limits.per_email.blocked(&email_key, now.timestamp()).is_some() {
         return Ok(());
     }
     // A flood spread over many clients and mailboxes still ends here.
-    if let Err(wait) = limits.per_hour.attempt(&["all".to_string()], now) {
+    if let Err(wait) = limits.per_hour.attempt(&["all".to_string()], now.timestamp()) {
         tracing::warn!("the hourly limit on confirmation mails ({CONFIRMATIONS_PER_HOUR}) is reached");
         return Err(AppError::TooMany(wait));
     }
-    limits.per_email.hit(&email_key, now);
+    limits.per_email.hit(&email_key, now.timestamp());
 
     let mut tx = s.store.begin().await?;
     let mut monitor_ids = Vec::new();
@@ -137,8 +138,8 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
             monitor_ids.push(m.id);
         }
     }
-    let expires = now + CONFIRM_WITHIN.num_seconds();
-    match subscribers::by_email(&mut tx, &email).await? {
+    let expires = now + CONFIRM_WITHIN;
+    match subscribers::by_email(&mut tx, email.as_str()).await? {
         // Already confirmed: nothing to do, and nothing that tells the caller so.
         Some(existing) if existing.confirmed_at.is_some() => {}
         Some(existing) => {
@@ -147,7 +148,7 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
             outbox::enqueue_confirmation(&mut tx, existing.id, now).await?;
         }
         None => {
-            let id = subscribers::insert(&mut tx, &email, language.code(), now, Some(expires)).await?;
+            let id = subscribers::insert(&mut tx, email.as_str(), language.code(), now, Some(expires)).await?;
             subscribers::set_monitors(&mut tx, id, &monitor_ids).await?;
             outbox::enqueue_confirmation(&mut tx, id, now).await?;
         }
@@ -182,7 +183,7 @@ pub async fn confirm(s: &Services, token: &str) -> AppResult<Confirmation> {
 }
 
 async fn confirm_with(s: &Services, token: &str, apply: bool) -> AppResult<Confirmation> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let hash = hash_token(token.trim());
     let gone = AppError::NotFound("confirmation link (it may have expired, or the address was unsubscribed)");
     let mut tx = s.store.begin().await?;
@@ -212,7 +213,7 @@ async fn confirm_with(s: &Services, token: &str, apply: bool) -> AppResult<Confi
 
 /// The address an unsubscribe link is for, if it still is subscribed.
 pub async fn unsubscribe_target(s: &Services, token: &str) -> AppResult<Option<String>> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut conn = s.store.conn().await?;
     let Some(id) = subscribers::token_owner(&mut conn, &hash_token(token.trim()), "unsubscribe", now).await? else {
         return Ok(None);
@@ -223,7 +224,7 @@ pub async fn unsubscribe_target(s: &Services, token: &str) -> AppResult<Option<S
 /// Removes the subscriber an unsubscribe link belongs to and returns its address; `None`
 /// if it is already gone.
 pub async fn unsubscribe(s: &Services, token: &str) -> AppResult<Option<String>> {
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut tx = s.store.begin().await?;
     let Some(id) = subscribers::token_owner(&mut tx, &hash_token(token.trim()), "unsubscribe", now).await? else {
         return Ok(None);
@@ -249,21 +250,21 @@ pub async fn list(s: &Services, search: &str) -> AppResult<Vec<SubscriberView>> 
                 .collect(),
             id: r.id,
             email: r.email,
-            language: r.language,
+            language: r.language.code().to_string(),
             confirmed: r.confirmed_at.is_some(),
-            created_at: fmt_ts(r.created_at),
+            created_at: format_utc(r.created_at),
         })
         .collect())
 }
 
 /// Adds a confirmed subscriber (an admin vouches for the address).
 pub async fn add_confirmed(s: &Services, email: &str) -> AppResult<()> {
-    let email = validate::email(email)?;
-    let now = s.now().timestamp();
+    let email = Email::parse(email)?;
+    let now = s.now();
     let mut tx = s.store.begin().await?;
-    let id = match subscribers::by_email(&mut tx, &email).await? {
+    let id = match subscribers::by_email(&mut tx, email.as_str()).await? {
         Some(existing) => existing.id,
-        None => subscribers::insert(&mut tx, &email, Lang::En.code(), now, None).await?,
+        None => subscribers::insert(&mut tx, email.as_str(), Lang::En.code(), now, None).await?,
     };
     subscribers::confirm(&mut tx, id, now).await?;
     tx.commit().await?;

@@ -3,8 +3,9 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::{Actor, Services, fmt_ts};
+use super::{Actor, Services};
 use crate::domain::FieldError;
+use crate::domain::schedule::format_utc;
 use crate::error::{AppError, AppResult};
 use crate::store::tokens;
 
@@ -30,14 +31,14 @@ pub async fn create(s: &Services, name: &str) -> AppResult<(i64, String)> {
     rand::rng().fill_bytes(&mut bytes);
     let token = format!("lull_{}", hex::encode(bytes));
     let mut conn = s.store.conn().await?;
-    let id = tokens::insert(&mut conn, name, &hash(&token), s.now().timestamp()).await?;
+    let id = tokens::insert(&mut conn, name, &hash(&token), s.now()).await?;
     Ok((id, token))
 }
 
 /// The actor a bearer token stands for, if it is a live token.
 pub async fn authenticate(s: &Services, token: &str) -> AppResult<Actor> {
     let mut conn = s.store.conn().await?;
-    tokens::use_hash(&mut conn, &hash(token), s.now().timestamp())
+    tokens::use_hash(&mut conn, &hash(token), s.now())
         .await?
         .map(|t| Actor::token(&t.name))
         .ok_or(AppError::Unauthorized)
@@ -51,8 +52,8 @@ pub async fn list(s: &Services) -> AppResult<Vec<TokenInfo>> {
         .map(|t| TokenInfo {
             id: t.id,
             name: t.name,
-            created_at: fmt_ts(t.created_at),
-            last_used_at: t.last_used_at.map(fmt_ts),
+            created_at: format_utc(t.created_at),
+            last_used_at: t.last_used_at.map(format_utc),
             revoked: t.revoked_at.is_some(),
         })
         .collect())
@@ -60,7 +61,7 @@ pub async fn list(s: &Services) -> AppResult<Vec<TokenInfo>> {
 
 pub async fn revoke(s: &Services, id: i64) -> AppResult<()> {
     let mut conn = s.store.conn().await?;
-    if tokens::revoke(&mut conn, id, s.now().timestamp()).await? {
+    if tokens::revoke(&mut conn, id, s.now()).await? {
         Ok(())
     } else {
         Err(AppError::NotFound("live token"))

@@ -3,10 +3,11 @@
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use super::{Services, fmt_ts};
+use super::Services;
 use crate::domain::FieldError;
+use crate::domain::notice::NoticeKind;
+use crate::domain::schedule::format_utc;
 use crate::error::{AppError, AppResult};
-use crate::store::outbox::KINDS;
 use crate::store::{monitors, webhooks};
 
 pub const FORMATS: [&str; 3] = ["json", "slack", "discord"];
@@ -20,7 +21,7 @@ pub struct WebhookInput {
     #[serde(default)]
     pub format: Option<String>,
     /// Notice kinds to send (scheduled, reminder, started, update, extended, completed,
-    /// cancelled); all when absent.
+    /// cancelled, unobserved); all when absent.
     #[serde(default)]
     pub kinds: Option<Vec<String>>,
     /// Only notices about maintenance on these monitors (slugs); all when absent.
@@ -54,15 +55,15 @@ pub async fn create(s: &Services, input: WebhookInput) -> AppResult<WebhookView>
     }
     let mut kinds = Vec::new();
     for (i, k) in input.kinds.unwrap_or_default().iter().enumerate() {
-        let k = k.trim().to_ascii_lowercase();
-        if !KINDS.iter().any(|(known, _)| *known == k) {
-            return Err(FieldError::new(format!("kinds[{i}]"), "is not a kind of notice").into());
+        let kind = NoticeKind::parse(&format!("kinds[{i}]"), k)?;
+        if !NoticeKind::ABOUT_MAINTENANCE.contains(&kind) {
+            return Err(FieldError::new(format!("kinds[{i}]"), "is not a kind of notice about maintenance").into());
         }
-        kinds.push(k);
+        kinds.push(kind.as_str());
     }
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
-    let now = s.now().timestamp();
+    let now = s.now();
     let mut tx = s.store.begin().await?;
     let mut monitor_ids = Vec::new();
     for (i, slug) in input.monitors.unwrap_or_default().iter().enumerate() {
@@ -113,7 +114,7 @@ pub async fn list(s: &Services) -> AppResult<Vec<WebhookView>> {
             url: w.url,
             format: w.format,
             secret: w.secret,
-            created_at: fmt_ts(w.created_at),
+            created_at: format_utc(w.created_at),
         })
         .collect())
 }

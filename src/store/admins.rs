@@ -1,8 +1,10 @@
 //! Dashboard accounts and sessions.
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::Seconds;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AdminRow {
@@ -16,7 +18,8 @@ pub struct SessionRow {
     pub admin_id: i64,
     pub email: String,
     pub csrf: String,
-    pub expires_at: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub expires_at: DateTime<Utc>,
 }
 
 pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
@@ -33,11 +36,11 @@ pub async fn lock(conn: &mut AnyConnection, backend: super::Backend) -> Result<(
     Ok(())
 }
 
-pub async fn insert(conn: &mut AnyConnection, email: &str, hash: &str, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, email: &str, hash: &str, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO admins (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
         .bind(email)
         .bind(hash)
-        .bind(now)
+        .bind(now.timestamp())
         .fetch_one(conn)
         .await
 }
@@ -49,10 +52,10 @@ pub async fn by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<Ad
         .await
 }
 
-pub async fn touch_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn touch_login(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE admins SET last_login_at = $2 WHERE id = $1")
         .bind(id)
-        .bind(now)
+        .bind(now.timestamp())
         .execute(conn)
         .await?;
     Ok(())
@@ -63,27 +66,31 @@ pub async fn insert_session(
     id_hash: &str,
     admin_id: i64,
     csrf: &str,
-    now: i64,
-    expires_at: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO sessions (id_hash, admin_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id_hash)
         .bind(admin_id)
         .bind(csrf)
-        .bind(now)
-        .bind(expires_at)
+        .bind(now.timestamp())
+        .bind(expires_at.timestamp())
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn session(conn: &mut AnyConnection, id_hash: &str, now: i64) -> Result<Option<SessionRow>, sqlx::Error> {
+pub async fn session(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.admin_id, a.email, s.csrf, s.expires_at FROM sessions s JOIN admins a ON a.id = s.admin_id
          WHERE s.id_hash = $1 AND s.expires_at > $2",
     )
     .bind(id_hash)
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_optional(conn)
     .await
 }
@@ -96,9 +103,9 @@ pub async fn delete_session(conn: &mut AnyConnection, id_hash: &str) -> Result<(
     Ok(())
 }
 
-pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
+        .bind(now.timestamp())
         .execute(conn)
         .await?
         .rows_affected())

@@ -1,13 +1,16 @@
 //! The audit log: who changed what, when.
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::Seconds;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AuditRow {
     pub id: i64,
-    pub at: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -19,7 +22,7 @@ pub async fn insert(conn: &mut AnyConnection, row: &AuditRow) -> Result<(), sqlx
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, target, target_id, summary) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(row.at)
+    .bind(row.at.timestamp())
     .bind(&row.actor)
     .bind(&row.action)
     .bind(&row.target)

@@ -1,29 +1,58 @@
 //! Events (occurrences of maintenances) and their progress updates.
 
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
 use sqlx::FromRow;
 
+use super::types::{Flag, MaybeSeconds, MaybeText, Seconds, ZoneName};
 use super::{AnyConnection, placeholders};
+use crate::domain::lifecycle::{CancelReason, EventStatus, Timing};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct EventRow {
     pub id: i64,
     pub maintenance_id: i64,
-    pub scheduled_start: i64,
-    pub scheduled_end: i64,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub lead: i64,
-    pub status: String,
-    pub cancelled_at: Option<i64>,
-    pub cancel_reason: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// 0 when the scheduler was not running at the window's end (see migration 0005).
-    pub observed: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub scheduled_start: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub scheduled_end: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub start_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub end_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub lead: TimeDelta,
+    /// The last status the scheduler (or an operator) applied; what is shown comes from
+    /// [`EventRow::timing`] and the clock.
+    #[sqlx(try_from = "String")]
+    pub status: EventStatus,
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub cancelled_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "MaybeText")]
+    pub cancel_reason: Option<CancelReason>,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub updated_at: DateTime<Utc>,
+    /// False when the scheduler was not running at the window's end (see migration 0005).
+    #[sqlx(try_from = "Flag")]
+    pub observed: bool,
     /// From the maintenance.
     pub title: String,
     pub description: String,
-    pub timezone: String,
+    #[sqlx(try_from = "ZoneName")]
+    pub timezone: Tz,
+}
+
+impl EventRow {
+    pub fn timing(&self) -> Timing {
+        Timing {
+            start: self.start_at,
+            end: self.end_at,
+            lead: self.lead,
+            cancelled: self.cancelled_at.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -32,16 +61,17 @@ pub struct UpdateRow {
     pub event_id: i64,
     pub body: String,
     pub author: String,
-    pub created_at: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// A new occurrence to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewEvent {
     pub maintenance_id: i64,
-    pub start: i64,
-    pub end: i64,
-    pub lead: i64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub lead: TimeDelta,
 }
 
 const SELECT: &str = "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
@@ -67,23 +97,32 @@ const INSERT_BATCH: usize = 100;
 /// Inserts occurrences that do not exist yet; returns how many were new. Idempotent:
 /// the unique key `(maintenance_id, scheduled_start)` makes racing schedulers harmless,
 /// and a cancelled occurrence keeps its row, so it is never generated again.
-pub async fn insert_missing(conn: &mut AnyConnection, events: &[NewEvent], now: i64) -> Result<u64, sqlx::Error> {
-    insert(conn, events, "SCHEDULED", 1, now).await
+pub async fn insert_missing(
+    conn: &mut AnyConnection,
+    events: &[NewEvent],
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    insert(conn, events, EventStatus::Scheduled, true, now).await
 }
 
 /// Inserts occurrences that ended while no scheduler ran (downtime longer than the
 /// horizon) as history: COMPLETED and not observed. Idempotent like [`insert_missing`].
-pub async fn insert_unobserved(conn: &mut AnyConnection, events: &[NewEvent], now: i64) -> Result<u64, sqlx::Error> {
-    insert(conn, events, "COMPLETED", 0, now).await
+pub async fn insert_unobserved(
+    conn: &mut AnyConnection,
+    events: &[NewEvent],
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    insert(conn, events, EventStatus::Completed, false, now).await
 }
 
 async fn insert(
     conn: &mut AnyConnection,
     events: &[NewEvent],
-    status: &str,
-    observed: i64,
-    now: i64,
+    status: EventStatus,
+    observed: bool,
+    now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
+    let now = now.timestamp();
     const COLS: usize = 10;
     // SQLite finds each `$n` parameter by a linear scan of the statement's parameter
     // names, which makes a 900-parameter insert quadratic; plain `?` avoids it.
@@ -109,13 +148,13 @@ async fn insert(
         for e in chunk {
             query = query
                 .bind(e.maintenance_id)
-                .bind(e.start)
-                .bind(e.end)
-                .bind(e.start)
-                .bind(e.end)
-                .bind(e.lead)
-                .bind(status)
-                .bind(observed)
+                .bind(e.start.timestamp())
+                .bind(e.end.timestamp())
+                .bind(e.start.timestamp())
+                .bind(e.end.timestamp())
+                .bind(e.lead.num_seconds())
+                .bind(status.as_str())
+                .bind(i64::from(observed))
                 .bind(now)
                 .bind(now);
         }
@@ -125,11 +164,21 @@ async fn insert(
 }
 
 /// `(maintenance_id, scheduled_start)` of every event planned to start at or after `since`.
-pub async fn keys_since(conn: &mut AnyConnection, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT maintenance_id, scheduled_start FROM events WHERE scheduled_start >= $1")
-        .bind(since)
-        .fetch_all(conn)
-        .await
+pub async fn keys_since(
+    conn: &mut AnyConnection,
+    since: DateTime<Utc>,
+) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT maintenance_id, scheduled_start FROM events WHERE scheduled_start >= $1")
+            .bind(since.timestamp())
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(|(m, start)| Ok((m, instant(start)?))).collect()
+}
+
+/// A stored instant read as a plain column (outside a [`FromRow`] struct).
+fn instant(ts: i64) -> Result<DateTime<Utc>, sqlx::Error> {
+    DateTime::try_from(Seconds(ts)).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
 /// The event, locked against concurrent writers until the transaction ends.
@@ -151,10 +200,10 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<EventRow>, 
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     /// Events that end after this instant.
-    pub from: Option<i64>,
+    pub from: Option<DateTime<Utc>>,
     /// Events that start before this instant.
-    pub to: Option<i64>,
-    pub status: Option<String>,
+    pub to: Option<DateTime<Utc>>,
+    pub status: Option<EventStatus>,
     pub monitor: Option<String>,
     pub maintenance_id: Option<i64>,
     /// Only past maintenance: completed, or cancelled by an operator and due by now.
@@ -164,7 +213,8 @@ pub struct EventFilter {
     pub offset: i64,
 }
 
-pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
+    let now = now.timestamp();
     // Only the filters given become conditions: a catch-all `($n IS NULL OR …)` hides
     // the maintenance and window indexes from the planner, and every per-plan query
     // then scans the whole (ever-growing) table.
@@ -183,7 +233,7 @@ pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result
         conditions.push_str(&format!(" AND {}", sql.replace("$?", &format!("${}", args.len()))));
     };
     if let Some(from) = f.from {
-        condition("e.end_at > $?", Arg::Int(from));
+        condition("e.end_at > $?", Arg::Int(from.timestamp()));
     }
     // With a lower bound on the end (what is on now or ahead), the `end_at` index finds
     // the few events that matter; the unary `+` keeps SQLite from choosing the start-time
@@ -191,10 +241,10 @@ pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result
     // events of history).
     let start = if f.from.is_some() { "+e.start_at" } else { "e.start_at" };
     if let Some(to) = f.to {
-        condition(&format!("{start} < $?"), Arg::Int(to));
+        condition(&format!("{start} < $?"), Arg::Int(to.timestamp()));
     }
     if let Some(status) = &f.status {
-        condition(&format!("{} = $?", status_sql("$1")), Arg::Text(status));
+        condition(&format!("{} = $?", status_sql("$1")), Arg::Text(status.as_str()));
     }
     if let Some(monitor) = &f.monitor {
         condition(
@@ -235,21 +285,44 @@ pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: i64) -> Result
 pub struct WindowRow {
     pub id: i64,
     pub maintenance_id: i64,
-    pub scheduled_start: i64,
-    pub scheduled_end: i64,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub lead: i64,
-    pub cancelled_at: Option<i64>,
-    pub cancel_reason: Option<String>,
-    /// 1 when progress updates were posted on it.
-    pub has_updates: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub scheduled_start: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub scheduled_end: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub start_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub end_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub lead: TimeDelta,
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub cancelled_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "MaybeText")]
+    pub cancel_reason: Option<CancelReason>,
+    /// Whether progress updates were posted on it.
+    #[sqlx(try_from = "Flag")]
+    pub has_updates: bool,
+}
+
+impl WindowRow {
+    pub fn timing(&self) -> Timing {
+        Timing {
+            start: self.start_at,
+            end: self.end_at,
+            lead: self.lead,
+            cancelled: self.cancelled_at.is_some(),
+        }
+    }
 }
 
 /// Every event ending after `from` and starting before `to`, soonest first, unlimited.
 /// (The `+`s keep SQLite on the `end_at` index, which finds the few windows not over yet,
 /// instead of walking all history by start time; see [`list`].)
-pub async fn windows(conn: &mut AnyConnection, from: i64, to: i64) -> Result<Vec<WindowRow>, sqlx::Error> {
+pub async fn windows(
+    conn: &mut AnyConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<WindowRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at, e.end_at, e.lead,
                 e.cancelled_at, e.cancel_reason,
@@ -257,8 +330,8 @@ pub async fn windows(conn: &mut AnyConnection, from: i64, to: i64) -> Result<Vec
                     AS has_updates
          FROM events e WHERE e.end_at > $1 AND +e.start_at < $2 ORDER BY +e.start_at, e.id",
     )
-    .bind(from)
-    .bind(to)
+    .bind(from.timestamp())
+    .bind(to.timestamp())
     .fetch_all(conn)
     .await
 }
@@ -280,24 +353,28 @@ pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<EventRo
 pub async fn not_started(
     conn: &mut AnyConnection,
     maintenance_id: i64,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE e.maintenance_id = $1 AND e.cancelled_at IS NULL AND e.start_at > $2 ORDER BY e.start_at"
     )))
     .bind(maintenance_id)
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_all(conn)
     .await
 }
 
 /// Future events that deactivation cancelled, which reactivation removes so the
 /// schedule can generate them afresh.
-pub async fn delete_deactivated(conn: &mut AnyConnection, maintenance_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_deactivated(
+    conn: &mut AnyConnection,
+    maintenance_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     let done =
         sqlx::query("DELETE FROM events WHERE maintenance_id = $1 AND cancel_reason = 'deactivated' AND start_at > $2")
             .bind(maintenance_id)
-            .bind(now)
+            .bind(now.timestamp())
             .execute(conn)
             .await?;
     Ok(done.rows_affected())
@@ -314,57 +391,62 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error
 /// The new times and state an operator action (or a schedule edit) gives an event.
 #[derive(Debug, Clone)]
 pub struct Change {
-    pub scheduled_end: i64,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub lead: i64,
-    pub status: String,
-    pub cancelled_at: Option<i64>,
-    pub cancel_reason: Option<String>,
+    pub scheduled_end: DateTime<Utc>,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub lead: TimeDelta,
+    pub status: EventStatus,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<CancelReason>,
 }
 
 impl Change {
-    /// `e` cancelled at `now` for `reason` (`operator`, `skipped`, `deactivated`).
-    pub fn cancelled(e: &EventRow, now: i64, reason: &str) -> Self {
+    /// `e` cancelled at `now` for `reason`.
+    pub fn cancelled(e: &EventRow, now: DateTime<Utc>, reason: CancelReason) -> Self {
         Self {
             scheduled_end: e.scheduled_end,
             start_at: e.start_at,
             end_at: e.end_at,
             lead: e.lead,
-            status: "CANCELLED".into(),
+            status: EventStatus::Cancelled,
             cancelled_at: Some(now),
-            cancel_reason: Some(reason.into()),
+            cancel_reason: Some(reason),
         }
     }
 }
 
 /// Writes `change` only if the event still has the times and status it was read with and
 /// is not cancelled (compare-and-set); false means someone else changed it first.
-pub async fn change(conn: &mut AnyConnection, old: &EventRow, change: &Change, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn change(
+    conn: &mut AnyConnection,
+    old: &EventRow,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE events SET scheduled_end = $4, start_at = $5, end_at = $6, lead = $7, status = $8,
             cancelled_at = $9, cancel_reason = $10, updated_at = $11
          WHERE id = $1 AND start_at = $2 AND end_at = $3 AND status = $12 AND cancelled_at IS NULL",
     )
     .bind(old.id)
-    .bind(old.start_at)
-    .bind(old.end_at)
-    .bind(change.scheduled_end)
-    .bind(change.start_at)
-    .bind(change.end_at)
-    .bind(change.lead)
-    .bind(&change.status)
-    .bind(change.cancelled_at)
-    .bind(change.cancel_reason.as_deref())
-    .bind(now)
-    .bind(&old.status)
+    .bind(old.start_at.timestamp())
+    .bind(old.end_at.timestamp())
+    .bind(change.scheduled_end.timestamp())
+    .bind(change.start_at.timestamp())
+    .bind(change.end_at.timestamp())
+    .bind(change.lead.num_seconds())
+    .bind(change.status.as_str())
+    .bind(change.cancelled_at.map(|t| t.timestamp()))
+    .bind(change.cancel_reason.map(CancelReason::as_str))
+    .bind(now.timestamp())
+    .bind(old.status.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Events whose stored status lags their next boundary at `now`.
-pub async fn due(conn: &mut AnyConnection, now: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn due(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE e.cancelled_at IS NULL AND (
             (e.status = 'SCHEDULED' AND e.start_at - e.lead <= $1)
@@ -372,20 +454,22 @@ pub async fn due(conn: &mut AnyConnection, now: i64) -> Result<Vec<EventRow>, sq
          OR (e.status = 'ONGOING' AND e.end_at <= $1))
          ORDER BY e.start_at LIMIT 1000"
     )))
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_all(conn)
     .await
 }
 
-/// The earliest boundary of any event whose lifecycle has not ended.
-pub async fn next_boundary(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+/// The earliest boundary of any event whose lifecycle has not ended, by its stored
+/// status: the scheduler's next piece of work (possibly already past, when it is behind).
+pub async fn next_stored_boundary(conn: &mut AnyConnection) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar(
         "SELECT MIN(CASE WHEN status = 'SCHEDULED' THEN start_at - lead
                          WHEN status = 'READY' THEN start_at ELSE end_at END)
          FROM events WHERE cancelled_at IS NULL AND status IN ('SCHEDULED', 'READY', 'ONGOING')",
     )
     .fetch_one(conn)
-    .await
+    .await?;
+    at.map(instant).transpose()
 }
 
 /// Moves the stored status of `e` to `new` (`observed` false for a window whose end
@@ -394,9 +478,9 @@ pub async fn next_boundary(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
 pub async fn set_status(
     conn: &mut AnyConnection,
     e: &EventRow,
-    new: &str,
+    new: EventStatus,
     observed: bool,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     // The times are compared too: an operator who extended the event since it was read
     // may have made `new` wrong.
@@ -405,11 +489,11 @@ pub async fn set_status(
          WHERE id = $1 AND status = $2 AND start_at = $5 AND end_at = $6 AND cancelled_at IS NULL",
     )
     .bind(e.id)
-    .bind(&e.status)
-    .bind(new)
-    .bind(now)
-    .bind(e.start_at)
-    .bind(e.end_at)
+    .bind(e.status.as_str())
+    .bind(new.as_str())
+    .bind(now.timestamp())
+    .bind(e.start_at.timestamp())
+    .bind(e.end_at.timestamp())
     .bind(i64::from(observed))
     .execute(conn)
     .await?;
@@ -421,7 +505,7 @@ pub async fn insert_update(
     event_id: i64,
     body: &str,
     author: &str,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO event_updates (event_id, body, author, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -429,7 +513,7 @@ pub async fn insert_update(
     .bind(event_id)
     .bind(body)
     .bind(author)
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_one(conn)
     .await
 }
@@ -455,42 +539,61 @@ pub async fn updates_for(conn: &mut AnyConnection, event_ids: &[i64]) -> Result<
 pub async fn by_occurrence(
     conn: &mut AnyConnection,
     maintenance_id: i64,
-    start: i64,
+    start: DateTime<Utc>,
 ) -> Result<Option<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE e.maintenance_id = $1 AND e.scheduled_start = $2"
     )))
     .bind(maintenance_id)
-    .bind(start)
+    .bind(start.timestamp())
     .fetch_optional(conn)
     .await
 }
 
 /// The first instant after `now` at which any event that has not ended changes status
-/// (its ready time, start or end), from the times alone.
-pub async fn next_boundary_after(conn: &mut AnyConnection, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+/// (its ready time, start or end), from the times alone, whatever the stored status says:
+/// when the page must be rebuilt.
+pub async fn next_boundary_by_times(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar(
         "SELECT MIN(CASE WHEN start_at - lead > $1 THEN start_at - lead
                          WHEN start_at > $1 THEN start_at ELSE end_at END)
          FROM events WHERE cancelled_at IS NULL AND end_at > $1",
     )
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_one(conn)
-    .await
+    .await?;
+    at.map(instant).transpose()
 }
 
-/// Occurrences whose planned window has not passed but that an operator changed:
-/// `(maintenance_id, scheduled_start, start_at, over)`, `over` when cancelled or completed
-/// early (then it is not "next"), else moved (started early: next is its actual start).
+/// An occurrence whose planned window has not passed but that an operator changed.
+#[derive(Debug, Clone, FromRow)]
+pub struct ChangedAhead {
+    pub maintenance_id: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub scheduled_start: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub start_at: DateTime<Utc>,
+    /// Cancelled or completed early: then it is not "next". Otherwise it was moved
+    /// (started early), and next is its actual start.
+    #[sqlx(try_from = "Flag")]
+    pub over: bool,
+}
+
+/// Occurrences whose planned window has not passed but that an operator changed, of one
+/// maintenance or all.
 pub async fn changed_ahead(
     conn: &mut AnyConnection,
     maintenance_id: Option<i64>,
-    now: i64,
-) -> Result<Vec<(i64, i64, i64, i64)>, sqlx::Error> {
+    now: DateTime<Utc>,
+) -> Result<Vec<ChangedAhead>, sqlx::Error> {
     let sql = "SELECT maintenance_id, scheduled_start, start_at,
-                CASE WHEN cancelled_at IS NOT NULL OR end_at <= $1 THEN 1 ELSE 0 END
+                CASE WHEN cancelled_at IS NOT NULL OR end_at <= $1 THEN 1 ELSE 0 END AS over
          FROM events
          WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1 OR start_at <> scheduled_start)";
+    let now = now.timestamp();
     match maintenance_id {
         Some(id) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql} AND maintenance_id = $2")))

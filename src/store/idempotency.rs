@@ -1,5 +1,7 @@
 //! Stored results of keyed POST requests (`Idempotency-Key`), see `web::api::idempotency`.
 
+use chrono::{DateTime, Utc};
+
 use super::AnyConnection;
 
 /// What is stored under a key.
@@ -9,7 +11,8 @@ pub struct Entry {
     /// `None` while the first request is still running.
     pub status: Option<i64>,
     pub body: Option<String>,
-    pub created_at: i64,
+    #[sqlx(try_from = "super::types::Seconds")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// Claims `scope` for a request that is about to run; false when it is already taken.
@@ -19,11 +22,11 @@ pub async fn claim(
     conn: &mut AnyConnection,
     scope: &str,
     request_hash: &str,
-    now: i64,
-    expired_before: i64,
+    now: DateTime<Utc>,
+    expired_before: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-        .bind(expired_before)
+        .bind(expired_before.timestamp())
         .execute(&mut *conn)
         .await?;
     let done = sqlx::query(
@@ -32,7 +35,7 @@ pub async fn claim(
     )
     .bind(scope)
     .bind(request_hash)
-    .bind(now)
+    .bind(now.timestamp())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -52,16 +55,16 @@ pub async fn take_over(
     scope: &str,
     stale: &Entry,
     request_hash: &str,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE idempotency_keys SET request_hash = $3, created_at = $4
          WHERE scope = $1 AND status IS NULL AND created_at = $2",
     )
     .bind(scope)
-    .bind(stale.created_at)
+    .bind(stale.created_at.timestamp())
     .bind(request_hash)
-    .bind(now)
+    .bind(now.timestamp())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -1,27 +1,47 @@
 //! Maintenances (plans), their affected monitors and their skipped occurrences.
 
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::{Flag, Seconds, ZoneName};
+use crate::domain::impact::Impact;
+use crate::domain::lifecycle::MaintenanceStatus;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MaintenanceRow {
     pub id: i64,
     pub title: String,
     pub description: String,
+    /// The first window's local start, `YYYY-MM-DDTHH:MM:SS` in `timezone`.
     pub start_local: String,
-    pub timezone: String,
-    pub duration: i64,
+    #[sqlx(try_from = "ZoneName")]
+    pub timezone: Tz,
+    #[sqlx(try_from = "Seconds")]
+    pub duration: TimeDelta,
+    /// Empty for a one-time window.
     pub rrule: String,
-    pub status: String,
-    pub reminder_lead: i64,
-    pub notify_scheduled: i64,
-    pub notify_reminder: i64,
-    pub notify_start: i64,
-    pub notify_completion: i64,
-    pub notify_cancellation: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[sqlx(try_from = "String")]
+    pub status: MaintenanceStatus,
+    #[sqlx(try_from = "Seconds")]
+    pub reminder_lead: TimeDelta,
+    #[sqlx(try_from = "Flag")]
+    pub notify_scheduled: bool,
+    #[sqlx(try_from = "Flag")]
+    pub notify_reminder: bool,
+    #[sqlx(try_from = "Flag")]
+    pub notify_start: bool,
+    #[sqlx(try_from = "Flag")]
+    pub notify_completion: bool,
+    #[sqlx(try_from = "Flag")]
+    pub notify_cancellation: bool,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub updated_at: DateTime<Utc>,
 }
 
 /// An affected monitor of a maintenance, with its impact.
@@ -31,7 +51,8 @@ pub struct AffectedRow {
     pub monitor_id: i64,
     pub slug: String,
     pub name: String,
-    pub impact: String,
+    #[sqlx(try_from = "String")]
+    pub impact: Impact,
 }
 
 const COLUMNS: &str = "id, title, description, start_local, timezone, duration, rrule, status, reminder_lead,
@@ -47,17 +68,17 @@ pub async fn insert(conn: &mut AnyConnection, m: &MaintenanceRow) -> Result<i64,
     .bind(&m.title)
     .bind(&m.description)
     .bind(&m.start_local)
-    .bind(&m.timezone)
-    .bind(m.duration)
+    .bind(m.timezone.name())
+    .bind(m.duration.num_seconds())
     .bind(&m.rrule)
-    .bind(&m.status)
-    .bind(m.reminder_lead)
-    .bind(m.notify_scheduled)
-    .bind(m.notify_reminder)
-    .bind(m.notify_start)
-    .bind(m.notify_completion)
-    .bind(m.notify_cancellation)
-    .bind(m.created_at)
+    .bind(m.status.as_str())
+    .bind(m.reminder_lead.num_seconds())
+    .bind(i64::from(m.notify_scheduled))
+    .bind(i64::from(m.notify_reminder))
+    .bind(i64::from(m.notify_start))
+    .bind(i64::from(m.notify_completion))
+    .bind(i64::from(m.notify_cancellation))
+    .bind(m.created_at.timestamp())
     .fetch_one(conn)
     .await
 }
@@ -74,17 +95,17 @@ pub async fn update(conn: &mut AnyConnection, m: &MaintenanceRow) -> Result<(), 
     .bind(&m.title)
     .bind(&m.description)
     .bind(&m.start_local)
-    .bind(&m.timezone)
-    .bind(m.duration)
+    .bind(m.timezone.name())
+    .bind(m.duration.num_seconds())
     .bind(&m.rrule)
-    .bind(&m.status)
-    .bind(m.reminder_lead)
-    .bind(m.notify_scheduled)
-    .bind(m.notify_reminder)
-    .bind(m.notify_start)
-    .bind(m.notify_completion)
-    .bind(m.notify_cancellation)
-    .bind(m.updated_at)
+    .bind(m.status.as_str())
+    .bind(m.reminder_lead.num_seconds())
+    .bind(i64::from(m.notify_scheduled))
+    .bind(i64::from(m.notify_reminder))
+    .bind(i64::from(m.notify_start))
+    .bind(i64::from(m.notify_completion))
+    .bind(i64::from(m.notify_cancellation))
+    .bind(m.updated_at.timestamp())
     .execute(conn)
     .await?;
     Ok(())
@@ -120,11 +141,14 @@ pub async fn get_for_update(conn: &mut AnyConnection, id: i64) -> Result<Option<
 }
 
 /// All maintenances, or those with the given status, newest first.
-pub async fn list(conn: &mut AnyConnection, status: Option<&str>) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    status: Option<MaintenanceStatus>,
+) -> Result<Vec<MaintenanceRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM maintenances WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) ORDER BY id DESC"
     )))
-    .bind(status)
+    .bind(status.map(MaintenanceStatus::as_str))
     .fetch_all(conn)
     .await
 }
@@ -165,7 +189,7 @@ pub async fn sharing_monitors(conn: &mut AnyConnection, id: i64) -> Result<Vec<M
     .await
 }
 
-pub async fn set_monitors(conn: &mut AnyConnection, id: i64, monitors: &[(i64, &str)]) -> Result<(), sqlx::Error> {
+pub async fn set_monitors(conn: &mut AnyConnection, id: i64, monitors: &[(i64, Impact)]) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM maintenance_monitors WHERE maintenance_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -174,7 +198,7 @@ pub async fn set_monitors(conn: &mut AnyConnection, id: i64, monitors: &[(i64, &
         sqlx::query("INSERT INTO maintenance_monitors (maintenance_id, monitor_id, impact) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(monitor_id)
-            .bind(*impact)
+            .bind(impact.as_str())
             .execute(&mut *conn)
             .await?;
     }
@@ -204,21 +228,34 @@ pub async fn affected(conn: &mut AnyConnection, ids: Option<&[i64]>) -> Result<V
     query.fetch_all(conn).await
 }
 
-pub async fn add_skip(conn: &mut AnyConnection, id: i64, start: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn add_skip(
+    conn: &mut AnyConnection,
+    id: i64,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO maintenance_skips (maintenance_id, occurrence_start, created_at) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
     )
     .bind(id)
-    .bind(start)
-    .bind(now)
+    .bind(start.timestamp())
+    .bind(now.timestamp())
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Skipped occurrence starts as `(maintenance_id, start)`, of one maintenance or all.
-pub async fn skips(conn: &mut AnyConnection, id: Option<i64>) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+/// A skipped occurrence.
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct SkipRow {
+    pub maintenance_id: i64,
+    #[sqlx(try_from = "Seconds", rename = "occurrence_start")]
+    pub start: DateTime<Utc>,
+}
+
+/// Skipped occurrences, of one maintenance or all.
+pub async fn skips(conn: &mut AnyConnection, id: Option<i64>) -> Result<Vec<SkipRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT maintenance_id, occurrence_start FROM maintenance_skips
          WHERE ($1 IS NULL OR maintenance_id = $1) ORDER BY maintenance_id, occurrence_start",
@@ -226,4 +263,16 @@ pub async fn skips(conn: &mut AnyConnection, id: Option<i64>) -> Result<Vec<(i64
     .bind(id)
     .fetch_all(conn)
     .await
+}
+
+/// Skipped occurrence starts by maintenance, of one maintenance or all.
+pub async fn skips_by_plan(
+    conn: &mut AnyConnection,
+    id: Option<i64>,
+) -> Result<HashMap<i64, HashSet<DateTime<Utc>>>, sqlx::Error> {
+    let mut by_plan: HashMap<i64, HashSet<DateTime<Utc>>> = HashMap::new();
+    for skip in skips(conn, id).await? {
+        by_plan.entry(skip.maintenance_id).or_default().insert(skip.start);
+    }
+    Ok(by_plan)
 }

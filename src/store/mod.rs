@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod scheduler;
 pub mod subscribers;
 pub mod tokens;
+pub mod types;
 pub mod webhooks;
 
 use std::str::FromStr;

@@ -1,8 +1,11 @@
 //! Monitors: the services shown on the status page.
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::Seconds;
+use crate::domain::impact::MonitorStatus;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct MonitorRow {
@@ -11,9 +14,12 @@ pub struct MonitorRow {
     pub name: String,
     pub group_name: Option<String>,
     pub description: String,
-    pub status: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[sqlx(try_from = "String")]
+    pub status: MonitorStatus,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "Seconds")]
+    pub updated_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, slug, name, group_name, description, status, created_at, updated_at";
@@ -27,8 +33,8 @@ pub async fn insert(conn: &mut AnyConnection, m: &MonitorRow) -> Result<i64, sql
     .bind(&m.name)
     .bind(&m.group_name)
     .bind(&m.description)
-    .bind(&m.status)
-    .bind(m.created_at)
+    .bind(m.status.as_str())
+    .bind(m.created_at.timestamp())
     .fetch_one(conn)
     .await
 }
@@ -43,8 +49,8 @@ pub async fn update(conn: &mut AnyConnection, m: &MonitorRow) -> Result<(), sqlx
     .bind(&m.name)
     .bind(&m.group_name)
     .bind(&m.description)
-    .bind(&m.status)
-    .bind(m.updated_at)
+    .bind(m.status.as_str())
+    .bind(m.updated_at.timestamp())
     .execute(conn)
     .await?;
     Ok(())

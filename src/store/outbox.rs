@@ -1,31 +1,52 @@
 //! The outbox: notices waiting to be delivered, claimed by workers so that no two send
 //! the same row (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::MaybeText;
+use crate::domain::format::Lang;
+use crate::domain::notice::NoticeKind;
+use crate::domain::text_enum::text_enum;
 
-/// Kinds of notice, and the maintenance setting that turns each on. `unobserved` goes
-/// only to those who had the window's reminder (see [`enqueue_unobserved`]).
-pub const KINDS: [(&str, &str); 8] = [
-    ("scheduled", "notify_scheduled"),
-    ("reminder", "notify_reminder"),
-    ("started", "notify_start"),
-    ("update", "notify_start"),
-    ("extended", "notify_start"),
-    ("completed", "notify_completion"),
-    ("cancelled", "notify_cancellation"),
-    ("unobserved", "notify_reminder"),
-];
+/// The maintenance setting that turns notices of `kind` on for subscribers; `None` for a
+/// kind that is not about maintenance. `unobserved` goes only to those who had the
+/// window's reminder (see [`enqueue_unobserved`]).
+fn setting(kind: NoticeKind) -> Option<&'static str> {
+    match kind {
+        NoticeKind::Scheduled => Some("notify_scheduled"),
+        NoticeKind::Reminder | NoticeKind::Unobserved => Some("notify_reminder"),
+        NoticeKind::Started | NoticeKind::Update | NoticeKind::Extended => Some("notify_start"),
+        NoticeKind::Completed => Some("notify_completion"),
+        NoticeKind::Cancelled => Some("notify_cancellation"),
+        NoticeKind::Confirm => None,
+    }
+}
+
+/// Where a notice is: waiting (or being retried), delivered, given up on, or dropped
+/// because it no longer made sense when its turn came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Failed,
+    Skipped,
+}
+
+text_enum!(OutboxStatus, "outbox status", "PENDING, SENT, FAILED, SKIPPED",
+    Pending => "PENDING", Sent => "SENT", Failed => "FAILED", Skipped => "SKIPPED");
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OutboxRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: NoticeKind,
     pub subscriber_id: Option<i64>,
     pub email: Option<String>,
-    /// The subscriber's language (`en`, `de`); none for webhooks.
-    pub language: Option<String>,
+    /// The subscriber's language; none for webhooks.
+    #[sqlx(try_from = "MaybeText")]
+    pub language: Option<Lang>,
     pub webhook_id: Option<i64>,
     pub event_id: Option<i64>,
     pub maintenance_id: Option<i64>,
@@ -53,21 +74,23 @@ pub const MAX_RETRY_DELAY: i64 = 2 * 3600;
 /// Webhooks get every reminder (they track transitions, not inboxes).
 pub async fn enqueue(
     conn: &mut AnyConnection,
-    kind: &str,
+    kind: NoticeKind,
     maintenance_id: i64,
     event_id: Option<i64>,
     detail: &str,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    let Some((_, flag)) = KINDS.iter().find(|(k, _)| *k == kind) else {
+    let Some(flag) = setting(kind) else {
+        debug_assert!(false, "{kind} notices are not about maintenance");
         return Ok(0);
     };
+    let now = now.timestamp();
     let subject = match event_id {
         Some(e) => format!("{kind}:e{e}:{detail}"),
         None if detail.is_empty() => format!("{kind}:m{maintenance_id}"),
         None => format!("{kind}:m{maintenance_id}:{detail}"),
     };
-    let folded = if kind == "reminder" {
+    let folded = if kind == NoticeKind::Reminder {
         "AND NOT EXISTS (SELECT 1 FROM outbox o JOIN events e ON e.id = $3
                          WHERE o.kind = 'scheduled' AND o.maintenance_id = $4 AND o.subscriber_id = s.id
                            AND o.created_at >= e.start_at - e.lead)"
@@ -89,7 +112,7 @@ pub async fn enqueue(
     );
     let to_subscribers = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&subject)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(event_id)
         .bind(maintenance_id)
         .bind(detail)
@@ -111,7 +134,7 @@ pub async fn enqueue(
          ON CONFLICT (dedupe) DO NOTHING",
     )
     .bind(&subject)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(event_id)
     .bind(maintenance_id)
     .bind(detail)
@@ -129,7 +152,7 @@ pub async fn enqueue_unobserved(
     conn: &mut AnyConnection,
     maintenance_id: i64,
     event_id: i64,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO outbox (dedupe, kind, subscriber_id, webhook_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
@@ -145,7 +168,7 @@ pub async fn enqueue_unobserved(
     .bind(format!("unobserved:e{event_id}:"))
     .bind(event_id)
     .bind(maintenance_id)
-    .bind(now)
+    .bind(now.timestamp())
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -161,8 +184,9 @@ pub async fn enqueue_unobserved(
 pub async fn enqueue_plan_cancelled(
     conn: &mut AnyConnection,
     maintenance_id: i64,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
+    let now = now.timestamp();
     let mut written = 0;
     for (recipient, tag, extra) in [
         (
@@ -228,7 +252,12 @@ pub async fn told(conn: &mut AnyConnection, row: &OutboxRow) -> Result<(i64, i64
 }
 
 /// The confirmation request for one (unconfirmed) subscriber.
-pub async fn enqueue_confirmation(conn: &mut AnyConnection, subscriber_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn enqueue_confirmation(
+    conn: &mut AnyConnection,
+    subscriber_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let now = now.timestamp();
     let done = sqlx::query(
         "INSERT INTO outbox (dedupe, kind, subscriber_id, next_attempt_at, created_at)
          VALUES ($1, 'confirm', $2, $3, $3) ON CONFLICT (dedupe) DO NOTHING",
@@ -339,31 +368,42 @@ pub async fn mark_failed(
 }
 
 /// When the next row this worker may claim becomes due, if any is pending.
-pub async fn next_due(conn: &mut AnyConnection, webhooks_only: bool) -> Result<Option<i64>, sqlx::Error> {
+pub async fn next_due(conn: &mut AnyConnection, webhooks_only: bool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     let only = if webhooks_only {
         " AND webhook_id IS NOT NULL"
     } else {
         ""
     };
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let at: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT MIN(COALESCE(claimed_until, next_attempt_at)) FROM outbox WHERE status = 'PENDING'{only}"
     )))
     .fetch_one(conn)
-    .await
+    .await?;
+    at.map(|t| DateTime::try_from(super::types::Seconds(t)).map_err(|e| sqlx::Error::Decode(e.into())))
+        .transpose()
 }
 
 /// Counts by status, for the dashboard.
-pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
-        .fetch_all(conn)
-        .await
+pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(OutboxStatus, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(status, n)| {
+            Ok((
+                OutboxStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?,
+                n,
+            ))
+        })
+        .collect()
 }
 
 /// Notices queued since `since` that were dropped (SKIPPED) because events overtook them
 /// before they could go out: a backlog or an unreachable mail server is the usual cause.
-pub async fn skipped_since(conn: &mut AnyConnection, since: i64) -> Result<i64, sqlx::Error> {
+pub async fn skipped_since(conn: &mut AnyConnection, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'SKIPPED' AND created_at >= $1")
-        .bind(since)
+        .bind(since.timestamp())
         .fetch_one(conn)
         .await
 }
@@ -371,7 +411,8 @@ pub async fn skipped_since(conn: &mut AnyConnection, since: i64) -> Result<i64, 
 #[derive(Debug, Clone, FromRow)]
 pub struct FailedRow {
     pub id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: NoticeKind,
     /// The address or webhook URL.
     pub email: String,
     pub attempts: i64,

@@ -1,6 +1,8 @@
 //! The scheduler's own rows: its lease (who leads, until when) and its marks (when the
 //! horizon was last extended).
 
+use chrono::{DateTime, Utc};
+
 use super::AnyConnection;
 
 /// The database's clock in Unix seconds: lease expiry is judged by one clock, whatever the
@@ -42,17 +44,19 @@ pub async fn release_lease(conn: &mut AnyConnection, name: &str, holder: &str) -
 }
 
 /// The instant last recorded under `name`.
-pub async fn mark(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT at FROM scheduler_marks WHERE name = $1")
+pub async fn mark(conn: &mut AnyConnection, name: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar("SELECT at FROM scheduler_marks WHERE name = $1")
         .bind(name)
         .fetch_optional(conn)
-        .await
+        .await?;
+    at.map(|at| DateTime::try_from(super::types::Seconds(at)).map_err(|e| sqlx::Error::Decode(e.into())))
+        .transpose()
 }
 
-pub async fn set_mark(conn: &mut AnyConnection, name: &str, at: i64) -> Result<(), sqlx::Error> {
+pub async fn set_mark(conn: &mut AnyConnection, name: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO scheduler_marks (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = $2")
         .bind(name)
-        .bind(at)
+        .bind(at.timestamp())
         .execute(conn)
         .await?;
     Ok(())

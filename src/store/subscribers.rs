@@ -1,18 +1,26 @@
 //! Subscribers and their tokens.
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::types::{MaybeSeconds, Seconds};
 use super::{AnyConnection, placeholders};
+use crate::domain::format::Lang;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SubscriberRow {
     pub id: i64,
     pub email: String,
-    pub confirmed_at: Option<i64>,
-    pub created_at: i64,
-    pub expires_at: Option<i64>,
-    /// `en` or `de`: the language of every message to this address.
-    pub language: String,
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
+    /// An unconfirmed sign-up is forgotten after this.
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The language of every message to this address.
+    #[sqlx(try_from = "String")]
+    pub language: Lang,
 }
 
 const COLUMNS: &str = "id, email, confirmed_at, created_at, expires_at, language";
@@ -39,16 +47,16 @@ pub async fn insert(
     conn: &mut AnyConnection,
     email: &str,
     language: &str,
-    now: i64,
-    expires_at: Option<i64>,
+    now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO subscribers (email, language, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(email)
     .bind(language)
-    .bind(now)
-    .bind(expires_at)
+    .bind(now.timestamp())
+    .bind(expires_at.map(|t| t.timestamp()))
     .fetch_one(conn)
     .await
 }
@@ -59,11 +67,11 @@ pub async fn renew_unconfirmed(
     conn: &mut AnyConnection,
     id: i64,
     language: &str,
-    expires_at: i64,
+    expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE subscribers SET expires_at = $2, language = $3 WHERE id = $1 AND confirmed_at IS NULL")
         .bind(id)
-        .bind(expires_at)
+        .bind(expires_at.timestamp())
         .bind(language)
         .execute(conn)
         .await?;
@@ -85,10 +93,10 @@ pub async fn set_monitors(conn: &mut AnyConnection, id: i64, monitor_ids: &[i64]
     Ok(())
 }
 
-pub async fn confirm(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn confirm(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE subscribers SET confirmed_at = $2, expires_at = NULL WHERE id = $1 AND confirmed_at IS NULL")
         .bind(id)
-        .bind(now)
+        .bind(now.timestamp())
         .execute(conn)
         .await?;
     Ok(())
@@ -104,10 +112,10 @@ pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Err
 }
 
 /// Forgets sign-ups that were never confirmed in time.
-pub async fn delete_expired(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_expired(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     Ok(
         sqlx::query("DELETE FROM subscribers WHERE confirmed_at IS NULL AND expires_at <= $1")
-            .bind(now)
+            .bind(now.timestamp())
             .execute(conn)
             .await?
             .rows_affected(),
@@ -164,8 +172,8 @@ pub async fn insert_token(
     hash: &str,
     subscriber_id: i64,
     purpose: &str,
-    now: i64,
-    expires_at: Option<i64>,
+    now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO subscriber_tokens (token_hash, subscriber_id, purpose, created_at, expires_at)
@@ -174,8 +182,8 @@ pub async fn insert_token(
     .bind(hash)
     .bind(subscriber_id)
     .bind(purpose)
-    .bind(now)
-    .bind(expires_at)
+    .bind(now.timestamp())
+    .bind(expires_at.map(|t| t.timestamp()))
     .execute(conn)
     .await?;
     Ok(())
@@ -187,7 +195,7 @@ pub async fn token_holder(
     conn: &mut AnyConnection,
     hash: &str,
     purpose: &str,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<Option<(i64, bool)>, sqlx::Error> {
     let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT subscriber_id, CASE WHEN expires_at IS NULL OR expires_at > $3 THEN 1 ELSE 0 END
@@ -195,7 +203,7 @@ pub async fn token_holder(
     )
     .bind(hash)
     .bind(purpose)
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|(id, live)| (id, live == 1)))
@@ -206,7 +214,7 @@ pub async fn token_owner(
     conn: &mut AnyConnection,
     hash: &str,
     purpose: &str,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT subscriber_id FROM subscriber_tokens
@@ -214,7 +222,7 @@ pub async fn token_owner(
     )
     .bind(hash)
     .bind(purpose)
-    .bind(now)
+    .bind(now.timestamp())
     .fetch_optional(conn)
     .await
 }

@@ -1,24 +1,29 @@
 //! API tokens. Only a SHA-256 hash of each token is stored; tokens are 256 random bits,
 //! so a fast hash is enough (there is nothing to brute-force).
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::{MaybeSeconds, Seconds};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRow {
     pub id: i64,
     pub name: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub last_used_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub async fn insert(conn: &mut AnyConnection, name: &str, hash: &str, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, name: &str, hash: &str, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
         .bind(name)
         .bind(hash)
-        .bind(now)
+        .bind(now.timestamp())
         .fetch_one(conn)
         .await
 }
@@ -26,10 +31,14 @@ pub async fn insert(conn: &mut AnyConnection, name: &str, hash: &str, now: i64) 
 /// How often a token's "last used" is written: at most once a minute per token, so a
 /// busy script reads the table instead of writing it on every request (on SQLite every
 /// write takes the one write lock).
-pub const LAST_USED_EVERY: i64 = 60;
+pub const LAST_USED_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 /// The live token with this hash, marking it used (at most once a minute).
-pub async fn use_hash(conn: &mut AnyConnection, hash: &str, now: i64) -> Result<Option<TokenRow>, sqlx::Error> {
+pub async fn use_hash(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<TokenRow>, sqlx::Error> {
     let found: Option<TokenRow> = sqlx::query_as(
         "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
          WHERE token_hash = $1 AND revoked_at IS NULL",
@@ -43,7 +52,7 @@ pub async fn use_hash(conn: &mut AnyConnection, hash: &str, now: i64) -> Result<
     if token.last_used_at.is_none_or(|t| t <= now - LAST_USED_EVERY) {
         sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
             .bind(token.id)
-            .bind(now)
+            .bind(now.timestamp())
             .execute(conn)
             .await?;
         token.last_used_at = Some(now);
@@ -57,10 +66,10 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<TokenRow>, sqlx::Error
         .await
 }
 
-pub async fn revoke(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
         .bind(id)
-        .bind(now)
+        .bind(now.timestamp())
         .execute(conn)
         .await?;
     Ok(done.rows_affected() > 0)

@@ -1,8 +1,10 @@
 //! Webhook endpoints.
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
+use super::types::Seconds;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct WebhookRow {
@@ -11,7 +13,8 @@ pub struct WebhookRow {
     pub secret: String,
     pub format: String,
     pub kinds: String,
-    pub created_at: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, url, secret, format, kinds, created_at";
@@ -24,7 +27,7 @@ pub async fn insert(conn: &mut AnyConnection, w: &WebhookRow) -> Result<i64, sql
     .bind(&w.secret)
     .bind(&w.format)
     .bind(&w.kinds)
-    .bind(w.created_at)
+    .bind(w.created_at.timestamp())
     .fetch_one(conn)
     .await
 }

@@ -13,7 +13,7 @@ use super::{confirm, done, error_page, layout, render};
 use crate::domain::lifecycle::EventStatus;
 use crate::error::AppError;
 use crate::service::admins::Session;
-use crate::service::events::{self, Action, EventView, UpdateInput, parse_instant};
+use crate::service::events::{self, Action, Event, UpdateInput};
 use crate::store::events::EventFilter;
 use crate::web::AppState;
 
@@ -28,26 +28,24 @@ async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response 
     let s = &state.services;
     let now = s.now();
     let soon = EventFilter {
-        from: Some(now.timestamp()),
-        to: Some((now + Duration::days(30)).timestamp()),
+        from: Some(now),
+        to: Some(now + Duration::days(30)),
         limit: 500,
         ..Default::default()
     };
     let past = EventFilter {
-        to: Some(now.timestamp()),
+        to: Some(now),
         newest_first: true,
         limit: 50,
         ..Default::default()
     };
-    let now_text = crate::domain::schedule::format_utc(now);
     let result = async {
         // Cancelled windows stay listed (as "was planned for …") until their time passes.
         let (ongoing, upcoming) = events::list(s, &soon)
             .await?
             .into_iter()
             .filter(|e| {
-                e.status != EventStatus::Completed
-                    && (e.status != EventStatus::Cancelled || e.scheduled_start > now_text)
+                e.status != EventStatus::Completed && (e.status != EventStatus::Cancelled || e.scheduled_start > now)
             })
             .partition(|e| e.status == EventStatus::Ongoing);
         let past = events::list(s, &past)
@@ -70,10 +68,8 @@ async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response 
 }
 
 /// The planned length in whole minutes, what Start now offers by default.
-fn planned_minutes(e: &EventView) -> i64 {
-    let start = parse_instant("start", &e.scheduled_start).unwrap_or_default();
-    let end = parse_instant("end", &e.scheduled_end).unwrap_or_default();
-    ((end - start).num_seconds() + 59) / 60
+fn planned_minutes(e: &Event) -> i64 {
+    ((e.scheduled_end - e.scheduled_start).num_seconds() + 59) / 60
 }
 
 /// Values typed into the event page's forms, shown again after a failed action.

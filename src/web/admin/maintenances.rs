@@ -16,10 +16,8 @@ use crate::domain::schedule::{Schedule, format_utc};
 use crate::domain::validate::MAX_DURATION_SECS;
 use crate::error::AppError;
 use crate::service::admins::Session;
-use crate::service::events::parse_instant;
 use crate::service::maintenances::{
-    self, MaintenanceInput, MaintenancePatch, MaintenanceView, MonitorImpactInput, NotifySettings, SkipInput,
-    WindowNote,
+    self, Maintenance, MaintenanceInput, MaintenancePatch, MonitorImpactInput, NotifySettings, SkipInput, WindowNote,
 };
 use crate::service::monitors;
 use crate::web::AppState;
@@ -218,23 +216,23 @@ fn in_form_words(form: &MaintenanceForm, field: &str, message: String) -> (Strin
     }
 }
 
-fn form_from_view(m: &MaintenanceView, monitors: &[(String, String)]) -> MaintenanceForm {
+fn form_from_view(m: &Maintenance, monitors: &[(String, String)]) -> MaintenanceForm {
     let builder = Builder::from_rrule(&m.rrule);
     MaintenanceForm {
         title: m.title.clone(),
         description: m.description.clone(),
-        start: m.start.get(..16).unwrap_or(&m.start).to_string(),
-        timezone: m.timezone.clone(),
-        hours: (m.duration / 3600).to_string(),
-        minutes: (m.duration % 3600 / 60).to_string(),
+        start: m.start_local.get(..16).unwrap_or(&m.start_local).to_string(),
+        timezone: m.timezone.name().to_string(),
+        hours: (m.duration.num_seconds() / 3600).to_string(),
+        minutes: (m.duration.num_seconds() % 3600 / 60).to_string(),
         until: builder
             .until
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
         count: builder.count.map(|c| c.to_string()).unwrap_or_default(),
         builder,
-        status: m.status.clone(),
-        lead_minutes: (m.reminder_lead / 60).to_string(),
+        status: m.status.as_str().to_string(),
+        lead_minutes: (m.reminder_lead.num_seconds() / 60).to_string(),
         record_past: false,
         notify: m.notify,
         monitors: monitors
@@ -263,7 +261,7 @@ async fn monitor_names(state: &AppState) -> Result<Vec<(String, String)>, AppErr
 struct Extras {
     errors: Errors,
     description_html: Option<String>,
-    view: Option<MaintenanceView>,
+    view: Option<Maintenance>,
 }
 
 /// The next windows of the schedule as typed, from now on, in its own zone; for a saved
@@ -322,7 +320,7 @@ async fn show(
     let weekdays = std::array::from_fn(|i| (WEEKDAYS[i], WEEKDAY_NAMES[i]));
     let (events, warnings, skipped, rrule, schedule_text) = match &x.view {
         Some(v) => {
-            let tz = v.timezone.parse().unwrap_or(chrono_tz::UTC);
+            let tz = v.timezone;
             (
                 v.events.clone().unwrap_or_default(),
                 v.warnings
@@ -333,8 +331,7 @@ async fn show(
                     .collect(),
                 v.skipped
                     .iter()
-                    .filter_map(|s| parse_instant("skipped", s).ok())
-                    .map(|t| format::local(t, tz, &format::ENGLISH_DATES))
+                    .map(|t| format::local(*t, tz, &format::ENGLISH_DATES))
                     .collect(),
                 v.rrule.clone(),
                 super::show::schedule(v),
@@ -347,7 +344,7 @@ async fn show(
         .as_ref()
         .is_some_and(|v| !Builder::from_rrule(&v.rrule).mode.eq("once"));
     let skippable = match &x.view {
-        Some(v) if v.status == "ACTIVE" && recurring => skippable(state, v).await,
+        Some(v) if v.is_active() && recurring => skippable(state, v).await,
         _ => Vec::new(),
     };
     let title = if id.is_some() {
@@ -381,8 +378,8 @@ async fn show(
 }
 
 /// Future windows that can still be skipped: (start as RFC 3339, as people read it).
-async fn skippable(state: &AppState, v: &MaintenanceView) -> Vec<(String, String)> {
-    let Ok(schedule) = Schedule::parse(&v.start, &v.timezone, v.duration, &v.rrule) else {
+async fn skippable(state: &AppState, v: &Maintenance) -> Vec<(String, String)> {
+    let Ok(schedule) = Schedule::parse(&v.start_local, v.timezone.name(), v.duration.num_seconds(), &v.rrule) else {
         return Vec::new();
     };
     let now = state.services.now();

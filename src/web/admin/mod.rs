@@ -326,8 +326,8 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
         .count();
     let now = s.now();
     let soon = EventFilter {
-        from: Some(now.timestamp()),
-        to: Some((now + Duration::days(7)).timestamp()),
+        from: Some(now),
+        to: Some(now + Duration::days(7)),
         limit: 200,
         ..Default::default()
     };
@@ -339,9 +339,9 @@ async fn overview(state: &AppState, session: &Session) -> Result<Response, AppEr
     let mut conn = s.store.conn().await?;
     let (confirmed, _) = crate::store::subscribers::counts(&mut conn).await?;
     let counts = crate::store::outbox::counts(&mut conn).await?;
-    let count = |k: &str| counts.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
+    let count = |k: &str| counts.iter().find(|(s, _)| s.as_str() == k).map_or(0, |(_, n)| *n);
     let failed = crate::store::outbox::failed(&mut conn, 20).await?;
-    let dropped = crate::store::outbox::skipped_since(&mut conn, (now - Duration::days(7)).timestamp()).await?;
+    let dropped = crate::store::outbox::skipped_since(&mut conn, now - Duration::days(7)).await?;
     Ok(render(
         StatusCode::OK,
         OverviewPage {

@@ -140,7 +140,10 @@ async fn show_webhooks(
         Ok::<_, AppError>(pages::WebhooksPage {
             l: layout(state, "Webhooks", "webhooks", Some(session)),
             hooks: crate::service::webhooks::list(&state.services).await?,
-            kinds: crate::store::outbox::KINDS.iter().map(|(k, _)| *k).collect(),
+            kinds: crate::domain::notice::NoticeKind::ABOUT_MAINTENANCE
+                .iter()
+                .map(|k| k.as_str())
+                .collect(),
             monitors: monitor_service::list(&state.services)
                 .await?
                 .into_iter()

@@ -3,8 +3,8 @@
 use askama::Template;
 
 use crate::domain::builder::Builder;
-use crate::service::events::EventView;
-use crate::service::maintenances::{MaintenanceView, NotifySettings};
+use crate::service::events::Event;
+use crate::service::maintenances::{Maintenance, NotifySettings};
 use crate::service::monitors::MonitorView;
 use crate::service::tokens::TokenInfo;
 
@@ -123,8 +123,8 @@ pub struct OverviewPage {
     pub failed: Vec<crate::store::outbox::FailedRow>,
     pub monitors: usize,
     pub active: usize,
-    pub ongoing: Vec<EventView>,
-    pub upcoming: Vec<EventView>,
+    pub ongoing: Vec<Event>,
+    pub upcoming: Vec<Event>,
 }
 
 pub struct MonitorForm {
@@ -157,7 +157,7 @@ pub struct MonitorEditPage {
 #[template(path = "admin/maintenances.html")]
 pub struct MaintenancesPage {
     pub l: Layout,
-    pub maintenances: Vec<MaintenanceView>,
+    pub maintenances: Vec<Maintenance>,
 }
 
 pub struct AffectedChoice {
@@ -219,7 +219,7 @@ pub struct MaintenanceFormPage {
     /// Said when the start falls into a DST gap.
     pub dst_note: Option<String>,
     pub description_html: Option<String>,
-    pub events: Vec<EventView>,
+    pub events: Vec<Event>,
     pub warnings: Vec<String>,
     /// Windows skipped ahead of time, as people read them.
     pub skipped: Vec<String>,
@@ -236,16 +236,16 @@ pub struct MaintenanceFormPage {
 #[template(path = "admin/events.html")]
 pub struct EventsPage {
     pub l: Layout,
-    pub ongoing: Vec<EventView>,
-    pub upcoming: Vec<EventView>,
-    pub past: Vec<EventView>,
+    pub ongoing: Vec<Event>,
+    pub upcoming: Vec<Event>,
+    pub past: Vec<Event>,
 }
 
 #[derive(Template)]
 #[template(path = "admin/event.html")]
 pub struct EventPage {
     pub l: Layout,
-    pub e: EventView,
+    pub e: Event,
     pub errors: Errors,
     /// Values as typed, kept after a failed action.
     pub run_minutes: String,

@@ -6,52 +6,49 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::format::{self, ENGLISH_DATES};
-use crate::service::events::{EventView, parse_instant};
+use crate::domain::schedule::format_utc;
+use crate::service::events::{Event, parse_instant};
 
-fn instant(s: &str) -> DateTime<Utc> {
-    parse_instant("time", s).unwrap_or_default()
-}
-
-fn zone(tz: &str) -> Tz {
-    tz.parse().unwrap_or(chrono_tz::UTC)
+/// An instant for a `datetime` attribute: RFC 3339 UTC.
+pub fn iso(t: &DateTime<Utc>) -> String {
+    format_utc(*t)
 }
 
 /// The event's window (as it runs now: started early, extended…) in its plan's zone.
-pub fn window(e: &EventView) -> String {
-    format::window(instant(&e.start), instant(&e.end), zone(&e.timezone), &ENGLISH_DATES)
+pub fn window(e: &Event) -> String {
+    format::window(e.start, e.end, e.timezone, &ENGLISH_DATES)
 }
 
 /// The same window in UTC; empty for a plan in UTC, whose window already says it.
-pub fn window_utc(e: &EventView) -> String {
-    if zone(&e.timezone) == chrono_tz::UTC {
+pub fn window_utc(e: &Event) -> String {
+    if e.timezone == chrono_tz::UTC {
         return String::new();
     }
-    format::window_utc(instant(&e.start), instant(&e.end), zone(&e.timezone))
+    format::window_utc(e.start, e.end, e.timezone)
 }
 
 /// The window as planned, in the plan's zone.
-pub fn planned(e: &EventView) -> String {
-    format::window(
-        instant(&e.scheduled_start),
-        instant(&e.scheduled_end),
-        zone(&e.timezone),
-        &ENGLISH_DATES,
-    )
+pub fn planned(e: &Event) -> String {
+    format::window(e.scheduled_start, e.scheduled_end, e.timezone, &ENGLISH_DATES)
 }
 
 /// Whether an operator moved the window away from the plan.
-pub fn moved(e: &EventView) -> bool {
-    e.start != e.scheduled_start || e.end != e.scheduled_end
+pub fn moved(e: &Event) -> bool {
+    e.moved()
 }
 
-/// An instant (RFC 3339) in a zone: "Sun 6 Dec 2026, 03:00 CET".
-pub fn at(t: &str, tz: &str) -> String {
-    format::local(instant(t), zone(tz), &ENGLISH_DATES)
+/// An instant in a zone: "Sun 6 Dec 2026, 03:00 CET".
+pub fn at(t: &DateTime<Utc>, tz: &Tz) -> String {
+    format::local(*t, *tz, &ENGLISH_DATES)
 }
 
-/// An instant in UTC for records (created, last used): "Mon 23 Nov 2026, 05:23 UTC".
+/// An instant (RFC 3339) in UTC for records (created, last used): "Mon 23 Nov 2026, 05:23 UTC".
 pub fn at_utc(t: &str) -> String {
-    format::local(instant(t), chrono_tz::UTC, &ENGLISH_DATES)
+    format::local(
+        parse_instant("time", t).unwrap_or_default(),
+        chrono_tz::UTC,
+        &ENGLISH_DATES,
+    )
 }
 
 /// Who did something, as people read it: "ops@example.com", "token deploy-bot".
@@ -123,10 +120,10 @@ pub fn field_anchor(field: &str) -> &str {
 }
 
 /// A plan's schedule in words for lists: "Weekly on Sun at 03:00, Europe/Berlin".
-pub fn schedule(m: &crate::service::maintenances::MaintenanceView) -> String {
-    match chrono::NaiveDateTime::parse_from_str(&m.start, "%Y-%m-%dT%H:%M:%S") {
-        Ok(start) => crate::domain::describe::summary(start, &m.timezone, &m.rrule),
-        Err(_) => format!("{} {} {}", m.start, m.timezone, m.rrule),
+pub fn schedule(m: &crate::service::maintenances::Maintenance) -> String {
+    match chrono::NaiveDateTime::parse_from_str(&m.start_local, "%Y-%m-%dT%H:%M:%S") {
+        Ok(start) => crate::domain::describe::summary(start, m.timezone.name(), &m.rrule),
+        Err(_) => format!("{} {} {}", m.start_local, m.timezone, m.rrule),
     }
 }
 

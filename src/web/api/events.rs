@@ -5,8 +5,9 @@ use axum::extract::{Path, State};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
-use crate::service::events::{self, Action, EventQuery, EventView, ExtendInput, StartInput, UpdateInput};
+use crate::service::events::{self, Action, EventQuery, ExtendInput, StartInput, UpdateInput};
 use crate::web::AppState;
+use crate::web::api::views::{self, EventView};
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth, OptionalJson, id};
 
@@ -25,18 +26,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
     responses((status = 200, body = Vec<EventView>), (status = 422, body = ErrorBody)))]
 async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<EventQuery>) -> AppResult<Json<Vec<EventView>>> {
-    Ok(Json(events::list(&state.services, &q.to_filter(None)?).await?))
+    Ok(Json(views::events(
+        &events::list(&state.services, &q.to_filter(None)?).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = i64, Path)),
     responses((status = 200, body = EventView), (status = 404, body = ErrorBody)))]
 async fn get_one(State(state): State<AppState>, Path(raw): Path<String>) -> AppResult<Json<EventView>> {
-    Ok(Json(events::get(&state.services, id(&raw, "event")?).await?))
+    Ok(Json((&events::get(&state.services, id(&raw, "event")?).await?).into()))
 }
 
 async fn act(state: &AppState, actor: &crate::service::Actor, raw: &str, action: Action) -> AppResult<Json<EventView>> {
     Ok(Json(
-        events::act(&state.services, actor, id(raw, "event")?, action).await?,
+        (&events::act(&state.services, actor, id(raw, "event")?, action).await?).into(),
     ))
 }
 
@@ -103,6 +106,6 @@ async fn post_update(
     ApiJson(input): ApiJson<UpdateInput>,
 ) -> AppResult<Json<EventView>> {
     Ok(Json(
-        events::post_update(&state.services, &actor, id(&raw, "event")?, input).await?,
+        (&events::post_update(&state.services, &actor, id(&raw, "event")?, input).await?).into(),
     ))
 }

@@ -25,10 +25,10 @@ use crate::web::extract::Auth;
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// How long a result is kept.
-const KEEP_SECS: i64 = 24 * 3600;
+const KEEP: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// A claim older than this belongs to a request that can no longer be running (requests
 /// time out after 30 s).
-const ABANDONED_SECS: i64 = 60;
+const ABANDONED: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 /// Bodies are read whole to hash them; the API's own limit.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -101,10 +101,10 @@ fn scope(parts: &axum::http::request::Parts, key: &str) -> String {
 
 /// Claims the key for this request, or answers for it: the stored result, or why not.
 async fn claim(state: &AppState, scope: &str, request_hash: &str) -> Result<(), Response> {
-    let now = state.services.now().timestamp();
+    let now = state.services.now();
     let fail = |e: sqlx::Error| AppError::from(e).into_response();
     let mut conn = state.services.store.conn().await.map_err(fail)?;
-    if store::claim(&mut conn, scope, request_hash, now, now - KEEP_SECS)
+    if store::claim(&mut conn, scope, request_hash, now, now - KEEP)
         .await
         .map_err(fail)?
     {
@@ -123,7 +123,7 @@ async fn claim(state: &AppState, scope: &str, request_hash: &str) -> Result<(), 
     }
     match (entry.status, entry.body.as_deref()) {
         (Some(status), Some(body)) => Err(replay(status, body)),
-        _ if entry.created_at < now - ABANDONED_SECS
+        _ if entry.created_at < now - ABANDONED
             && store::take_over(&mut conn, scope, &entry, request_hash, now)
                 .await
                 .map_err(fail)? =>

@@ -7,9 +7,10 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
-use crate::service::events::{self, EventQuery, EventView};
-use crate::service::maintenances::{self, MaintenanceInput, MaintenancePatch, MaintenanceView, SkipInput};
+use crate::service::events::{self, EventQuery};
+use crate::service::maintenances::{self, MaintenanceInput, MaintenancePatch, SkipInput};
 use crate::web::AppState;
+use crate::web::api::views::{self, EventView, MaintenanceView};
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth, id};
 
@@ -36,7 +37,8 @@ async fn list(
     _: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Vec<MaintenanceView>>> {
-    Ok(Json(maintenances::list(&state.services, q.status.as_deref()).await?))
+    let list = maintenances::list(&state.services, q.status.as_deref()).await?;
+    Ok(Json(list.iter().map(MaintenanceView::from).collect()))
 }
 
 /// Schedules a maintenance. The response carries its events and any `warnings` about
@@ -51,7 +53,7 @@ async fn create(
 ) -> AppResult<(StatusCode, Json<MaintenanceView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(maintenances::create(&state.services, &actor, input).await?),
+        Json((&maintenances::create(&state.services, &actor, input).await?).into()),
     ))
 }
 
@@ -60,7 +62,7 @@ async fn create(
     security(("token" = [])), responses((status = 200, body = MaintenanceView), (status = 404, body = ErrorBody)))]
 async fn get_one(State(state): State<AppState>, _: Auth, Path(raw): Path<String>) -> AppResult<Json<MaintenanceView>> {
     Ok(Json(
-        maintenances::view(&state.services, id(&raw, "maintenance")?, true).await?,
+        (&maintenances::view(&state.services, id(&raw, "maintenance")?, true).await?).into(),
     ))
 }
 
@@ -76,7 +78,9 @@ async fn update(
     ApiJson(patch): ApiJson<MaintenancePatch>,
 ) -> AppResult<Json<MaintenanceView>> {
     let id = id(&raw, "maintenance")?;
-    Ok(Json(maintenances::update(&state.services, &actor, id, patch).await?))
+    Ok(Json(
+        (&maintenances::update(&state.services, &actor, id, patch).await?).into(),
+    ))
 }
 
 /// Deletes a maintenance and all its events.
@@ -99,7 +103,9 @@ async fn list_events(
 ) -> AppResult<Json<Vec<EventView>>> {
     let id = id(&raw, "maintenance")?;
     maintenances::view(&state.services, id, false).await?;
-    Ok(Json(events::list(&state.services, &q.to_filter(Some(id))?).await?))
+    Ok(Json(views::events(
+        &events::list(&state.services, &q.to_filter(Some(id))?).await?,
+    )))
 }
 
 /// Skips one occurrence ahead of time (like iCalendar's EXDATE); it is never generated.
@@ -113,5 +119,7 @@ async fn skip(
     ApiJson(input): ApiJson<SkipInput>,
 ) -> AppResult<Json<MaintenanceView>> {
     let id = id(&raw, "maintenance")?;
-    Ok(Json(maintenances::skip(&state.services, &actor, id, input).await?))
+    Ok(Json(
+        (&maintenances::skip(&state.services, &actor, id, input).await?).into(),
+    ))
 }

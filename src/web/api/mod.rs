@@ -8,6 +8,7 @@ mod maintenances;
 mod monitors;
 mod status;
 mod subscribers;
+pub mod views;
 
 use axum::Router;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};

@@ -11,8 +11,9 @@ use crate::error::AppResult;
 use crate::service::cpu;
 use crate::service::events::parse_instant;
 use crate::service::maintenances::{WindowNote, mark_windows, preview as preview_schedule};
-use crate::service::status::{self, StatusView};
+use crate::service::status;
 use crate::web::AppState;
+use crate::web::api::views::StatusView;
 use crate::web::error::ErrorBody;
 use crate::web::extract::ApiQuery;
 
@@ -26,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/status", tag = "status",
     responses((status = 200, body = StatusView)))]
 async fn get_status(State(state): State<AppState>) -> AppResult<Json<StatusView>> {
-    Ok(Json(status::status(&state.services).await?))
+    Ok(Json(StatusView::from(&status::status(&state.services).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

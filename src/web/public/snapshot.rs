@@ -19,8 +19,8 @@ use tokio_util::sync::CancellationToken;
 use super::views::{Chrome, index};
 use crate::config::Site;
 use crate::error::{AppError, AppResult};
-use crate::service::status::{self, StatusData, StatusView};
-use crate::service::{Services, from_ts};
+use crate::service::Services;
+use crate::service::status::{self, Status, StatusData};
 use crate::store::events;
 use crate::web::assets::Assets;
 use crate::web::i18n::ALL;
@@ -46,7 +46,7 @@ pub struct RenderedPage {
 
 pub struct Snapshot {
     /// The status as of `built_at`.
-    pub status: StatusView,
+    pub status: Status,
     /// What it was computed from, read from the database at `read_at`.
     data: Arc<StatusData>,
     pub read_at: DateTime<Utc>,
@@ -129,11 +129,7 @@ impl Snapshots {
 
 async fn next_boundary(s: &Services, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let mut conn = s.store.conn().await.ok()?;
-    events::next_boundary_after(&mut conn, now.timestamp())
-        .await
-        .ok()
-        .flatten()
-        .map(from_ts)
+    events::next_boundary_by_times(&mut conn, now).await.ok().flatten()
 }
 
 /// Renders every language's page for `now` from `data` (read at `read_at`).

@@ -9,8 +9,8 @@ use crate::domain::format;
 use crate::domain::impact::{EffectiveStatus, Impact};
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::schedule::format_utc;
-use crate::service::events::{EventView, parse_instant};
-use crate::service::status::StatusView;
+use crate::service::events::Event;
+use crate::service::status::Status;
 use crate::web::assets::Assets;
 use crate::web::i18n::Messages;
 use crate::web::markdown;
@@ -189,11 +189,10 @@ fn window_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, m: &Messages) -
     }
 }
 
-pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
-    let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
-    let t = |s: &str| parse_instant("time", s).unwrap_or_default();
-    let (start, end) = (t(&e.start), t(&e.end));
-    let (planned_start, planned_end) = (t(&e.scheduled_start), t(&e.scheduled_end));
+pub fn event_card(e: &Event, m: &'static Messages) -> EventCard {
+    let tz = e.timezone;
+    let (start, end) = (e.start, e.end);
+    let (planned_start, planned_end) = (e.scheduled_start, e.scheduled_end);
     let (state_label, state_class) = match e.status {
         EventStatus::Ready => (Some(m.starting_soon), "soon"),
         EventStatus::Ongoing => (Some(m.in_progress), "live"),
@@ -284,10 +283,9 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
             .updates
             .iter()
             .map(|u| {
-                let t = parse_instant("created_at", &u.created_at).unwrap_or_default();
                 (
-                    u.created_at.clone(),
-                    format::when_in(t, Some(tz), &m.dates),
+                    format_utc(u.created_at),
+                    format::when_in(u.created_at, Some(tz), &m.dates),
                     markdown::to_html(&u.body),
                 )
             })
@@ -298,21 +296,19 @@ pub fn event_card(e: &EventView, m: &'static Messages) -> EventCard {
 /// Upcoming windows with one card per plan: a recurring plan's first window gets the
 /// card, its later ones are listed on it ("Also on …"), not repeated as identical cards;
 /// the same for the windows of a plan that were called off.
-fn grouped(events: &[&EventView], m: &'static Messages) -> Vec<(String, EventCard)> {
-    let mut cards: Vec<(String, EventCard)> = Vec::new();
+fn grouped(events: &[&Event], m: &'static Messages) -> Vec<(DateTime<Utc>, EventCard)> {
+    let mut cards: Vec<(DateTime<Utc>, EventCard)> = Vec::new();
     for e in events {
         let cancelled = e.status == EventStatus::Cancelled;
         if let Some((_, card)) = cards
             .iter_mut()
             .find(|(_, c)| c.maintenance_id == e.maintenance_id && c.cancelled == cancelled)
         {
-            let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
-            let start = parse_instant("start", &e.start).unwrap_or_default();
             card.also
-                .push((e.id, e.start.clone(), format::local(start, tz, &m.dates)));
+                .push((e.id, format_utc(e.start), format::local(e.start, e.timezone, &m.dates)));
             continue;
         }
-        cards.push((e.scheduled_start.clone(), event_card(e, m)));
+        cards.push((e.scheduled_start, event_card(e, m)));
     }
     cards
 }
@@ -322,27 +318,24 @@ const ALSO_SHOWN: usize = 3;
 
 /// The upcoming list: one card per plan (its next window, the few after it, how many more
 /// this week), then cancelled and later windows, by planned start.
-fn upcoming_cards(status: &StatusView, m: &'static Messages) -> Vec<EventCard> {
-    let mut cards: Vec<(String, EventCard)> = status
+fn upcoming_cards(status: &Status, m: &'static Messages) -> Vec<EventCard> {
+    let mut cards: Vec<(DateTime<Utc>, EventCard)> = status
         .upcoming_by_maintenance
         .iter()
         .map(|p| {
-            let tz = p.next.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
+            let tz = p.next.timezone;
             let mut card = event_card(&p.next, m);
             let after: Vec<_> = p.windows.iter().filter(|w| w.id != p.next.id).collect();
             card.also = after
                 .iter()
                 .take(ALSO_SHOWN)
-                .map(|w| {
-                    let start = parse_instant("start", &w.start).unwrap_or_default();
-                    (w.id, w.start.clone(), format::local(start, tz, &m.dates))
-                })
+                .map(|w| (w.id, format_utc(w.start), format::local(w.start, tz, &m.dates)))
                 .collect();
             card.more = after.len().saturating_sub(ALSO_SHOWN);
-            (p.next.scheduled_start.clone(), card)
+            (p.next.scheduled_start, card)
         })
         .collect();
-    let mut others: Vec<&EventView> = status.cancelled.iter().chain(&status.later).collect();
+    let mut others: Vec<&Event> = status.cancelled.iter().chain(&status.later).collect();
     others.sort_by(|a, b| a.scheduled_start.cmp(&b.scheduled_start).then(a.id.cmp(&b.id)));
     cards.extend(grouped(&others, m));
     cards.sort_by(|a, b| a.0.cmp(&b.0));
@@ -350,7 +343,7 @@ fn upcoming_cards(status: &StatusView, m: &'static Messages) -> Vec<EventCard> {
 }
 
 /// The front page's model from a status snapshot.
-pub fn index<'a>(c: Chrome<'a>, status: &StatusView, stale_as_of: Option<String>) -> IndexPage<'a> {
+pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) -> IndexPage<'a> {
     let m = c.m;
     let worst = status.monitors.iter().map(|s| s.effective_status).max();
     let all_down = !status.monitors.is_empty()
@@ -397,9 +390,11 @@ pub fn index<'a>(c: Chrome<'a>, status: &StatusView, stale_as_of: Option<String>
                 .iter()
                 .filter(|e| e.monitors.iter().any(|a| a.slug == s.slug))
                 .map(|e| {
-                    let tz = e.timezone.parse::<Tz>().unwrap_or(chrono_tz::UTC);
-                    let end = parse_instant("end", &e.end).unwrap_or_default();
-                    (e.title.clone(), e.end.clone(), format::local(end, tz, &m.dates))
+                    (
+                        e.title.clone(),
+                        format_utc(e.end),
+                        format::local(e.end, e.timezone, &m.dates),
+                    )
                 })
                 .collect()
         } else {
