@@ -275,7 +275,8 @@ impl TestApp {
                 return;
             }
             if Instant::now() > deadline {
-                let rows: Vec<(i64, String, i64, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+                type Row = (i64, String, i64, Option<i64>, Option<i64>, Option<String>);
+                let rows: Vec<Row> = sqlx::query_as(
                     "SELECT id, kind, attempts, next_attempt_at, claimed_until, last_error FROM outbox
                      WHERE status = 'PENDING'",
                 )
