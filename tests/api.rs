@@ -578,7 +578,6 @@ async fn the_preview_refuses_a_rule_that_would_fill_memory_at_once() {
         list(0..60),
         list(0..60)
     );
-    let started = std::time::Instant::now();
     let (status, err) = app
         .request(
             Method::GET,
@@ -588,18 +587,17 @@ async fn the_preview_refuses_a_rule_that_would_fill_memory_at_once() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    // Refused from the rule's text, before anything is expanded (the `rrule` crate builds
+    // a whole year of these at once): the message says how many.
     assert_eq!(err["field"], "rrule");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(1),
-        "answered in {:?}",
-        started.elapsed()
-    );
+    assert!(err["message"].as_str().unwrap().contains("windows per year"), "{err}");
 }
 
 #[tokio::test]
-async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
+async fn previewing_far_ahead_of_an_old_frequent_rule_is_exact() {
+    // 41 million minutes lie between the start and the preview, far more than one
+    // expansion may walk (MAX_SCAN): only expanding from near 2099 finds these at all.
     let app = spawn_app().await;
-    let started = std::time::Instant::now();
     let (status, body) = app
         .request(
             Method::GET,
@@ -615,11 +613,6 @@ async fn previewing_far_ahead_of_an_old_frequent_rule_is_quick_and_exact() {
             {"start": "2099-01-01T00:00:00Z", "end": "2099-01-01T00:01:00Z"},
             {"start": "2099-01-01T00:01:00Z", "end": "2099-01-01T00:02:00Z"}
         ])
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(2),
-        "took {:?}",
-        started.elapsed()
     );
 }
 

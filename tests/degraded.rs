@@ -111,7 +111,7 @@ async fn a_lock_held_through_a_fan_out_sends_each_subscriber_exactly_one_mail() 
     }
     // … so when every claim has long run out, nothing is sent again.
     app.clock.advance(Duration::minutes(10));
-    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    app.settle().await;
     let mut to: Vec<String> = sink.messages().into_iter().flat_map(|m| m.to).collect();
     to.sort();
     let mut expected: Vec<String> = (0..N).map(|i| format!("s{i}@example.com")).collect();

@@ -7,6 +7,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Duration, Utc};
 use common::*;
+use lull::domain::lifecycle::CancelReason;
 use lull::scheduler;
 use lull::service::maintenances::{MaintenanceInput, MonitorImpactInput};
 use lull::service::{Actor, horizon, maintenances};
@@ -52,7 +53,8 @@ async fn the_scheduler_moves_an_event_through_its_lifecycle_at_each_boundary() {
     assert_eq!(app.stored_status(ev).await, "SCHEDULED");
 
     app.clock.set(utc("2026-05-10T12:59:59Z"));
-    tokio::time::sleep(StdDuration::from_millis(100)).await;
+    let applied = lull::scheduler::apply_due(&app.services).await.unwrap();
+    assert!(applied.is_empty(), "{applied:?}");
     assert_eq!(
         app.stored_status(ev).await,
         "SCHEDULED",
@@ -82,7 +84,7 @@ async fn the_scheduler_moves_an_event_through_its_lifecycle_at_each_boundary() {
 }
 
 #[tokio::test]
-async fn with_the_real_clock_transitions_land_within_a_second_of_the_boundary() {
+async fn with_the_real_clock_the_scheduler_wakes_for_each_boundary_and_never_before() {
     let app = launch(TestDb::with_system_clock().await).await;
     let start = Utc::now() + Duration::seconds(2);
     let local = start.format("%Y-%m-%dT%H:%M:%S").to_string();
@@ -91,18 +93,16 @@ async fn with_the_real_clock_transitions_land_within_a_second_of_the_boundary() 
         .await;
     let ev = m["events"][0]["id"].as_i64().unwrap();
     let start = utc(m["events"][0]["start"].as_str().unwrap());
+    // The deadline is far shorter than any pass the scheduler makes on its own (the
+    // horizon's hour): only a sleep towards the boundary itself meets it. How soon after
+    // the boundary is a matter for load, not for this test.
     for (status, boundary) in [("ONGOING", start), ("COMPLETED", start + Duration::seconds(2))] {
-        let deadline = Instant::now() + StdDuration::from_secs(10);
+        let deadline = Instant::now() + StdDuration::from_secs(20);
         while app.stored_status(ev).await != status {
             assert!(Instant::now() < deadline, "never became {status}");
             tokio::time::sleep(StdDuration::from_millis(20)).await;
         }
-        let late = Utc::now() - boundary;
-        assert!(
-            late < Duration::seconds(1),
-            "{status} applied {late} after its boundary"
-        );
-        assert!(late >= Duration::zero(), "{status} applied before its boundary");
+        assert!(Utc::now() >= boundary, "{status} applied before its boundary");
     }
 }
 
@@ -354,6 +354,137 @@ async fn editing_the_schedule_regenerates_future_events_and_keeps_history() {
         longer[0]["end"], "2026-05-10T13:00:00Z",
         "the ongoing one keeps its end"
     );
+}
+
+#[tokio::test]
+async fn a_schedule_edit_keeps_an_operators_extension_that_reaches_past_the_new_end() {
+    let app = spawn_app().await; // 12:00Z
+    let m = daily(&app, "2026-05-01T15:00", 3600).await;
+    let id = &m["id"];
+    let today = events_of(&app, id).await[0]["id"].as_i64().unwrap();
+    let (status, e) = app
+        .post(
+            &format!("/api/v1/events/{today}/extend"),
+            json!({"end": "2026-05-10T18:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+
+    // Windows of an hour and a half: the extension to 18:00 still reaches further.
+    let (status, body) = app
+        .patch(&format!("/api/v1/maintenances/{id}"), json!({"duration": 5400}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, e) = app.get(&format!("/api/v1/events/{today}")).await;
+    assert_eq!(e["end"], "2026-05-10T18:00:00Z", "the operator's extension survives");
+    assert_eq!(e["scheduled_end"], "2026-05-10T16:30:00Z", "the plan moved");
+    let (_, tomorrow) = app.get(&format!("/api/v1/events/{}", today + 1)).await;
+    assert_eq!(
+        tomorrow["end"], "2026-05-11T16:30:00Z",
+        "windows nobody extended follow the plan"
+    );
+
+    // Windows of four hours end later than the extension did: the plan wins.
+    app.patch(&format!("/api/v1/maintenances/{id}"), json!({"duration": 14400}))
+        .await;
+    let (_, e) = app.get(&format!("/api/v1/events/{today}")).await;
+    assert_eq!(e["end"], "2026-05-10T19:00:00Z");
+}
+
+#[tokio::test]
+async fn a_write_based_on_a_stale_read_loses_to_the_operator_action_in_between() {
+    // The scheduler and schedule edits read events without locking them, then write with
+    // a compare-and-set on the times and status they read. When an operator acts between
+    // the read and the write, the write must be refused, never applied over the action.
+    use lull::store::events::{self, Change};
+    let app = spawn_app().await; // 12:00Z
+    let now = app.services.now();
+    for (action, body, status, start, end) in [
+        (
+            "extend",
+            json!({"seconds": 1800}),
+            "SCHEDULED",
+            "2026-05-10T14:00:00Z",
+            "2026-05-10T15:30:00Z",
+        ),
+        (
+            "start",
+            json!({}),
+            "ONGOING",
+            "2026-05-10T12:00:00Z",
+            "2026-05-10T13:00:00Z",
+        ),
+        (
+            "cancel",
+            json!({}),
+            "CANCELLED",
+            "2026-05-10T14:00:00Z",
+            "2026-05-10T15:00:00Z",
+        ),
+    ] {
+        let (_, ev) = one_time(&app, "2026-05-10T14:00", 3600, json!([])).await;
+        let mut conn = app.store.conn().await.unwrap();
+        let stale = events::get(&mut conn, ev).await.unwrap().unwrap();
+        let (code, e) = app.post(&format!("/api/v1/events/{ev}/{action}"), json!(body)).await;
+        assert_eq!(code, StatusCode::OK, "{action}: {e}");
+        // What a schedule edit that read the event before the action would write: the
+        // window shortened to half an hour, or dropped as no longer planned.
+        let shorter = Change {
+            scheduled_end: stale.scheduled_end - chrono::Duration::minutes(30),
+            end_at: stale.end_at - chrono::Duration::minutes(30),
+            ..Change::cancelled(&stale, now, CancelReason::Rescheduled)
+        };
+        let shorter = Change {
+            status: stale.status,
+            cancelled_at: None,
+            cancel_reason: None,
+            ..shorter
+        };
+        for write in [shorter, Change::cancelled(&stale, now, CancelReason::Rescheduled)] {
+            assert!(
+                !events::change(&mut conn, &stale, &write, now).await.unwrap(),
+                "after {action}: a write from a stale read went through"
+            );
+        }
+        let (_, e) = app.get(&format!("/api/v1/events/{ev}")).await;
+        assert_eq!(
+            (e["status"].as_str(), e["start"].as_str(), e["end"].as_str()),
+            (Some(status), Some(start), Some(end)),
+            "the operator's {action} stands"
+        );
+    }
+}
+
+#[tokio::test]
+async fn of_two_operator_actions_at_once_one_wins_and_the_other_is_told_of_the_conflict() {
+    let app = spawn_app().await; // 12:00Z
+    for _ in 0..5 {
+        let (_, ev) = one_time(&app, "2026-05-10T11:30", 3600, json!([])).await; // ongoing
+        let (to_complete, to_cancel) = (
+            format!("/api/v1/events/{ev}/complete"),
+            format!("/api/v1/events/{ev}/cancel"),
+        );
+        let (complete, cancel) = tokio::join!(app.post(&to_complete, json!({})), app.post(&to_cancel, json!({})),);
+        let mut codes = [complete.0, cancel.0];
+        codes.sort();
+        assert_eq!(codes, [StatusCode::OK, StatusCode::CONFLICT], "{complete:?} {cancel:?}");
+        let winner = if complete.0 == StatusCode::OK {
+            "COMPLETED"
+        } else {
+            "CANCELLED"
+        };
+        let (_, e) = app.get(&format!("/api/v1/events/{ev}")).await;
+        assert_eq!(e["status"], winner);
+        let recorded: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE target = 'event' AND target_id = $1
+               AND action IN ('event.complete', 'event.cancel')",
+        )
+        .bind(ev)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
+        assert_eq!(recorded, 1, "one action applied, one recorded");
+    }
 }
 
 #[tokio::test]
@@ -670,17 +801,14 @@ async fn futures_sum(handles: impl Iterator<Item = tokio::task::JoinHandle<u64>>
 }
 
 #[tokio::test]
+#[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
 async fn on_postgres_a_change_on_one_replica_wakes_the_others() {
     let a = TestDb::new(t0()).await;
+    postgres_only(&a);
     let b_store = lull::app::open_store(&a.url).await.unwrap();
     let b = lull::service::Services::new(b_store.clone(), std::sync::Arc::new(a.clock.clone()));
     let shutdown = tokio_util::sync::CancellationToken::new();
     let relay = tokio::spawn(b.clone().relay_changes(shutdown.clone()));
-    if b_store.backend == lull::store::Backend::Sqlite {
-        // One process owns a SQLite file: there is nobody to tell, so no listener runs.
-        relay.await.unwrap();
-        return;
-    }
     tokio::time::sleep(StdDuration::from_millis(300)).await; // let B start listening
     let woken = b.page_changes.notified();
     lull::service::monitors::create(

@@ -280,4 +280,36 @@ mod tests {
             Err(ActionError::Invalid(_))
         ));
     }
+
+    #[test]
+    fn statuses_are_named_in_capitals_and_parsed_in_any_case() {
+        let names: Vec<&str> = EventStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["SCHEDULED", "READY", "ONGOING", "COMPLETED", "CANCELLED"]);
+        assert_eq!(EventStatus::parse("status", " ongoing ").unwrap(), EventStatus::Ongoing);
+        assert_eq!(
+            EventStatus::parse("status", "Cancelled").unwrap(),
+            EventStatus::Cancelled
+        );
+        let err = EventStatus::parse("status", "DONE").unwrap_err();
+        assert_eq!(err.field, "status");
+        assert!(err.message.contains("SCHEDULED, READY"), "{}", err.message);
+    }
+
+    #[test]
+    fn starting_now_allows_a_window_of_31_days_and_not_a_second_more() {
+        let now = at(1, 0);
+        let longest = now + Duration::days(31);
+        assert_eq!(start_now(window(), now, Some(longest)).unwrap().end, longest);
+        let err = start_now(window(), now, Some(longest + Duration::seconds(1))).unwrap_err();
+        assert!(matches!(err, ActionError::Invalid(ref f) if f.field == "end" && f.message.contains("31 days")));
+    }
+
+    #[test]
+    fn extending_allows_a_window_of_31_days_from_its_start_and_not_a_second_more() {
+        // The window starts at 03:00: its end may move to 03:00 31 days later.
+        let longest = at(3, 0) + Duration::days(31);
+        assert_eq!(extend(window(), at(3, 30), longest).unwrap().end, longest);
+        let err = extend(window(), at(3, 30), longest + Duration::seconds(1)).unwrap_err();
+        assert!(matches!(err, ActionError::Invalid(ref f) if f.field == "end" && f.message.contains("31 days")));
+    }
 }

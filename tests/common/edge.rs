@@ -28,6 +28,7 @@ pub async fn launch_with(
         ..Default::default()
     };
     tweak(&mut settings);
+    let mail = settings.mail.is_some();
     let task = tokio::spawn(lull::app::launch(
         db.services.clone(),
         settings,
@@ -39,6 +40,7 @@ pub async fn launch_with(
         base,
         token,
         http: reqwest::Client::new(),
+        mail,
         shutdown,
     };
     (app, task)

@@ -96,6 +96,18 @@ impl TestDb {
     }
 }
 
+/// For the tests marked `#[ignore = "PostgreSQL only: …"]`: run without
+/// `LULL_TEST_DATABASE_URL` (on SQLite) they fail instead of passing without checking
+/// anything. One process owns a SQLite file, so there is no other replica to wake or to
+/// take over.
+pub fn postgres_only(db: &TestDb) {
+    assert_eq!(
+        db.store.backend,
+        lull::store::Backend::Postgres,
+        "a PostgreSQL-only test: set LULL_TEST_DATABASE_URL"
+    );
+}
+
 async fn fresh_postgres(admin_url: &str) -> String {
     lull::store::create_scratch_database(admin_url)
         .await
@@ -108,6 +120,9 @@ pub struct TestApp {
     pub base: String,
     pub token: String,
     pub http: reqwest::Client,
+    /// Whether email notices are sent (an SMTP server is configured): without one they
+    /// wait in the outbox and only webhooks go.
+    pub mail: bool,
     shutdown: CancellationToken,
 }
 
@@ -143,6 +158,7 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let shutdown = CancellationToken::new();
+    let has_mail = mail.is_some();
     let settings = lull::app::Settings {
         site: lull::config::Site {
             public_url: base.clone(),
@@ -168,6 +184,7 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
         base,
         token,
         http: reqwest::Client::new(),
+        mail: has_mail,
         shutdown,
     }
 }
@@ -229,6 +246,50 @@ impl TestApp {
         let (status, body) = self.post("/api/v1/maintenances", body).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body
+    }
+
+    /// Drives the background work to completion at the test clock's `now`: applies every
+    /// transition that is due (the scheduler's "apply what is due", called here rather
+    /// than waited for), then waits, in real time and bounded, until the delivery worker is
+    /// done with every notice it may send now: none untried, none due for a retry, none
+    /// claimed and in flight. After it, "nothing more was sent" is a fact, not a guess
+    /// about how long the worker takes; a worker that never finishes fails the test.
+    pub async fn settle(&self) {
+        lull::scheduler::apply_due(&self.services).await.unwrap();
+        let only = if self.mail { "" } else { " AND webhook_id IS NOT NULL" };
+        let busy = format!(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'
+               AND (claimed_until IS NOT NULL OR attempts = 0 OR next_attempt_at <= $1){only}"
+        );
+        let deadline = Instant::now() + StdDuration::from_secs(10);
+        loop {
+            // The worker sleeps at least a second of clock time between passes, and the
+            // test clock only moves when told to: wake it as a new notice would.
+            self.services.outbox_changed();
+            let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(busy.clone()))
+                .bind(self.services.now().timestamp())
+                .fetch_one(&self.store.pool)
+                .await
+                .unwrap();
+            if left == 0 {
+                return;
+            }
+            if Instant::now() > deadline {
+                type Row = (i64, String, i64, Option<i64>, Option<i64>, Option<String>);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT id, kind, attempts, next_attempt_at, claimed_until, last_error FROM outbox
+                     WHERE status = 'PENDING'",
+                )
+                .fetch_all(&self.store.pool)
+                .await
+                .unwrap();
+                panic!(
+                    "{left} notices due at {} were never dealt with: {rows:?}",
+                    self.services.now()
+                );
+            }
+            tokio::time::sleep(StdDuration::from_millis(10)).await;
+        }
     }
 
     /// Waits (in real time, briefly) until the scheduler has stored `status` for `event`.

@@ -338,7 +338,7 @@ fn upcoming_cards(status: &Status, m: &'static Messages) -> Vec<EventCard> {
     let mut others: Vec<&Event> = status.cancelled.iter().chain(&status.later).collect();
     others.sort_by(|a, b| a.scheduled_start.cmp(&b.scheduled_start).then(a.id.cmp(&b.id)));
     cards.extend(grouped(&others, m));
-    cards.sort_by(|a, b| a.0.cmp(&b.0));
+    cards.sort_by_key(|(start, _)| *start);
     cards.into_iter().map(|(_, card)| card).collect()
 }
 
