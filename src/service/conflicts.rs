@@ -57,7 +57,7 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
         slugs.entry(a.maintenance_id).or_default().insert(a.slug);
     }
     let tz = me.timezone;
-    let skips = maintenances::skips_by_plan(conn, None).await?;
+    let skips = maintenances::skips_by_plan(conn, Some(&ids)).await?;
     let until = now + Duration::days(CONFLICT_DAYS);
     let windows = |m: &MaintenanceRow| -> Vec<Occurrence> {
         let skipped = skips.get(&m.id);

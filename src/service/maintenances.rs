@@ -301,7 +301,7 @@ async fn resolve_monitors(conn: &mut AnyConnection, list: &[MonitorImpactInput])
 }
 
 async fn skips_of(conn: &mut AnyConnection, id: i64) -> Result<HashSet<DateTime<Utc>>, sqlx::Error> {
-    Ok(maintenances::skips_by_plan(conn, Some(id))
+    Ok(maintenances::skips_by_plan(conn, Some(&[id]))
         .await?
         .remove(&id)
         .unwrap_or_default())

@@ -238,8 +238,13 @@ pub async fn list(conn: &mut AnyConnection, f: &EventFilter, now: DateTime<Utc>)
     // With a lower bound on the end (what is on now or ahead), the `end_at` index finds
     // the few events that matter; the unary `+` keeps SQLite from choosing the start-time
     // index for the order and walking every past event instead (160 ms → 2 ms with 1M
-    // events of history).
-    let start = if f.from.is_some() { "+e.start_at" } else { "e.start_at" };
+    // events of history). One plan's events come in order from the plan's own index
+    // (`events_plan_start`), which the `+` would hide.
+    let start = if f.from.is_some() && f.maintenance_id.is_none() {
+        "+e.start_at"
+    } else {
+        "e.start_at"
+    };
     if let Some(to) = f.to {
         condition(&format!("{start} < $?"), Arg::Int(to.timestamp()));
     }
@@ -334,6 +339,35 @@ pub async fn windows(
     .bind(to.timestamp())
     .fetch_all(conn)
     .await
+}
+
+/// [`windows`] of the given plans only (to refresh the page after they changed), through
+/// the plan index.
+pub async fn plan_windows(
+    conn: &mut AnyConnection,
+    maintenance_ids: &[i64],
+    from: i64,
+    to: i64,
+) -> Result<Vec<WindowRow>, sqlx::Error> {
+    if maintenance_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at, e.end_at, e.lead,
+                e.cancelled_at, e.cancel_reason,
+                CASE WHEN EXISTS (SELECT 1 FROM event_updates u WHERE u.event_id = e.id) THEN 1 ELSE 0 END
+                    AS has_updates
+         FROM events e WHERE e.maintenance_id IN ({}) AND e.start_at < ${} AND e.end_at > ${}
+         ORDER BY e.start_at, e.id",
+        placeholders(1, maintenance_ids.len()),
+        maintenance_ids.len() + 1,
+        maintenance_ids.len() + 2,
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in maintenance_ids {
+        query = query.bind(*id);
+    }
+    query.bind(to).bind(from).fetch_all(conn).await
 }
 
 /// The events with these ids, in no particular order.
@@ -584,6 +618,10 @@ pub struct ChangedAhead {
 
 /// Occurrences whose planned window has not passed but that an operator changed, of one
 /// maintenance or all.
+///
+/// The last condition follows from the one before it, given `scheduled_end > now`; it is
+/// spelled out so the planner can use the partial index `events_changed`, which holds only
+/// such rows, instead of looking up every event to come (500 → 0.1 ms with 5,000 plans).
 pub async fn changed_ahead(
     conn: &mut AnyConnection,
     maintenance_id: Option<i64>,
@@ -592,7 +630,8 @@ pub async fn changed_ahead(
     let sql = "SELECT maintenance_id, scheduled_start, start_at,
                 CASE WHEN cancelled_at IS NOT NULL OR end_at <= $1 THEN 1 ELSE 0 END AS over
          FROM events
-         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1 OR start_at <> scheduled_start)";
+         WHERE scheduled_end > $1 AND (cancelled_at IS NOT NULL OR end_at <= $1 OR start_at <> scheduled_start)
+           AND (cancelled_at IS NOT NULL OR end_at <> scheduled_end OR start_at <> scheduled_start)";
     let now = now.timestamp();
     match maintenance_id {
         Some(id) => {

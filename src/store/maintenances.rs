@@ -254,24 +254,39 @@ pub struct SkipRow {
     pub start: DateTime<Utc>,
 }
 
-/// Skipped occurrences, of one maintenance or all.
-pub async fn skips(conn: &mut AnyConnection, id: Option<i64>) -> Result<Vec<SkipRow>, sqlx::Error> {
-    sqlx::query_as(
+/// Skipped occurrences of the given maintenances (found through the key: a catch-all
+/// `$1 IS NULL OR …` would read every plan's skips), or of all when `ids` is `None`.
+pub async fn skips(conn: &mut AnyConnection, ids: Option<&[i64]>) -> Result<Vec<SkipRow>, sqlx::Error> {
+    let Some(ids) = ids else {
+        return sqlx::query_as(
+            "SELECT maintenance_id, occurrence_start FROM maintenance_skips
+             ORDER BY maintenance_id, occurrence_start",
+        )
+        .fetch_all(conn)
+        .await;
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
         "SELECT maintenance_id, occurrence_start FROM maintenance_skips
-         WHERE ($1 IS NULL OR maintenance_id = $1) ORDER BY maintenance_id, occurrence_start",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await
+         WHERE maintenance_id IN ({}) ORDER BY maintenance_id, occurrence_start",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
 }
 
-/// Skipped occurrence starts by maintenance, of one maintenance or all.
+/// Skipped occurrence starts by maintenance, of the given maintenances or all.
 pub async fn skips_by_plan(
     conn: &mut AnyConnection,
-    id: Option<i64>,
+    ids: Option<&[i64]>,
 ) -> Result<HashMap<i64, HashSet<DateTime<Utc>>>, sqlx::Error> {
     let mut by_plan: HashMap<i64, HashSet<DateTime<Utc>>> = HashMap::new();
-    for skip in skips(conn, id).await? {
+    for skip in skips(conn, ids).await? {
         by_plan.entry(skip.maintenance_id).or_default().insert(skip.start);
     }
     Ok(by_plan)
