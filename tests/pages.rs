@@ -498,3 +498,117 @@ async fn deleting_from_the_dashboard_asks_then_deletes() {
 fn form_urlencoded_encode(s: &str) -> String {
     s.replace('/', "%2F")
 }
+
+#[tokio::test]
+async fn a_change_to_one_plan_shows_on_the_page_and_leaves_the_other_plans_as_they_were() {
+    // The page reads again only the plan written to: the others must still be there, and
+    // what depends on all plans together (the monitors' status) must follow.
+    let app = spawn_app().await; // 12:00Z
+    app.monitor("api").await;
+    app.monitor("db").await;
+    let backup = app
+        .maintenance(
+            json!({"title": "Nightly backup", "start": "2026-05-10T23:00", "timezone": "UTC",
+                            "duration": 1800, "rrule": "FREQ=DAILY", "monitors": [{"slug": "api"}]}),
+        )
+        .await;
+    let failover = app
+        .maintenance(
+            json!({"title": "Database failover", "start": "2026-05-10T11:30", "timezone": "UTC",
+                            "duration": 7200, "monitors": [{"slug": "db", "impact": "DOWN"}]}),
+        )
+        .await;
+    let html = front_page_with(&app, "Database failover").await;
+    assert!(html.contains("Nightly backup"));
+    assert!(html.contains("Planned maintenance: some services are unavailable"));
+
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/maintenances/{}", backup["id"]),
+            json!({"title": "Disk array backup"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let html = front_page_with(&app, "Disk array backup").await;
+    assert!(!html.contains("Nightly backup"), "the old title is gone");
+    assert!(html.contains("Database failover"), "the other plan is still shown");
+    assert!(html.contains("Planned maintenance: some services are unavailable"));
+    let (_, events) = app
+        .get(&format!("/api/v1/maintenances/{}/events", failover["id"]))
+        .await;
+    assert_eq!(events.as_array().unwrap().len(), 1);
+    assert_eq!(events[0]["status"], "ONGOING");
+
+    // Skipping tonight's backup calls that window off and moves the plan's next to tomorrow.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/maintenances/{}/skip", backup["id"]),
+            json!({"start": "2026-05-10T23:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let html = front_page_with(&app, "was planned for").await;
+    assert!(html.contains("Disk array backup") && html.contains("Database failover"));
+    let (_, view) = app.get("/api/v1/status").await;
+    let next = view["upcoming_by_maintenance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["maintenance_id"] == backup["id"])
+        .map(|p| p["next"]["start"].clone());
+    assert_eq!(next, Some(json!("2026-05-11T23:00:00Z")));
+
+    let (status, _) = app.delete(&format!("/api/v1/maintenances/{}", failover["id"])).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let html = loop {
+        let (_, html) = page(&app, "/").await;
+        if !html.contains("Database failover") {
+            break html;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deleted plan stayed on the page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(html.contains("All systems operational"), "db is up again");
+    assert!(html.contains("Disk array backup"));
+    let (status, events) = app.get(&format!("/api/v1/maintenances/{}/events", backup["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(events[0]["status"], "CANCELLED", "tonight's window, skipped");
+    assert_eq!(events[1]["start"], "2026-05-11T23:00:00Z");
+}
+
+#[tokio::test]
+async fn the_front_page_keeps_every_security_header() {
+    // `GET /` is answered before the layers that add them to other responses.
+    let app = spawn_app().await;
+    front_page_with(&app, "All systems operational").await;
+    for (method, path) in [
+        (reqwest::Method::GET, "/"),
+        (reqwest::Method::HEAD, "/"),
+        (reqwest::Method::GET, "/history"),
+    ] {
+        let resp = app
+            .http
+            .request(method.clone(), format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let h = resp.headers();
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{method} {path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{method} {path}");
+        assert_eq!(
+            h["referrer-policy"], "strict-origin-when-cross-origin",
+            "{method} {path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{method} {path}");
+    }
+}

@@ -325,7 +325,7 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
     );
     audit::record(&mut tx, actor, action.name(), "event", id, summary, now).await?;
     tx.commit().await?;
-    s.changed();
+    s.plan_changed(row.maintenance_id);
     get(s, id).await
 }
 
@@ -359,6 +359,6 @@ pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInpu
     )
     .await?;
     tx.commit().await?;
-    s.changed();
+    s.plan_changed(row.maintenance_id);
     get(s, id).await
 }

@@ -343,7 +343,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
     );
     audit::record(&mut tx, actor, "maintenance.create", "maintenance", m.id, summary, now).await?;
     tx.commit().await?;
-    s.changed();
+    s.plan_changed(m.id);
     view_with_warnings(s, m.id).await
 }
 
@@ -441,7 +441,7 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
     ]);
     audit::record(&mut tx, actor, "maintenance.update", "maintenance", id, summary, now).await?;
     tx.commit().await?;
-    s.changed();
+    s.plan_changed(id);
     view_with_warnings(s, id).await
 }
 
@@ -567,7 +567,7 @@ pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     )
     .await?;
     tx.commit().await?;
-    s.changed();
+    s.plan_changed(id);
     Ok(())
 }
 
@@ -634,7 +634,7 @@ pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> App
     )
     .await?;
     tx.commit().await?;
-    s.changed();
+    s.plan_changed(id);
     view(s, id, true).await
 }
 

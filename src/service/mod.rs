@@ -15,7 +15,8 @@ pub mod throttle;
 pub mod tokens;
 pub mod webhooks;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
@@ -32,6 +33,9 @@ pub struct Services {
     pub changes: Arc<Notify>,
     /// Tells the public page's snapshot to rebuild.
     pub page_changes: Arc<Notify>,
+    /// What the page must read again when it rebuilds (nothing: render the data it holds
+    /// for the time now).
+    page_dirty: Arc<Mutex<PageDirty>>,
     /// Wakes the delivery worker when notices are queued.
     pub outbox_changes: Arc<Notify>,
 }
@@ -43,6 +47,7 @@ impl Services {
             clock,
             changes: Arc::new(Notify::new()),
             page_changes: Arc::new(Notify::new()),
+            page_dirty: Arc::default(),
             outbox_changes: Arc::new(Notify::new()),
         }
     }
@@ -58,11 +63,48 @@ impl Services {
         self.broadcast();
     }
 
-    /// Wakes this process's scheduler, page and delivery worker.
+    /// [`Self::changed`] for a change to one plan (its schedule, text, monitors, events):
+    /// this replica's page reads that plan again, not all of them.
+    pub fn plan_changed(&self, maintenance_id: i64) {
+        self.mark_page(Some(maintenance_id));
+        self.wake();
+        self.broadcast();
+    }
+
+    /// Wakes this process's scheduler, page (to read everything again) and delivery worker.
     pub fn wake_local(&self) {
+        self.mark_page(None);
+        self.wake();
+    }
+
+    fn wake(&self) {
         self.changes.notify_one();
         self.page_changes.notify_one();
         self.outbox_changes.notify_one();
+    }
+
+    /// Notes what the page must read again at its next build: one plan, or (`None`)
+    /// everything.
+    pub fn mark_page(&self, plan: Option<i64>) {
+        if let Ok(mut dirty) = self.page_dirty.lock() {
+            match plan {
+                Some(id) => {
+                    dirty.plans.insert(id);
+                }
+                None => dirty.all = true,
+            }
+        }
+    }
+
+    /// What the page must read again since it last asked, and clears it.
+    pub fn take_page_dirty(&self) -> PageDirty {
+        self.page_dirty
+            .lock()
+            .map(|mut dirty| std::mem::take(&mut *dirty))
+            .unwrap_or(PageDirty {
+                all: true,
+                plans: HashSet::new(),
+            })
     }
 
     /// Wakes the delivery worker.
@@ -110,6 +152,15 @@ impl Services {
             }
         }
     }
+}
+
+/// What changed since the page last read its data.
+#[derive(Debug, Default)]
+pub struct PageDirty {
+    /// Anything (monitors, another replica's writes): read everything.
+    pub all: bool,
+    /// These plans only.
+    pub plans: HashSet<i64>,
 }
 
 /// Who made a change, as recorded in the audit log: `token:NAME`, `cli`, `scheduler`.

@@ -2,6 +2,7 @@
 //! read once ([`load`]) and computable for any later instant ([`StatusData::at`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,11 +13,11 @@ use super::horizon::HORIZON_DAYS;
 use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
 use crate::domain::lifecycle::{EventStatus, Timing};
 use crate::error::AppResult;
+use crate::store::events::{self, EventFilter, WindowRow};
+use crate::store::{AnyConnection, monitors};
 
 /// How far ahead the page lists one-time maintenance beyond the horizon.
 pub const LATER_DAYS: i64 = 90;
-use crate::store::events::{self, EventFilter, WindowRow};
-use crate::store::monitors;
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonitorStatusView {
@@ -83,8 +84,9 @@ pub const UPCOMING_LIMIT: usize = 1000;
 #[derive(Debug, Clone)]
 pub struct StatusData {
     monitors: Vec<MonitorStatusView>,
-    /// Soonest first.
-    plans: Vec<Plan>,
+    /// Shared with earlier reads: a write to one plan reads that plan again and keeps the
+    /// others ([`StatusData::reload_plans`]).
+    plans: Vec<Arc<Plan>>,
     later: Vec<Event>,
 }
 
@@ -216,6 +218,56 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
     let mut conn = s.store.conn().await?;
     let horizon = now + Duration::days(HORIZON_DAYS);
     let rows = events::windows(&mut conn, now, horizon).await?;
+    let plans = plans_of(&mut conn, rows, now).await?;
+    let later = later(&mut conn, now).await?;
+    let monitors = monitors::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|m| MonitorStatusView {
+            slug: m.slug,
+            name: m.name,
+            group: m.group_name,
+            description: m.description,
+            status: m.status,
+            effective_status: m.status.into(),
+        })
+        .collect();
+    Ok(StatusData { monitors, plans, later })
+}
+
+impl StatusData {
+    /// This data with the plans `ids` read again (they were created, edited, deleted, or
+    /// their events changed); the other plans' windows are kept as read before, so a write
+    /// to one plan costs one plan's read, however many plans there are.
+    pub async fn reload_plans(&self, s: &Services, ids: &HashSet<i64>) -> AppResult<StatusData> {
+        let now = s.now();
+        let mut conn = s.store.conn().await?;
+        let horizon = now + Duration::days(HORIZON_DAYS);
+        let list: Vec<i64> = ids.iter().copied().collect();
+        let mut plans = Vec::with_capacity(self.plans.len() + list.len());
+        for chunk in list.chunks(500) {
+            let rows = events::plan_windows(&mut conn, chunk, now, horizon).await?;
+            plans.extend(plans_of(&mut conn, rows, now).await?);
+        }
+        plans.extend(
+            self.plans
+                .iter()
+                .filter(|p| !ids.contains(&p.template.maintenance_id))
+                .cloned(),
+        );
+        // A one-time plan far ahead is listed from its own (short) query.
+        let later = later(&mut conn, now).await?;
+        Ok(StatusData {
+            monitors: self.monitors.clone(),
+            plans,
+            later,
+        })
+    }
+}
+
+/// The plans of `rows` (soonest first), each with its first window read in full as the
+/// template its other windows share.
+async fn plans_of(conn: &mut AnyConnection, rows: Vec<WindowRow>, now: DateTime<Utc>) -> AppResult<Vec<Arc<Plan>>> {
     // In full: each plan's first window (its template), and windows with updates.
     let mut full_ids = Vec::new();
     let mut seen = HashSet::new();
@@ -224,12 +276,8 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
             full_ids.push(w.id);
         }
     }
-    let full = events::by_ids(&mut conn, &full_ids).await?;
-    let mut full: HashMap<i64, Event> = views(&mut conn, full, now)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
+    let full = events::by_ids(conn, &full_ids).await?;
+    let mut full: HashMap<i64, Event> = views(conn, full, now).await?.into_iter().map(|v| (v.id, v)).collect();
     let mut plans: Vec<Plan> = Vec::new();
     let mut index: HashMap<i64, usize> = HashMap::new();
     for row in rows {
@@ -256,8 +304,13 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
             }
         }
     }
-    // Recurring plans have rows for 7 days only; a one-time plan's single window exists
-    // however far ahead, and a visitor told about it by mail should find it on the page.
+    Ok(plans.into_iter().map(Arc::new).collect())
+}
+
+/// Recurring plans have rows for 7 days only; a one-time plan's single window exists
+/// however far ahead, and a visitor told about it by mail should find it on the page.
+async fn later(conn: &mut AnyConnection, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
+    let horizon = now + Duration::days(HORIZON_DAYS);
     let later_filter = EventFilter {
         from: Some(horizon),
         to: Some(now + Duration::days(LATER_DAYS)),
@@ -265,26 +318,10 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
         limit: 50,
         ..Default::default()
     };
-    let rows = events::list(&mut conn, &later_filter, now).await?;
-    let later = views(&mut conn, rows, now)
+    let rows = events::list(conn, &later_filter, now).await?;
+    Ok(views(conn, rows, now)
         .await?
         .into_iter()
         .filter(|e| e.start >= horizon)
-        .collect();
-    let monitors = monitors::list(&mut conn)
-        .await?
-        .into_iter()
-        .map(|m| {
-            let own = m.status;
-            MonitorStatusView {
-                slug: m.slug,
-                name: m.name,
-                group: m.group_name,
-                description: m.description,
-                status: own,
-                effective_status: own.into(),
-            }
-        })
-        .collect();
-    Ok(StatusData { monitors, plans, later })
+        .collect())
 }

@@ -346,8 +346,8 @@ pub async fn windows(
 pub async fn plan_windows(
     conn: &mut AnyConnection,
     maintenance_ids: &[i64],
-    from: i64,
-    to: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
 ) -> Result<Vec<WindowRow>, sqlx::Error> {
     if maintenance_ids.is_empty() {
         return Ok(Vec::new());
@@ -367,7 +367,7 @@ pub async fn plan_windows(
     for id in maintenance_ids {
         query = query.bind(*id);
     }
-    query.bind(to).bind(from).fetch_all(conn).await
+    query.bind(to.timestamp()).bind(from.timestamp()).fetch_all(conn).await
 }
 
 /// The events with these ids, in no particular order.

@@ -67,6 +67,15 @@ impl AppState {
 const CSP: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; \
     script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// On every response (unless a handler set its own): by the router's layers, and by the
+/// front page's fast path itself.
+pub const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
+    (header::CONTENT_SECURITY_POLICY, CSP),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api::router(&state);
@@ -77,6 +86,8 @@ pub fn router(state: AppState) -> Router {
     // (a hidden form signing visitors up, a text/plain POST to the API) is refused.
     // Scripts and the CLI send no Origin and are not affected.
     let same_origin = || axum::middleware::from_fn_with_state(state.clone(), admin::session::same_origin);
+    let front_page = public::FrontPageLayer(state.snapshots.clone());
+    let [csp, nosniff, referrer, frame] = SECURITY_HEADERS;
     Router::new()
         .merge(api.route_layer(same_origin()))
         .merge(public::router().route_layer(same_origin()))
@@ -87,10 +98,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), html_errors))
         .with_state(state)
         .layer(CompressionLayer::new())
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(csp.0, csp.1))
+        .layer(header(nosniff.0, nosniff.1))
+        .layer(header(referrer.0, referrer.1))
+        .layer(header(frame.0, frame.1))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!("handler panicked")))
         }))
@@ -118,6 +129,7 @@ pub fn router(state: AppState) -> Router {
                     },
                 ),
         )
+        .layer(front_page)
 }
 
 /// Browsers get an HTML page for a 4xx on any path outside `/api/` (unknown pages, ids

@@ -6,10 +6,12 @@
 //! read, with each window's status recomputed from the clock (a window that ends still
 //! ends), and after [`STALE_AFTER`] it says plainly that it may be out of date.
 
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use chrono::{DateTime, Duration, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -21,7 +23,6 @@ use crate::config::Site;
 use crate::error::{AppError, AppResult};
 use crate::service::Services;
 use crate::service::status::{self, Status, StatusData};
-use crate::store::events;
 use crate::web::assets::Assets;
 use crate::web::i18n::ALL;
 
@@ -42,6 +43,9 @@ pub struct RenderedPage {
     pub html: Bytes,
     pub gzip: Bytes,
     pub etag: String,
+    /// `etag` and the build time as header values, made once per build, not per request.
+    pub etag_header: HeaderValue,
+    pub last_modified: HeaderValue,
 }
 
 pub struct Snapshot {
@@ -86,6 +90,41 @@ impl Snapshots {
         Ok(())
     }
 
+    /// Reads the plans `ids` again, keeps the rest of the last data read, and builds a
+    /// snapshot now; reads everything when there is no snapshot yet.
+    pub async fn refresh_plans(&self, s: &Services, ids: &HashSet<i64>, site: &Site, assets: &Assets) -> AppResult<()> {
+        let Some(old) = self.get() else {
+            return self.refresh(s, site, assets).await;
+        };
+        let now = s.now();
+        let data = old.data.reload_plans(s, ids).await?;
+        // `read_at` stays the last full read: it says how old the rest of the data is.
+        self.set(build(Arc::new(data), old.read_at, now, site, assets)?);
+        Ok(())
+    }
+
+    /// Reads what changed since the last build (as the services noted it) and builds the
+    /// snapshot: everything when asked to or when the last full read is [`MAX_AGE`] old,
+    /// else the plans written to, else nothing (the statuses follow from the clock).
+    async fn update(&self, s: &Services, site: &Site, assets: &Assets) -> AppResult<()> {
+        let now = s.now();
+        let dirty = s.take_page_dirty();
+        let old = self.get();
+        let full = dirty.all || old.as_ref().is_none_or(|o| now - o.read_at >= MAX_AGE);
+        let done = if full {
+            self.refresh(s, site, assets).await
+        } else if !dirty.plans.is_empty() {
+            self.refresh_plans(s, &dirty.plans, site, assets).await
+        } else {
+            self.rerender(now, site, assets).map(|_| ())
+        };
+        if done.is_err() {
+            // What could not be read is read in full next time.
+            s.mark_page(None);
+        }
+        done
+    }
+
     /// Renders the last data read again for `now` (the database could not be read).
     fn rerender(&self, now: DateTime<Utc>, site: &Site, assets: &Assets) -> AppResult<Option<DateTime<Utc>>> {
         let Some(old) = self.get() else { return Ok(None) };
@@ -97,11 +136,17 @@ impl Snapshots {
     /// Keeps the snapshot fresh until `shutdown`.
     pub async fn run(self, s: Services, site: Arc<Site>, assets: Arc<Assets>, shutdown: CancellationToken) {
         loop {
-            let now = s.now();
-            let wake = match self.refresh(&s, &site, &assets).await {
-                Ok(()) => next_boundary(&s, now)
-                    .await
-                    .map_or(now + MAX_AGE, |b| b.min(now + MAX_AGE)),
+            let began = std::time::Instant::now();
+            let updated = self.update(&s, &site, &assets).await;
+            let took = began.elapsed();
+            let wake = match updated {
+                Ok(()) => {
+                    let now = s.now();
+                    let snapshot = self.get();
+                    let full_read = snapshot.as_ref().map_or(now, |o| o.read_at + MAX_AGE);
+                    let boundary = snapshot.and_then(|o| o.data.next_boundary(now));
+                    boundary.map_or(full_read, |b| b.min(full_read))
+                }
                 Err(e) => {
                     match e {
                         AppError::Unavailable(_) => {
@@ -118,18 +163,23 @@ impl Snapshots {
                     next.map_or(now + RETRY, |b| b.min(now + RETRY))
                 }
             };
-            tokio::select! {
-                () = s.clock.sleep_until(wake) => {}
-                () = s.page_changes.notified() => {}
+            let changed = tokio::select! {
+                () = s.clock.sleep_until(wake) => false,
+                () = s.page_changes.notified() => true,
                 () = shutdown.cancelled() => return,
+            };
+            // A page of thousands of plans takes a while to render: under a stream of
+            // writes, rest as long as the last build took, so the page never takes more
+            // than half a core from the writes themselves (the changes meanwhile are noted
+            // and all read at the next build).
+            if changed {
+                tokio::select! {
+                    () = tokio::time::sleep(took.min(std::time::Duration::from_secs(1))) => {}
+                    () = shutdown.cancelled() => return,
+                }
             }
         }
     }
-}
-
-async fn next_boundary(s: &Services, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut conn = s.store.conn().await.ok()?;
-    events::next_boundary_by_times(&mut conn, now).await.ok().flatten()
 }
 
 /// Renders every language's page for `now` from `data` (read at `read_at`).
@@ -143,6 +193,8 @@ fn build(
     let status = data.at(now);
     let stale = (now - read_at > STALE_AFTER).then(|| read_at.format("%H:%M UTC").to_string());
     let mut pages = Vec::new();
+    let last_modified =
+        HeaderValue::from_str(&now.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).map_err(anyhow::Error::from)?;
     for m in ALL {
         let chrome = Chrome::new(site, m, assets, site.name.clone(), "/");
         let html = index(chrome, &status, stale.clone())
@@ -157,7 +209,9 @@ fn build(
             lang: m.lang,
             html: html.into(),
             gzip: gzip.into(),
+            etag_header: HeaderValue::from_str(&etag).map_err(anyhow::Error::from)?,
             etag,
+            last_modified: last_modified.clone(),
         });
     }
     Ok(Snapshot {
