@@ -19,6 +19,7 @@ SECS=${SECS:-10}
 export LULL_DATABASE_URL="sqlite://$DIR/bench.db" LULL_BIND="127.0.0.1:$PORT" LULL_LOG=warn
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
+$LULL migrate >/dev/null
 TOKEN=$($LULL token create --name bench | tail -n 1)
 start=$(date +%s%N)
 $LULL serve & PID=$!

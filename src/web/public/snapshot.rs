@@ -86,7 +86,7 @@ impl Snapshots {
     pub async fn refresh(&self, s: &Services, site: &Site, assets: &Assets) -> AppResult<()> {
         let now = s.now();
         let data = status::load(s).await?;
-        self.set(build(Arc::new(data), now, now, site, assets)?);
+        self.set(build_off_thread(Arc::new(data), now, now, site, assets).await?);
         Ok(())
     }
 
@@ -99,7 +99,7 @@ impl Snapshots {
         let now = s.now();
         let data = old.data.reload_plans(s, ids).await?;
         // `read_at` stays the last full read: it says how old the rest of the data is.
-        self.set(build(Arc::new(data), old.read_at, now, site, assets)?);
+        self.set(build_off_thread(Arc::new(data), old.read_at, now, site, assets).await?);
         Ok(())
     }
 
@@ -115,8 +115,11 @@ impl Snapshots {
             self.refresh(s, site, assets).await
         } else if !dirty.plans.is_empty() {
             self.refresh_plans(s, &dirty.plans, site, assets).await
+        } else if let Some(old) = old {
+            let snapshot = build_off_thread(old.data.clone(), old.read_at, now, site, assets).await;
+            snapshot.map(|snapshot| self.set(snapshot))
         } else {
-            self.rerender(now, site, assets).map(|_| ())
+            Ok(())
         };
         if done.is_err() {
             // What could not be read is read in full next time.
@@ -180,6 +183,22 @@ impl Snapshots {
             }
         }
     }
+}
+
+/// [`build`] on the blocking pool: a page of thousands of plans takes a good part of a
+/// second to render and compress, and on an async worker it would hold up every request
+/// queued behind it.
+async fn build_off_thread(
+    data: Arc<StatusData>,
+    read_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    site: &Site,
+    assets: &Assets,
+) -> AppResult<Snapshot> {
+    let (site, assets) = (site.clone(), assets.clone());
+    tokio::task::spawn_blocking(move || build(data, read_at, now, &site, &assets))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering the status page failed: {e}")))?
 }
 
 /// Renders every language's page for `now` from `data` (read at `read_at`).
