@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod markdown;
 pub mod notify;
 pub mod scheduler;
 pub mod service;

@@ -9,10 +9,10 @@ use super::notice::{Notice, notice};
 use super::words::{Words, words};
 use crate::config::Site;
 use crate::domain::notice::NoticeKind;
+use crate::markdown;
 use crate::service::Services;
 use crate::service::subscribers::{CONFIRM_WITHIN, issue_token};
 use crate::store::outbox::OutboxRow;
-use crate::web::markdown;
 
 /// How to reach the mail server.
 #[derive(Clone)]

@@ -8,7 +8,6 @@ pub mod client;
 pub mod error;
 pub mod extract;
 pub mod i18n;
-pub mod markdown;
 pub mod public;
 
 use std::sync::Arc;

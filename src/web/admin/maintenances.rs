@@ -15,13 +15,13 @@ use crate::domain::format;
 use crate::domain::schedule::{Schedule, format_utc};
 use crate::domain::validate::MAX_DURATION_SECS;
 use crate::error::AppError;
+use crate::markdown;
 use crate::service::admins::Session;
 use crate::service::maintenances::{
     self, Maintenance, MaintenanceInput, MaintenancePatch, MonitorImpactInput, NotifySettings, SkipInput, WindowNote,
 };
 use crate::service::monitors;
 use crate::web::AppState;
-use crate::web::markdown;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -9,11 +9,11 @@ use crate::domain::format;
 use crate::domain::impact::{EffectiveStatus, Impact};
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::schedule::format_utc;
+use crate::markdown;
 use crate::service::events::Event;
 use crate::service::status::Status;
 use crate::web::assets::Assets;
 use crate::web::i18n::Messages;
-use crate::web::markdown;
 
 /// What every page's `<head>` and header need.
 pub struct Chrome<'a> {

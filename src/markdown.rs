@@ -1,5 +1,6 @@
 //! Markdown descriptions and updates to safe HTML: pulldown-cmark renders, ammonia keeps
 //! only harmless tags and attributes (no script, no event handlers, no `javascript:` URLs).
+//! Shared by the pages (`web`) and the emails (`notify`), so it belongs to neither.
 
 use pulldown_cmark::{Options, Parser, html};
 
