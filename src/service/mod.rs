@@ -9,6 +9,7 @@ pub mod events;
 pub mod horizon;
 pub mod maintenances;
 pub mod monitors;
+pub mod overview;
 pub mod status;
 pub mod subscribers;
 pub mod throttle;
