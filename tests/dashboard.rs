@@ -443,3 +443,181 @@ async fn the_next_window_follows_what_operators_did() {
     let (_, m) = app.get(&format!("/api/v1/maintenances/{id}")).await;
     assert_eq!(m["next_start"], serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn an_error_on_the_dashboard_is_laid_out_like_the_dashboard() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    for path in ["/admin/maintenances/999", "/admin/monitors/nope", "/admin/events/999"] {
+        let resp = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("That did not work"), "the dashboard's error page: {html}");
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"/static/") && html.contains("/style.css\">"),
+            "{path} has the stylesheet:\n{html}"
+        );
+        assert!(html.contains("/admin.js\" defer></script>"), "{path}:\n{html}");
+        assert!(
+            html.contains("Sign out (ops@example.com)") && html.contains("href=\"/admin/maintenances\""),
+            "{path} keeps the navigation of the signed-in admin:\n{html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_form_with_a_wrong_csrf_token_changes_nothing() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    app.monitor("api").await;
+    let post = |path: &'static str, form: Vec<(&'static str, &'static str)>| {
+        no_redirects()
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    for (path, form) in [
+        (
+            "/admin/monitors",
+            vec![("csrf", "forged"), ("name", "Web"), ("slug", "web")],
+        ),
+        (
+            "/admin/monitors/api/delete",
+            vec![("csrf", "forged"), ("confirm", "yes")],
+        ),
+        ("/admin/monitors/api/status", vec![("status", "DOWN")]),
+        ("/admin/tokens", vec![("csrf", ""), ("name", "sneaky")]),
+        ("/admin/logout", vec![("csrf", "forged")]),
+    ] {
+        let resp = post(path, form).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{path}");
+        assert!(resp.text().await.unwrap().contains("This form has expired"), "{path}");
+    }
+    let (_, monitors) = app.get("/api/v1/monitors").await;
+    let monitors = monitors.as_array().unwrap();
+    assert_eq!(monitors.len(), 1, "nothing added, nothing deleted: {monitors:?}");
+    assert_eq!(monitors[0]["status"], "UP", "the status stays");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_tokens WHERE name = 'sneaky'").await,
+        0
+    );
+    admin_get(&app, &cookie, "/admin").await; // still signed in
+
+    // Before there is a session: the token must match the sign-in page's cookie.
+    let http = no_redirects();
+    let form = http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    let pre = cookie_of(&form, "lull_csrf").unwrap();
+    let resp = http
+        .post(format!("{}/admin/login", app.base))
+        .header("cookie", pre)
+        .form(&[
+            ("csrf", "forged"),
+            ("email", "ops@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(cookie_of(&resp, "lull_session"), None, "not signed in");
+}
+
+#[tokio::test]
+async fn a_form_missing_a_field_or_with_a_malformed_one_answers_beside_the_field() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    // No slug at all: the form comes back with the reason under the slug field.
+    let resp = post_form(&app, &cookie, "/admin/monitors", "/admin/monitors", &[("name", "Web")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    let slug_field = html.split("id=\"slug\"").nth(1).expect("the slug field");
+    let beside = slug_field.split("</p>").next().unwrap();
+    assert!(
+        beside.contains("<p class=\"error\">"),
+        "an error right after the field:\n{html}"
+    );
+    assert!(html.contains("value=\"Web\""), "the typed name is kept");
+
+    // Minutes that are not a number.
+    let m = app.maintenance(weekly_berlin()).await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    let page = format!("/admin/events/{ev}");
+    let resp = post_form(
+        &app,
+        &cookie,
+        &page,
+        &format!("/admin/events/{ev}/extend"),
+        &[("minutes", "half an hour")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("id=\"minutes-error\"")
+            && html.contains("&#39;half an hour&#39; is not a whole number of minutes"),
+        "{html}"
+    );
+
+    // What no page of ours sends (a field twice) is refused in plain words, in the layout.
+    let mut twice = once("One", "2026-06-01T03:00", "1");
+    twice.push(("title", "Two"));
+    let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &twice).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("The Title field was sent more than once"), "{html}");
+    assert!(html.contains("/style.css\">"), "{html}");
+    for serde_words in ["Failed to deserialize", "invalid type", "sequence"] {
+        assert!(!html.contains(serde_words), "{serde_words}: {html}");
+    }
+    let (_, list) = app.get("/api/v1/maintenances").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "nothing saved: {list}");
+}
+
+#[tokio::test]
+async fn the_schedule_form_saves_the_ticked_monitors_with_their_impacts_and_the_weekdays() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    let mut fields = once("Patching", "2026-05-17T03:00", "2");
+    fields.retain(|(k, _)| *k != "mode");
+    fields.extend([
+        ("mode", "weekly"),
+        ("interval", "1"),
+        ("weekdays", "SU"),
+        ("monitor", "api"),
+        ("impact_api", "DOWN"),
+        ("impact_web", "DEGRADED"),
+        ("notify_start", "on"),
+    ]);
+    let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get("/api/v1/maintenances").await;
+    let m = &list[0];
+    assert_eq!(m["rrule"], "FREQ=WEEKLY;BYDAY=SU", "{m}");
+    assert_eq!(
+        m["monitors"],
+        json!([{"slug": "api", "name": "API", "impact": "DOWN"}]),
+        "only the ticked one: {m}"
+    );
+    assert_eq!(
+        (m["notify"]["start"].as_bool(), m["notify"]["completion"].as_bool()),
+        (Some(true), Some(false)),
+        "{m}"
+    );
+
+    // Two weekdays gather into one list.
+    fields.push(("weekdays", "WE"));
+    let resp = post_form(&app, &cookie, "/admin/maintenances/new", "/admin/maintenances", &fields).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get("/api/v1/maintenances").await;
+    let rrules: Vec<_> = list.as_array().unwrap().iter().map(|m| m["rrule"].clone()).collect();
+    assert!(rrules.contains(&json!("FREQ=WEEKLY;BYDAY=WE,SU")), "{rrules:?}");
+}

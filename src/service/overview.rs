@@ -5,7 +5,8 @@ use chrono::Duration;
 
 use super::Services;
 use crate::error::AppResult;
-use crate::store::outbox::{self, FailedRow};
+use crate::domain::notice::NoticeKind;
+use crate::store::outbox::{self, FailedRow, OutboxStatus};
 use crate::store::subscribers;
 
 /// The state of delivery, for the overview.
@@ -24,16 +25,16 @@ pub struct NoticeHealth {
 const RECENT_FAILURES: i64 = 20;
 
 pub async fn notice_health(s: &Services) -> AppResult<NoticeHealth> {
-    let week_ago = (s.now() - Duration::days(7)).timestamp();
+    let week_ago = s.now() - Duration::days(7);
     let mut conn = s.store.conn().await?;
     let (confirmed_subscribers, _) = subscribers::counts(&mut conn).await?;
     let counts = outbox::counts(&mut conn).await?;
-    let count = |k: &str| counts.iter().find(|(s, _)| s == k).map_or(0, |(_, n)| *n);
+    let count = |k: OutboxStatus| counts.iter().find(|(s, _)| *s == k).map_or(0, |(_, n)| *n);
     Ok(NoticeHealth {
         confirmed_subscribers,
-        pending: count("PENDING"),
-        sent: count("SENT"),
-        failed: count("FAILED"),
+        pending: count(OutboxStatus::Pending),
+        sent: count(OutboxStatus::Sent),
+        failed: count(OutboxStatus::Failed),
         dropped_this_week: outbox::skipped_since(&mut conn, week_ago).await?,
         recent_failures: outbox::failed(&mut conn, RECENT_FAILURES).await?,
     })
@@ -47,5 +48,5 @@ pub async fn subscriber_counts(s: &Services) -> AppResult<(i64, i64)> {
 
 /// The kinds of notice a webhook can choose from.
 pub fn notice_kinds() -> Vec<&'static str> {
-    outbox::KINDS.iter().map(|(k, _)| *k).collect()
+    NoticeKind::ABOUT_MAINTENANCE.iter().map(|k| k.as_str()).collect()
 }

@@ -6,10 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::HashMap;
 
+use super::error::HtmlError;
+use super::form::{Confirm, CsrfForm, checkbox, sent};
 use super::pages::{AffectedChoice, Errors, MaintenanceForm, MaintenanceFormPage, MaintenancesPage, PreviewLine};
-use super::session::{Admin, FormData};
-use super::{Destructive, destructive, done, error_page, layout, render};
+use super::session::Admin;
+use super::{Destructive, destructive, done, layout, render};
 use crate::domain::builder::{Builder, WEEKDAYS};
 use crate::domain::format;
 use crate::domain::schedule::{Schedule, format_utc};
@@ -60,58 +64,141 @@ fn zones() -> &'static [&'static str] {
     })
 }
 
-async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response {
-    match maintenances::list(&state.services, None).await {
-        Ok(list) => render(
-            StatusCode::OK,
-            MaintenancesPage {
-                l: layout(&state, "Maintenances", "maintenances", Some(&session)),
-                maintenances: list,
-            },
-        ),
-        Err(e) => error_page(e),
+async fn list(State(state): State<AppState>, Admin(session): Admin) -> Result<Response, HtmlError> {
+    render(
+        StatusCode::OK,
+        MaintenancesPage {
+            l: layout(&state, "Maintenances", "maintenances", Some(&session)),
+            maintenances: maintenances::list(&state.services, None).await?,
+        },
+    )
+}
+
+/// The schedule form as sent: text as typed (a failed save shows it again), the builder's
+/// choices, the ticked boxes, and the impact chosen for each monitor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MaintenanceFields {
+    title: String,
+    description: String,
+    start: String,
+    #[serde(deserialize_with = "sent")]
+    timezone: Option<String>,
+    hours: String,
+    minutes: String,
+    #[serde(deserialize_with = "sent")]
+    mode: Option<String>,
+    interval: String,
+    weekdays: Vec<String>,
+    month_day: String,
+    nth: String,
+    #[serde(deserialize_with = "sent")]
+    nth_weekday: Option<String>,
+    rrule: String,
+    until: String,
+    count: String,
+    #[serde(deserialize_with = "sent")]
+    status: Option<String>,
+    lead_minutes: String,
+    #[serde(deserialize_with = "checkbox")]
+    record_past: bool,
+    #[serde(deserialize_with = "checkbox")]
+    notify_scheduled: bool,
+    #[serde(deserialize_with = "checkbox")]
+    notify_reminder: bool,
+    #[serde(deserialize_with = "checkbox")]
+    notify_start: bool,
+    #[serde(deserialize_with = "checkbox")]
+    notify_completion: bool,
+    #[serde(deserialize_with = "checkbox")]
+    notify_cancellation: bool,
+    /// The affected monitors' slugs.
+    monitor: Vec<String>,
+    action: FormAction,
+    /// `impact_{slug}`: one select per monitor.
+    #[serde(flatten)]
+    impacts: Impacts,
+}
+
+/// The form's two buttons.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum FormAction {
+    #[default]
+    Save,
+    Preview,
+}
+
+/// The impact chosen per monitor, by slug, from the `impact_{slug}` fields; the other
+/// fields the struct does not name (the CSRF token) are passed over.
+#[derive(Debug, Default)]
+struct Impacts(HashMap<String, String>);
+
+impl<'de> Deserialize<'de> for Impacts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Impacts;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("impact_{slug} fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Impacts, A::Error> {
+                let mut impacts = HashMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.strip_prefix("impact_") {
+                        Some(slug) => {
+                            impacts.insert(slug.to_string(), map.next_value::<String>()?);
+                        }
+                        None => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Impacts(impacts))
+            }
+        }
+        d.deserialize_map(Visitor)
     }
 }
 
 /// The form's values, kept as typed so a failed save shows them again.
-fn form_of(f: &FormData, monitors: &[(String, String)]) -> MaintenanceForm {
-    let chosen = f.all("monitor");
+fn form_of(f: MaintenanceFields, monitors: &[(String, String)]) -> MaintenanceForm {
     let builder = Builder {
-        mode: f.get("mode").unwrap_or("once").to_string(),
-        interval: f.text("interval").trim().parse().unwrap_or(1),
-        weekdays: f.all("weekdays"),
-        month_day: f.text("month_day").parse().unwrap_or(1),
-        nth: f.text("nth").parse().unwrap_or(1),
-        nth_weekday: f.get("nth_weekday").unwrap_or("MO").to_string(),
+        mode: f.mode.unwrap_or_else(|| "once".into()),
+        interval: f.interval.trim().parse().unwrap_or(1),
+        weekdays: f.weekdays,
+        month_day: f.month_day.parse().unwrap_or(1),
+        nth: f.nth.parse().unwrap_or(1),
+        nth_weekday: f.nth_weekday.unwrap_or_else(|| "MO".into()),
         until: None,
         count: None,
-        raw: f.text("rrule"),
+        raw: f.rrule,
     };
     MaintenanceForm {
-        title: f.text("title"),
-        description: f.text("description"),
-        start: f.text("start"),
-        timezone: f.get("timezone").unwrap_or("UTC").to_string(),
-        hours: f.text("hours"),
-        minutes: f.text("minutes"),
+        title: f.title,
+        description: f.description,
+        start: f.start,
+        timezone: f.timezone.unwrap_or_else(|| "UTC".into()),
+        hours: f.hours,
+        minutes: f.minutes,
         builder,
-        until: f.text("until"),
-        count: f.text("count"),
-        status: f.get("status").unwrap_or("ACTIVE").to_string(),
-        lead_minutes: f.text("lead_minutes"),
-        record_past: f.checked("record_past"),
+        until: f.until,
+        count: f.count,
+        status: f.status.unwrap_or_else(|| "ACTIVE".into()),
+        lead_minutes: f.lead_minutes,
+        record_past: f.record_past,
         notify: NotifySettings {
-            scheduled: f.checked("notify_scheduled"),
-            reminder: f.checked("notify_reminder"),
-            start: f.checked("notify_start"),
-            completion: f.checked("notify_completion"),
-            cancellation: f.checked("notify_cancellation"),
+            scheduled: f.notify_scheduled,
+            reminder: f.notify_reminder,
+            start: f.notify_start,
+            completion: f.notify_completion,
+            cancellation: f.notify_cancellation,
         },
         monitors: monitors
             .iter()
             .map(|(slug, name)| AffectedChoice {
-                checked: chosen.contains(slug),
-                impact: f.get(&format!("impact_{slug}")).unwrap_or("MAINTENANCE").to_string(),
+                checked: f.monitor.contains(slug),
+                impact: f.impacts.0.get(slug).map_or("MAINTENANCE", String::as_str).to_string(),
                 slug: slug.clone(),
                 name: name.clone(),
             })
@@ -315,7 +402,7 @@ async fn show(
     form: MaintenanceForm,
     x: Extras,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, HtmlError> {
     let (preview, dst_note) = preview_of(state, id, &form).await;
     let weekdays = std::array::from_fn(|i| (WEEKDAYS[i], WEEKDAY_NAMES[i]));
     let (events, warnings, skipped, rrule, schedule_text) = match &x.view {
@@ -398,12 +485,9 @@ async fn skippable(state: &AppState, v: &Maintenance) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn new(State(state): State<AppState>, Admin(session): Admin) -> Response {
-    let monitors = match monitor_names(&state).await {
-        Ok(m) => m,
-        Err(e) => return error_page(e),
-    };
-    let mut form = form_of(&FormData(Vec::new()), &monitors);
+async fn new(State(state): State<AppState>, Admin(session): Admin) -> Result<Response, HtmlError> {
+    let monitors = monitor_names(&state).await?;
+    let mut form = form_of(MaintenanceFields::default(), &monitors);
     form.hours = "1".into();
     form.minutes = "0".into();
     form.lead_minutes = "60".into();
@@ -417,20 +501,17 @@ async fn new(State(state): State<AppState>, Admin(session): Admin) -> Response {
 }
 
 /// Saves (or previews) a submitted form; `id` is `None` when creating.
-async fn submit(state: &AppState, session: &Session, id: Option<i64>, form: FormData) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let monitors = match monitor_names(state).await {
-        Ok(m) => m,
-        Err(e) => return error_page(e),
-    };
-    let f = form_of(&form, &monitors);
+async fn submit(
+    state: &AppState,
+    session: &Session,
+    id: Option<i64>,
+    fields: MaintenanceFields,
+) -> Result<Response, HtmlError> {
+    let monitors = monitor_names(state).await?;
+    let action = fields.action;
+    let f = form_of(fields, &monitors);
     let view = match id {
-        Some(id) => match maintenances::view(&state.services, id, true).await {
-            Ok(v) => Some(v),
-            Err(e) => return error_page(e),
-        },
+        Some(id) => Some(maintenances::view(&state.services, id, true).await?),
         None => None,
     };
     let again = |f, errors, description_html, status| async move {
@@ -441,7 +522,7 @@ async fn submit(state: &AppState, session: &Session, id: Option<i64>, form: Form
         };
         show(state, session, id, f, x, status).await
     };
-    if form.get("action") == Some("preview") {
+    if action == FormAction::Preview {
         let html = Some(markdown::to_html(&f.description));
         let errors = input_of(&f).err().unwrap_or_default();
         return again(f, errors, html, StatusCode::OK).await;
@@ -474,68 +555,79 @@ async fn submit(state: &AppState, session: &Session, id: Option<i64>, form: Form
         // Post/Redirect/Get: a reload shows the plan, it does not save it again.
         Ok(view) => {
             let key = if id.is_none() { "scheduled" } else { "saved" };
-            Redirect::to(&done(&format!("/admin/maintenances/{}", view.id), key)).into_response()
+            Ok(Redirect::to(&done(&format!("/admin/maintenances/{}", view.id), key)).into_response())
         }
+        // The service's field errors, in the form's fields and words.
         Err(AppError::Invalid(e)) => {
             let (key, message) = in_form_words(&f, &e.field, e.message);
-            again(
-                f,
-                Errors::from([(key, message)]),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let errors = Errors::from([(key, message)]);
+            Err(HtmlError::page(
+                again(f, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await?,
+            ))
         }
-        Err(e) => error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn create(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    CsrfForm(form): CsrfForm<MaintenanceFields>,
+) -> Result<Response, HtmlError> {
     submit(&state, &session, None, form).await
 }
 
-async fn update(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>, form: FormData) -> Response {
+async fn update(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<MaintenanceFields>,
+) -> Result<Response, HtmlError> {
     submit(&state, &session, Some(id), form).await
 }
 
-async fn edit(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>) -> Response {
-    let monitors = match monitor_names(&state).await {
-        Ok(m) => m,
-        Err(e) => return error_page(e),
+async fn edit(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+) -> Result<Response, HtmlError> {
+    let monitors = monitor_names(&state).await?;
+    let view = maintenances::view_with_warnings(&state.services, id).await?;
+    let form = form_from_view(&view, &monitors);
+    let x = Extras {
+        errors: Errors::new(),
+        description_html: None,
+        view: Some(view),
     };
-    match maintenances::view_with_warnings(&state.services, id).await {
-        Ok(view) => {
-            let form = form_from_view(&view, &monitors);
-            let x = Extras {
-                errors: Errors::new(),
-                description_html: None,
-                view: Some(view),
-            };
-            show(&state, &session, Some(id), form, x, StatusCode::OK).await
-        }
-        Err(e) => error_page(e),
-    }
+    show(&state, &session, Some(id), form, x, StatusCode::OK).await
+}
+
+/// The skip form: the start of the window to skip (RFC 3339).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SkipFields {
+    start: String,
 }
 
 /// `POST /admin/maintenances/{id}/skip`: one future window is off; the plan goes on.
-async fn skip(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>, form: FormData) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let input = SkipInput {
-        start: form.text("start"),
-    };
-    match maintenances::skip(&state.services, &session.actor(), id, input).await {
-        Ok(_) => Redirect::to(&done(&format!("/admin/maintenances/{id}"), "skipped")).into_response(),
-        Err(e) => error_page(e),
-    }
+async fn skip(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<SkipFields>,
+) -> Result<Response, HtmlError> {
+    let input = SkipInput { start: form.start };
+    maintenances::skip(&state.services, &session.actor(), id, input).await?;
+    Ok(Redirect::to(&done(&format!("/admin/maintenances/{id}"), "skipped")).into_response())
 }
 
-async fn delete(State(state): State<AppState>, Admin(session): Admin, Path(id): Path<i64>, form: FormData) -> Response {
-    let title = match maintenances::view(&state.services, id, false).await {
-        Ok(m) => m.title,
-        Err(e) => return error_page(e),
-    };
+async fn delete(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(id): Path<i64>,
+    CsrfForm(answer): CsrfForm<Confirm>,
+) -> Result<Response, HtmlError> {
+    let title = maintenances::view(&state.services, id, false).await?.title;
     let d = Destructive {
         question: format!(
             "Delete the maintenance '{title}' and all its events, past ones included? This cannot be undone."
@@ -545,12 +637,13 @@ async fn delete(State(state): State<AppState>, Admin(session): Admin, Path(id): 
         back: format!("/admin/maintenances/{id}"),
         done: done("/admin/maintenances", "deleted"),
     };
+    let actor = session.actor();
     destructive(
         &state,
         &session,
-        &form,
+        &answer,
         d,
-        maintenances::delete(&state.services, &session.actor(), id),
+        maintenances::delete(&state.services, &actor, id),
     )
     .await
 }

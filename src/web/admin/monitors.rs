@@ -5,10 +5,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use serde::Deserialize;
 
+use super::error::{HtmlError, or_form};
+use super::form::{Confirm, CsrfForm, sent};
 use super::pages::{Errors, MonitorEditPage, MonitorForm, MonitorsPage};
-use super::session::{Admin, FormData};
-use super::{Destructive, destructive, done, error_page, field_errors, layout, render};
+use super::session::Admin;
+use super::{Destructive, destructive, done, layout, render};
 use crate::service::admins::Session;
 use crate::service::monitors::{self, MonitorInput, MonitorPatch};
 use crate::web::AppState;
@@ -21,41 +24,66 @@ pub fn router() -> Router<AppState> {
         .route("/admin/monitors/{key}/delete", post(delete))
 }
 
-fn form_of(f: &FormData) -> MonitorForm {
-    MonitorForm {
-        name: f.text("name"),
-        slug: f.text("slug"),
-        group: f.text("group"),
-        description: f.text("description"),
-        status: f.get("status").unwrap_or("UP").to_string(),
+/// The add and edit forms of a monitor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MonitorFields {
+    name: String,
+    slug: String,
+    group: String,
+    description: String,
+    #[serde(deserialize_with = "sent")]
+    status: Option<String>,
+}
+
+impl From<MonitorFields> for MonitorForm {
+    fn from(f: MonitorFields) -> Self {
+        Self {
+            name: f.name,
+            slug: f.slug,
+            group: f.group,
+            description: f.description,
+            status: f.status.unwrap_or_else(|| "UP".into()),
+        }
     }
 }
 
-async fn show(state: &AppState, session: &Session, form: MonitorForm, errors: Errors, status: StatusCode) -> Response {
-    match monitors::list(&state.services).await {
-        Ok(list) => render(
-            status,
-            MonitorsPage {
-                l: layout(state, "Monitors", "monitors", Some(session)),
-                monitors: list,
-                form,
-                errors,
-            },
-        ),
-        Err(e) => error_page(e),
-    }
+/// The status buttons of the list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StatusFields {
+    status: String,
 }
 
-async fn list(State(state): State<AppState>, Admin(session): Admin) -> Response {
-    let empty = form_of(&FormData(Vec::new()));
+async fn show(
+    state: &AppState,
+    session: &Session,
+    form: MonitorForm,
+    errors: Errors,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
+    render(
+        status,
+        MonitorsPage {
+            l: layout(state, "Monitors", "monitors", Some(session)),
+            monitors: monitors::list(&state.services).await?,
+            form,
+            errors,
+        },
+    )
+}
+
+async fn list(State(state): State<AppState>, Admin(session): Admin) -> Result<Response, HtmlError> {
+    let empty = MonitorFields::default().into();
     show(&state, &session, empty, Errors::new(), StatusCode::OK).await
 }
 
-async fn create(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let f = form_of(&form);
+async fn create(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    CsrfForm(fields): CsrfForm<MonitorFields>,
+) -> Result<Response, HtmlError> {
+    let f = MonitorForm::from(fields);
     let input = MonitorInput {
         name: f.name.clone(),
         slug: f.slug.clone(),
@@ -63,46 +91,45 @@ async fn create(State(state): State<AppState>, Admin(session): Admin, form: Form
         description: Some(f.description.clone()),
         status: Some(f.status.clone()),
     };
-    match monitors::create(&state.services, &session.actor(), input).await {
-        Ok(_) => Redirect::to(&done("/admin/monitors", "monitor_added")).into_response(),
-        Err(e) => match field_errors(&e) {
-            Some(errors) => show(&state, &session, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
-            None => error_page(e),
-        },
-    }
+    let created = monitors::create(&state.services, &session.actor(), input).await;
+    let (st, se) = (&state, &session);
+    or_form(created, move |errors| {
+        show(st, se, f, errors, StatusCode::UNPROCESSABLE_ENTITY)
+    })
+    .await?;
+    Ok(Redirect::to(&done("/admin/monitors", "monitor_added")).into_response())
 }
 
-async fn edit(State(state): State<AppState>, Admin(session): Admin, Path(key): Path<String>) -> Response {
-    match monitors::get(&state.services, &key).await {
-        Ok(m) => render(
-            StatusCode::OK,
-            MonitorEditPage {
-                l: layout(&state, &m.name, "monitors", Some(&session)),
-                key: m.slug.clone(),
-                form: MonitorForm {
-                    name: m.name,
-                    slug: m.slug,
-                    group: m.group.unwrap_or_default(),
-                    description: m.description,
-                    status: m.status.as_str().to_string(),
-                },
-                errors: Errors::new(),
+async fn edit(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    Path(key): Path<String>,
+) -> Result<Response, HtmlError> {
+    let m = monitors::get(&state.services, &key).await?;
+    render(
+        StatusCode::OK,
+        MonitorEditPage {
+            l: layout(&state, &m.name, "monitors", Some(&session)),
+            key: m.slug.clone(),
+            form: MonitorForm {
+                name: m.name,
+                slug: m.slug,
+                group: m.group.unwrap_or_default(),
+                description: m.description,
+                status: m.status.as_str().to_string(),
             },
-        ),
-        Err(e) => error_page(e),
-    }
+            errors: Errors::new(),
+        },
+    )
 }
 
 async fn update(
     State(state): State<AppState>,
     Admin(session): Admin,
     Path(key): Path<String>,
-    form: FormData,
-) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let f = form_of(&form);
+    CsrfForm(fields): CsrfForm<MonitorFields>,
+) -> Result<Response, HtmlError> {
+    let f = MonitorForm::from(fields);
     let patch = MonitorPatch {
         name: Some(f.name.clone()),
         slug: Some(f.slug.clone()),
@@ -110,52 +137,44 @@ async fn update(
         description: Some(f.description.clone()),
         status: Some(f.status.clone()),
     };
-    match monitors::update(&state.services, &session.actor(), &key, patch).await {
-        Ok(_) => Redirect::to(&done("/admin/monitors", "monitor_saved")).into_response(),
-        Err(e) => match field_errors(&e) {
-            Some(errors) => render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                MonitorEditPage {
-                    l: layout(&state, "Edit monitor", "monitors", Some(&session)),
-                    key,
-                    form: f,
-                    errors,
-                },
-            ),
-            None => error_page(e),
-        },
-    }
+    let updated = monitors::update(&state.services, &session.actor(), &key, patch).await;
+    let (st, se) = (&state, &session);
+    or_form(updated, move |errors| async move {
+        render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            MonitorEditPage {
+                l: layout(st, "Edit monitor", "monitors", Some(se)),
+                key,
+                form: f,
+                errors,
+            },
+        )
+    })
+    .await?;
+    Ok(Redirect::to(&done("/admin/monitors", "monitor_saved")).into_response())
 }
 
 async fn set_status(
     State(state): State<AppState>,
     Admin(session): Admin,
     Path(key): Path<String>,
-    form: FormData,
-) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
+    CsrfForm(form): CsrfForm<StatusFields>,
+) -> Result<Response, HtmlError> {
     let patch = MonitorPatch {
-        status: Some(form.text("status")),
+        status: Some(form.status),
         ..Default::default()
     };
-    match monitors::update(&state.services, &session.actor(), &key, patch).await {
-        Ok(_) => Redirect::to(&done("/admin/monitors", "status_set")).into_response(),
-        Err(e) => error_page(e),
-    }
+    monitors::update(&state.services, &session.actor(), &key, patch).await?;
+    Ok(Redirect::to(&done("/admin/monitors", "status_set")).into_response())
 }
 
 async fn delete(
     State(state): State<AppState>,
     Admin(session): Admin,
     Path(key): Path<String>,
-    form: FormData,
-) -> Response {
-    let name = match monitors::get(&state.services, &key).await {
-        Ok(m) => m.name,
-        Err(e) => return error_page(e),
-    };
+    CsrfForm(answer): CsrfForm<Confirm>,
+) -> Result<Response, HtmlError> {
+    let name = monitors::get(&state.services, &key).await?.name;
     let d = Destructive {
         question: format!("Delete the monitor '{name}'? Maintenances stop affecting it and it leaves the status page."),
         answer: "Yes, delete it",
@@ -163,12 +182,13 @@ async fn delete(
         back: format!("/admin/monitors/{key}"),
         done: done("/admin/monitors", "deleted"),
     };
+    let actor = session.actor();
     destructive(
         &state,
         &session,
-        &form,
+        &answer,
         d,
-        monitors::delete(&state.services, &session.actor(), &key),
+        monitors::delete(&state.services, &actor, &key),
     )
     .await
 }

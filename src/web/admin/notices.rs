@@ -1,17 +1,20 @@
 //! Dashboard: subscribers and webhooks, the recipients of notices.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use serde::Deserialize;
 
+use super::error::{HtmlError, or_form};
+use super::form::{Confirm, CsrfForm, sent};
 use super::pages::{self, Errors};
-use super::session::{Admin, FormData};
-use super::{Destructive, destructive, done, error_page, field_errors, layout, render};
+use super::session::Admin;
+use super::{Destructive, destructive, done, layout, render};
 use crate::error::AppError;
 use crate::service::admins::Session;
-use crate::service::monitors as monitor_service;
+use crate::service::{monitors, overview, subscribers, webhooks};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -22,25 +25,36 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks/{id}/delete", post(delete_webhook))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct SearchQuery {
     q: Option<String>,
+}
+
+/// Adding a subscriber by hand.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SubscriberFields {
+    email: String,
+}
+
+/// Adding a webhook: its URL, body format, and what it hears about.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WebhookFields {
+    url: String,
+    #[serde(deserialize_with = "sent")]
+    format: Option<String>,
+    kinds: Vec<String>,
+    monitors: Vec<String>,
 }
 
 async fn subscribers_page(
     State(state): State<AppState>,
     Admin(session): Admin,
-    axum::extract::Query(query): axum::extract::Query<SearchQuery>,
-) -> Response {
-    show_subscribers(
-        &state,
-        &session,
-        query.q.unwrap_or_default(),
-        Errors::new(),
-        String::new(),
-        StatusCode::OK,
-    )
-    .await
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, HtmlError> {
+    let q = query.q.unwrap_or_default();
+    show_subscribers(&state, &session, q, Errors::new(), String::new(), StatusCode::OK).await
 }
 
 async fn show_subscribers(
@@ -50,64 +64,56 @@ async fn show_subscribers(
     errors: Errors,
     email: String,
     status: StatusCode,
-) -> Response {
-    let result = async {
-        let list = crate::service::subscribers::list(&state.services, &q).await?;
-        let mut conn = state.services.store.conn().await?;
-        let (confirmed, pending) = crate::store::subscribers::counts(&mut conn).await?;
-        Ok::<_, AppError>(pages::SubscribersPage {
+) -> Result<Response, HtmlError> {
+    let list = subscribers::list(&state.services, &q).await?;
+    let (confirmed, pending) = overview::subscriber_counts(&state.services).await?;
+    render(
+        status,
+        pages::SubscribersPage {
             l: layout(state, "Subscribers", "subscribers", Some(session)),
-            q: q.clone(),
+            q,
             subscribers: list,
             confirmed,
             pending,
             errors,
             email,
-        })
-    }
-    .await;
-    match result {
-        Ok(page) => render(status, page),
-        Err(e) => error_page(e),
-    }
+        },
+    )
 }
 
-async fn add_subscriber(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    match crate::service::subscribers::add_confirmed(&state.services, &form.text("email")).await {
-        Ok(()) => Redirect::to(&done("/admin/subscribers", "subscriber_added")).into_response(),
-        Err(e) => match field_errors(&e) {
-            Some(errors) => {
-                show_subscribers(
-                    &state,
-                    &session,
-                    String::new(),
-                    errors,
-                    form.text("email"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => error_page(e),
-        },
-    }
+async fn add_subscriber(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    CsrfForm(form): CsrfForm<SubscriberFields>,
+) -> Result<Response, HtmlError> {
+    let added = subscribers::add_confirmed(&state.services, &form.email).await;
+    let (st, se) = (&state, &session);
+    or_form(added, move |errors| {
+        show_subscribers(
+            st,
+            se,
+            String::new(),
+            errors,
+            form.email,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    })
+    .await?;
+    Ok(Redirect::to(&done("/admin/subscribers", "subscriber_added")).into_response())
 }
 
 async fn remove_subscriber(
     State(state): State<AppState>,
     Admin(session): Admin,
     Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    let email = match crate::service::subscribers::list(&state.services, "").await {
-        Ok(list) => list.into_iter().find(|s| s.id == id).map(|s| s.email),
-        Err(e) => return error_page(e),
-    };
-    let Some(email) = email else {
-        return error_page(AppError::NotFound("subscriber"));
-    };
+    CsrfForm(answer): CsrfForm<Confirm>,
+) -> Result<Response, HtmlError> {
+    let email = subscribers::list(&state.services, "")
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| s.email)
+        .ok_or(AppError::NotFound("subscriber"))?;
     let d = Destructive {
         question: format!("Remove the subscriber {email}? They get no more notices."),
         answer: "Yes, remove them",
@@ -115,17 +121,10 @@ async fn remove_subscriber(
         back: "/admin/subscribers".into(),
         done: done("/admin/subscribers", "subscriber_removed"),
     };
-    destructive(
-        &state,
-        &session,
-        &form,
-        d,
-        crate::service::subscribers::remove(&state.services, id),
-    )
-    .await
+    destructive(&state, &session, &answer, d, subscribers::remove(&state.services, id)).await
 }
 
-async fn webhooks_page(State(state): State<AppState>, Admin(session): Admin) -> Response {
+async fn webhooks_page(State(state): State<AppState>, Admin(session): Admin) -> Result<Response, HtmlError> {
     show_webhooks(&state, &session, Errors::new(), String::new(), StatusCode::OK).await
 }
 
@@ -135,72 +134,56 @@ async fn show_webhooks(
     errors: Errors,
     url: String,
     status: StatusCode,
-) -> Response {
-    let result = async {
-        Ok::<_, AppError>(pages::WebhooksPage {
+) -> Result<Response, HtmlError> {
+    render(
+        status,
+        pages::WebhooksPage {
             l: layout(state, "Webhooks", "webhooks", Some(session)),
-            hooks: crate::service::webhooks::list(&state.services).await?,
-            kinds: crate::domain::notice::NoticeKind::ABOUT_MAINTENANCE
-                .iter()
-                .map(|k| k.as_str())
-                .collect(),
-            monitors: monitor_service::list(&state.services)
+            hooks: webhooks::list(&state.services).await?,
+            kinds: overview::notice_kinds(),
+            monitors: monitors::list(&state.services)
                 .await?
                 .into_iter()
                 .map(|m| (m.slug, m.name))
                 .collect(),
             errors,
             url,
-        })
-    }
-    .await;
-    match result {
-        Ok(page) => render(status, page),
-        Err(e) => error_page(e),
-    }
+        },
+    )
 }
 
-async fn add_webhook(State(state): State<AppState>, Admin(session): Admin, form: FormData) -> Response {
-    if let Err(r) = form.check_csrf(&session.csrf) {
-        return r.into_response();
-    }
-    let input = crate::service::webhooks::WebhookInput {
-        url: form.text("url"),
-        format: form.get("format").map(str::to_string),
-        kinds: Some(form.all("kinds")),
-        monitors: Some(form.all("monitors")),
+async fn add_webhook(
+    State(state): State<AppState>,
+    Admin(session): Admin,
+    CsrfForm(form): CsrfForm<WebhookFields>,
+) -> Result<Response, HtmlError> {
+    let input = webhooks::WebhookInput {
+        url: form.url.clone(),
+        format: form.format,
+        kinds: Some(form.kinds),
+        monitors: Some(form.monitors),
     };
-    match crate::service::webhooks::create(&state.services, input).await {
-        Ok(_) => Redirect::to(&done("/admin/webhooks", "webhook_added")).into_response(),
-        Err(e) => match field_errors(&e) {
-            Some(errors) => {
-                show_webhooks(
-                    &state,
-                    &session,
-                    errors,
-                    form.text("url"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => error_page(e),
-        },
-    }
+    let created = webhooks::create(&state.services, input).await;
+    let (st, se) = (&state, &session);
+    or_form(created, move |errors| {
+        show_webhooks(st, se, errors, form.url, StatusCode::UNPROCESSABLE_ENTITY)
+    })
+    .await?;
+    Ok(Redirect::to(&done("/admin/webhooks", "webhook_added")).into_response())
 }
 
 async fn delete_webhook(
     State(state): State<AppState>,
     Admin(session): Admin,
     Path(id): Path<i64>,
-    form: FormData,
-) -> Response {
-    let url = match crate::service::webhooks::list(&state.services).await {
-        Ok(list) => list.into_iter().find(|w| w.id == id).map(|w| w.url),
-        Err(e) => return error_page(e),
-    };
-    let Some(url) = url else {
-        return error_page(AppError::NotFound("webhook"));
-    };
+    CsrfForm(answer): CsrfForm<Confirm>,
+) -> Result<Response, HtmlError> {
+    let url = webhooks::list(&state.services)
+        .await?
+        .into_iter()
+        .find(|w| w.id == id)
+        .map(|w| w.url)
+        .ok_or(AppError::NotFound("webhook"))?;
     let d = Destructive {
         question: format!("Delete the webhook to {url}? Notices waiting for it are dropped."),
         answer: "Yes, delete it",
@@ -208,12 +191,5 @@ async fn delete_webhook(
         back: "/admin/webhooks".into(),
         done: done("/admin/webhooks", "webhook_deleted"),
     };
-    destructive(
-        &state,
-        &session,
-        &form,
-        d,
-        crate::service::webhooks::delete(&state.services, id),
-    )
-    .await
+    destructive(&state, &session, &answer, d, webhooks::delete(&state.services, id)).await
 }

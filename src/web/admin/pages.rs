@@ -268,8 +268,6 @@ pub struct ConfirmPage {
     pub l: Layout,
     pub question: String,
     pub action: String,
-    /// Fields to send again with the confirmation.
-    pub fields: Vec<(String, String)>,
     pub back: String,
     pub answer: &'static str,
     /// Whether the action destroys something (a red button).

@@ -1,5 +1,5 @@
-//! Signed-in admins: the session cookie, the CSRF token of every form, and the check
-//! that a state-changing request comes from this site.
+//! Signed-in admins: the session cookie, the cookie of the pre-session CSRF token, and the
+//! check that a state-changing request comes from this site.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
+use super::error::HtmlError;
 use crate::service::admins::{self, SESSION_DAYS, Session};
 use crate::web::AppState;
 
@@ -21,16 +22,20 @@ pub const PRE_CSRF_COOKIE: &str = "lull_csrf";
 pub struct Admin(pub Session);
 
 impl FromRequestParts<AppState> for Admin {
-    type Rejection = Response;
+    type Rejection = HtmlError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Found once per request: a handler's `Admin` and its `CsrfForm` share it.
+        if let Some(session) = parts.extensions.get::<Session>() {
+            return Ok(Admin(session.clone()));
+        }
         let jar = CookieJar::from_headers(&parts.headers);
-        if let Some(cookie) = jar.get(SESSION_COOKIE) {
-            match admins::session(&state.services, cookie.value()).await {
-                Ok(Some(session)) => return Ok(Admin(session)),
-                Ok(None) => {}
-                Err(e) => return Err(super::error_page(e)),
-            }
+        if let Some(cookie) = jar.get(SESSION_COOKIE)
+            && let Some(session) = admins::session(&state.services, cookie.value()).await?
+        {
+            super::signed_in(&session);
+            parts.extensions.insert(session.clone());
+            return Ok(Admin(session));
         }
         // Back to the page asked for after signing in (GET only: a form cannot be replayed).
         let next = (parts.method == Method::GET)
@@ -44,7 +49,7 @@ impl FromRequestParts<AppState> for Admin {
             ),
             None => "/admin/login".into(),
         };
-        Err(Redirect::to(&to).into_response())
+        Err(HtmlError::page(Redirect::to(&to)))
     }
 }
 
@@ -77,7 +82,8 @@ pub fn pre_csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// A urlencoded form body, with repeated keys kept (checkbox groups).
+/// A urlencoded form body, with repeated keys kept (checkbox groups): the public page's
+/// subscribe form. Dashboard forms are typed, behind a CSRF check (`super::form`).
 pub struct FormData(pub Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequest<S> for FormData {
@@ -107,38 +113,6 @@ impl FormData {
             .map(|(_, v)| v.clone())
             .collect()
     }
-
-    pub fn checked(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-
-    /// Rejects the request unless it carries the session's CSRF token.
-    pub fn check_csrf(&self, expected: &str) -> Result<(), CsrfRejected> {
-        let given = self.get("csrf").unwrap_or("");
-        if !expected.is_empty() && constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-            Ok(())
-        } else {
-            Err(CsrfRejected)
-        }
-    }
-}
-
-/// A form without the right CSRF token (403).
-#[derive(Debug)]
-pub struct CsrfRejected;
-
-impl IntoResponse for CsrfRejected {
-    fn into_response(self) -> Response {
-        (
-            StatusCode::FORBIDDEN,
-            "This form has expired. Go back, reload the page and try again.",
-        )
-            .into_response()
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Refuses state-changing requests whose `Origin` is another site (a second line of
@@ -183,12 +157,5 @@ mod tests {
         ] {
             assert_eq!(super::safe_next(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn tokens_compare_by_content() {
-        assert!(super::constant_time_eq(b"abc", b"abc"));
-        assert!(!super::constant_time_eq(b"abc", b"abd"));
-        assert!(!super::constant_time_eq(b"abc", b"ab"));
     }
 }
