@@ -4,8 +4,8 @@
 use chrono::Duration;
 
 use super::Services;
-use crate::error::AppResult;
 use crate::domain::notice::NoticeKind;
+use crate::error::AppResult;
 use crate::store::outbox::{self, FailedRow, OutboxStatus};
 use crate::store::subscribers;
 

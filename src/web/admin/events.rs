@@ -72,7 +72,9 @@ async fn list(State(state): State<AppState>, Admin(session): Admin) -> Result<Re
     let (ongoing, upcoming) = events::list(s, &soon)
         .await?
         .into_iter()
-        .filter(|e| e.status != EventStatus::Completed && (e.status != EventStatus::Cancelled || e.scheduled_start > now))
+        .filter(|e| {
+            e.status != EventStatus::Completed && (e.status != EventStatus::Cancelled || e.scheduled_start > now)
+        })
         .partition(|e| e.status == EventStatus::Ongoing);
     let past = events::list(s, &past)
         .await?

@@ -15,6 +15,7 @@ mod monitors;
 mod notices;
 mod overview;
 pub mod pages;
+mod schedule_form;
 pub mod session;
 pub mod show;
 mod tokens;
