@@ -832,3 +832,47 @@ async fn a_retried_progress_update_with_the_same_key_is_posted_once() {
     assert!(replayed);
     assert_eq!(app.count("SELECT COUNT(*) FROM event_updates").await, 1);
 }
+
+#[tokio::test]
+async fn a_keyed_create_whose_client_hung_up_is_finished_and_its_retry_gets_the_same_plan() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let body = plan_body("Hung up").to_string();
+    let addr = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /api/v1/maintenances HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Idempotency-Key: gone\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        app.token,
+        body.len()
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    // The client gives up before any answer, as after a timeout.
+    drop(socket);
+    let mut done = false;
+    for _ in 0..400 {
+        if app
+            .count("SELECT COUNT(*) FROM idempotency_keys WHERE status IS NOT NULL")
+            .await
+            == 1
+        {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        done,
+        "the request ran to its end and kept its result: {} keys, {} plans",
+        app.count("SELECT COUNT(*) FROM idempotency_keys").await,
+        app.count("SELECT COUNT(*) FROM maintenances").await
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+
+    // The retry comes late, after any claim would count as abandoned: still the first plan.
+    app.clock.advance(chrono::Duration::minutes(2));
+    let (status, replayed, again) = keyed_post(&app, "/api/v1/maintenances", "gone", &plan_body("Hung up")).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert!(replayed, "answered from the stored result");
+    assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+}

@@ -10,7 +10,11 @@ use crate::error::{AppError, AppResult};
 
 fn permits() -> &'static Arc<Semaphore> {
     static PERMITS: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    PERMITS.get_or_init(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))))
+    PERMITS.get_or_init(|| {
+        Arc::new(Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ))
+    })
 }
 
 /// Runs `f` on the blocking pool once a core is free.
@@ -65,6 +69,10 @@ mod tests {
         }
         // Wait until every job that started has finished.
         let _ = permits.acquire_many(2).await;
-        assert!(most.load(Ordering::SeqCst) <= 2, "{} jobs ran at once on 2 permits", most.load(Ordering::SeqCst));
+        assert!(
+            most.load(Ordering::SeqCst) <= 2,
+            "{} jobs ran at once on 2 permits",
+            most.load(Ordering::SeqCst)
+        );
     }
 }

@@ -39,9 +39,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if req.method() != Method::POST || !headers.contains_key(HEADER) || !headers.contains_key(header::AUTHORIZATION) {
         return next.run(req).await;
     }
-    match keyed(&state, req, next).await {
-        Ok(response) | Err(response) => response,
-    }
+    // A keyed request runs to its end and keeps its result even when the client hangs up:
+    // a dropped future could leave the work committed and the key unfinished, and a retry
+    // after the claim counts as abandoned would do it all again.
+    let task = tokio::spawn(async move {
+        match keyed(&state, req, next).await {
+            Ok(response) | Err(response) => response,
+        }
+    });
+    task.await
+        .unwrap_or_else(|e| AppError::Internal(anyhow::anyhow!("a keyed request failed: {e}")).into_response())
 }
 
 async fn keyed(state: &AppState, req: Request, next: Next) -> Result<Response, Response> {
