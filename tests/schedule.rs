@@ -29,6 +29,20 @@ fn rule() -> impl Strategy<Value = (String, i64)> {
     let byday = prop::sample::subsequence(DAYS.to_vec(), 1..=3).prop_map(|d| format!(";BYDAY={}", d.join(",")));
     let byhour = prop::sample::subsequence(vec![0u32, 1, 2, 3, 12, 23], 1..=3)
         .prop_map(|h| format!(";BYHOUR={}", h.iter().map(u32::to_string).collect::<Vec<_>>().join(",")));
+    let monthly = prop_oneof![
+        byday.clone(),
+        Just(";BYMONTHDAY=1,15,31".to_string()),
+        Just(";BYMONTHDAY=-1".to_string()),
+        Just(";BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1".to_string()),
+        Just(";BYDAY=2SU".to_string()),
+    ];
+    let yearly = prop_oneof![
+        Just(String::new()),
+        Just(";BYMONTH=3,10;BYDAY=-1SU".to_string()),
+        Just(";BYMONTH=2;BYMONTHDAY=29".to_string()),
+        Just(";BYWEEKNO=1,53;BYDAY=MO".to_string()),
+        Just(";BYYEARDAY=1,100,366".to_string()),
+    ];
     let end = prop_oneof![
         3 => Just(String::new()),
         1 => (1u32..40).prop_map(|n| format!(";COUNT={n}")),
@@ -42,8 +56,10 @@ fn rule() -> impl Strategy<Value = (String, i64)> {
             .prop_map(|(i, h, e)| (format!("FREQ=DAILY;INTERVAL={i}{}{e}", h.unwrap_or_default()), 400)),
         (1u32..3, byday.clone(), prop::option::of(byhour), end.clone())
             .prop_map(|(i, d, h, e)| (format!("FREQ=WEEKLY;INTERVAL={i}{d}{}{e}", h.unwrap_or_default()), 700)),
-        (byday, end.clone()).prop_map(|(d, e)| (format!("FREQ=MONTHLY{d}{e}"), 700)),
-        (1u32..3, end).prop_map(|(i, e)| (format!("FREQ=YEARLY;INTERVAL={i}{e}"), 3 * 365)),
+        // Monthly and yearly rules are asked about years after their start, where the
+        // expansion starts from a nearby year instead of walking from DTSTART.
+        (1u32..7, monthly, end.clone()).prop_map(|(i, by, e)| (format!("FREQ=MONTHLY;INTERVAL={i}{by}{e}"), 6 * 365)),
+        (1u32..4, yearly, end).prop_map(|(i, by, e)| (format!("FREQ=YEARLY;INTERVAL={i}{by}{e}"), 12 * 365)),
     ]
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 
@@ -20,9 +20,9 @@ use super::validate::{self, FieldError};
 /// The rule of a one-time maintenance.
 pub const ONE_TIME: &str = "FREQ=MINUTELY;COUNT=1";
 
-/// The most occurrences any expansion walks through: a safety net. Periodic rules without
-/// COUNT are expanded from near the window asked for, COUNT is capped at 100,000 and
-/// starts at 1970, so real schedules stay far below it.
+/// The most occurrences any expansion walks through: a safety net. Rules without COUNT
+/// (every frequency) are expanded from near the window asked for, COUNT is capped at
+/// 100,000 and starts at 1970, so real schedules stay far below it.
 pub const MAX_SCAN: usize = 500_000;
 
 /// The most windows one plan may put into any 7 days (one every 5 minutes).
@@ -69,6 +69,11 @@ pub struct Schedule {
     /// DTSTART (MINUTELY to WEEKLY without COUNT): expansion can then start near the
     /// window asked for instead of at DTSTART.
     period: Option<i64>,
+    /// For MONTHLY and YEARLY rules without COUNT: the fewest whole years after which the
+    /// rule repeats from DTSTART's month and day (INTERVAL years; for MONTHLY the years
+    /// that hold a whole number of its intervals), so expansion can start near the window
+    /// asked for there too.
+    year_step: Option<i32>,
 }
 
 impl Schedule {
@@ -94,6 +99,13 @@ impl Schedule {
         let period = unit
             .filter(|_| rule.get_count().is_none())
             .map(|u| u * i64::from(rule.get_interval().max(1)));
+        let interval = i32::from(rule.get_interval().max(1));
+        let year_step = match rule.get_freq() {
+            Frequency::Yearly => Some(interval),
+            Frequency::Monthly => Some(interval / gcd(interval, 12)),
+            _ => None,
+        }
+        .filter(|_| rule.get_count().is_none());
         let schedule = Self {
             start,
             tz,
@@ -103,6 +115,7 @@ impl Schedule {
             rule,
             set,
             period,
+            year_step,
         };
         if schedule.occurrences().next().is_none() {
             return Err(FieldError::new(
@@ -161,6 +174,19 @@ impl Schedule {
                 && let Ok(set) = build(&self.rule, moved)
             {
                 return set;
+            }
+        }
+        if let (Some(step), Some(near)) = (self.year_step, near) {
+            // Whole steps of years that leave DTSTART in a year before `near`'s, so the
+            // periods from `near` on are whole; a 29 February start moves only to leap years.
+            let target = (near.naive_utc() - Duration::days(2)).year();
+            let k = (target - self.start.year()) / step - 1;
+            for k in (k.saturating_sub(4).max(1)..=k).rev() {
+                if let Some(moved) = self.start.with_year(self.start.year() + k * step)
+                    && let Ok(set) = build(&self.rule, moved)
+                {
+                    return set;
+                }
             }
         }
         self.set.clone()
@@ -243,6 +269,10 @@ impl Schedule {
     pub fn resolve(&self, local: NaiveDateTime) -> DateTime<Utc> {
         resolve_local(self.tz, local)
     }
+}
+
+fn gcd(a: i32, b: i32) -> i32 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 fn build(rule: &RRule<Unvalidated>, start: NaiveDateTime) -> Result<RRuleSet, FieldError> {
@@ -774,6 +804,49 @@ mod tests {
             starts(&s, 10),
             ["2026-03-28T01:00:00Z", "2026-03-28T02:00:00Z", "2026-03-29T01:00:00Z"]
         );
+    }
+
+    #[test]
+    fn monthly_and_yearly_rules_years_old_expand_from_near_the_window_asked_for() {
+        // Weekdays 09:00-17:45 every quarter hour, Berlin, since 2011: about 150,000
+        // windows before 2026. 2026-03-28 is a Saturday and Berlin moves to summer time
+        // on Sunday 29 March, so the next window is Monday 30 March 09:00 CEST = 07:00Z.
+        let busy = sched(
+            "2011-01-03T09:00",
+            "Europe/Berlin",
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,10,11,12,13,14,15,16,17;BYMINUTE=0,15,30,45",
+        );
+        let from = Utc.with_ymd_and_hms(2026, 3, 28, 12, 0, 0).unwrap();
+        let next = busy.preview(Some(from), 2);
+        assert_eq!(
+            next.iter().map(|o| format_utc(o.start)).collect::<Vec<_>>(),
+            ["2026-03-30T07:00:00Z", "2026-03-30T07:15:00Z"]
+        );
+        let walked: Vec<Occurrence> = busy
+            .occurrences()
+            .filter(|o| o.start >= from && o.start < from + Duration::days(3))
+            .collect();
+        assert_eq!(busy.between(from, from + Duration::days(3)), walked);
+        // Every 5 months from January 2011: after 28 March 2026 the first of April is 183
+        // months on, May 184, June 185 = 5 x 37: 1 June 2026.
+        let fifth = sched("2011-01-01T22:00", "UTC", "FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=1");
+        assert_eq!(
+            format_utc(fifth.preview(Some(from), 1)[0].start),
+            "2026-06-01T22:00:00Z"
+        );
+        // A 29 February start moves only to leap years: the next after 2026 is 2028.
+        let leap = sched("2012-02-29T10:00", "UTC", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29");
+        assert_eq!(format_utc(leap.preview(Some(from), 1)[0].start), "2028-02-29T10:00:00Z");
+        // The review's dense yearly rule started in 1970, asked about a far year.
+        let hours: Vec<String> = (0..24).map(|h| h.to_string()).collect();
+        let days: Vec<String> = (1..=366).map(|d| d.to_string()).collect();
+        let dense = sched(
+            "1970-01-01T00:00",
+            "UTC",
+            &format!("FREQ=YEARLY;BYYEARDAY={};BYHOUR={}", days.join(","), hours.join(",")),
+        );
+        let far = Utc.with_ymd_and_hms(2999, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(format_utc(dense.preview(Some(far), 1)[0].start), "3000-01-01T00:00:00Z");
     }
 
     #[test]
