@@ -17,6 +17,9 @@ pub enum AppError {
     TooLarge,
     #[error("missing or invalid API token")]
     Unauthorized,
+    /// A request a browser sent from another site (403).
+    #[error("cross-site request refused: {0}")]
+    Forbidden(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     /// Too many requests from this client; retry after this many seconds (429).

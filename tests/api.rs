@@ -447,10 +447,19 @@ async fn openapi_document_describes_the_api() {
             assert_eq!(has("404"), id_in_path, "{method} {path}: 404");
             assert_eq!(has("413"), writes, "{method} {path}: 413");
             assert_eq!(has("409"), writes, "{method} {path}: 409");
+            assert_eq!(
+                has("403"),
+                writes,
+                "{method} {path}: 403 (a browser's cross-site write)"
+            );
             assert!(writes || !has("400"), "{method} {path}: 400");
-            if path != "/api/v1/schedule/preview" {
-                assert!(has("503"), "{method} {path}: 503");
-                assert!(responses["503"]["headers"]["Retry-After"].is_object());
+            assert!(has("503"), "{method} {path}: 503");
+            assert!(responses["503"]["headers"]["Retry-After"].is_object());
+            if method == "post" && secured {
+                assert!(
+                    responses["409"]["headers"]["Retry-After"].is_object(),
+                    "{method} {path}: 409 Retry-After"
+                );
             }
             let keyed = op["parameters"]
                 .as_array()

@@ -276,6 +276,11 @@ async fn another_site_cannot_sign_its_visitors_up() {
         .await
         .unwrap();
     assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(
+        body["error"], "forbidden",
+        "the API answers in its own error body: {body}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM subscribers").await, 0);
     // The page's own form, and scripts without an Origin, still work.
     let own = http

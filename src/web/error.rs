@@ -15,7 +15,8 @@ pub const RETRY_AFTER_SECS: &str = "5";
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_field`, `bad_request`, `too_large`, `unauthorized`, `not_found`, `conflict`,
+    /// `invalid_field`, `bad_request`, `too_large`, `unauthorized`, `forbidden` (a browser's
+    /// request from another site), `not_found`, `conflict`,
     /// `rate_limited`, `unavailable` (503, the database cannot serve now: retry after
     /// `Retry-After` seconds)
     /// or `internal`.
@@ -34,6 +35,7 @@ impl AppError {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -48,6 +50,7 @@ impl AppError {
             Self::TooLarge => ("too_large", None, self.to_string()),
             Self::Unauthorized => ("unauthorized", None, self.to_string()),
             Self::NotFound(_) => ("not_found", None, self.to_string()),
+            Self::Forbidden(_) => ("forbidden", None, self.to_string()),
             Self::Conflict(m) => ("conflict", None, m.clone()),
             Self::TooMany(_) => ("rate_limited", None, self.to_string()),
             Self::Unavailable(_) => ("unavailable", None, self.to_string()),

@@ -4,13 +4,14 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use super::error::HtmlError;
+use crate::error::AppError;
 use crate::service::admins::{self, SESSION_DAYS, Session};
 use crate::web::AppState;
 
@@ -134,7 +135,7 @@ pub async fn same_origin(
                     None => header(header::HOST).is_some_and(|host| origin.split("://").nth(1) == Some(host)),
                 };
             if !allowed {
-                return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+                return AppError::Forbidden("a browser sent it from another site").into_response();
             }
         }
     }

@@ -73,12 +73,13 @@ fn routes() -> OpenApiRouter<AppState> {
 ///   value (body, query parameters, `Idempotency-Key`);
 /// - 401 a missing or invalid token, where one is needed; 404 an id or slug that names
 ///   nothing, where the path has one;
-/// - 409 a change the lifecycle forbids, or a keyed `POST` whose first try still runs;
+/// - 403 a write a browser sent from another site;
+/// - 409 a change the lifecycle forbids, or a keyed `POST` whose first try still runs
+///   (with `Retry-After`);
 /// - 429 too many public sign-ups from one client or for one mailbox;
-/// - 503 the database is unreachable (with `Retry-After`); every operation but the
-///   schedule preview needs it.
+/// - 503 the database is unreachable (with `Retry-After`).
 fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
-    for (path, item) in &mut doc.paths.paths {
+    for item in doc.paths.paths.values_mut() {
         let ops = [
             ("GET", &mut item.get),
             ("POST", &mut item.post),
@@ -88,13 +89,13 @@ fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
         ];
         for (method, op) in ops {
             if let Some(op) = op.as_mut() {
-                complete(method, path, op);
+                complete(method, op);
             }
         }
     }
 }
 
-fn complete(method: &str, path: &str, op: &mut Operation) {
+fn complete(method: &str, op: &mut Operation) {
     let params = op.parameters.as_deref().unwrap_or_default();
     let in_path = params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Path));
     let in_query = params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query));
@@ -117,6 +118,10 @@ fn complete(method: &str, path: &str, op: &mut Operation) {
     }
     if writes {
         errors.push((
+            "403",
+            "A browser sent the request from another site (its `Origin` is not this server's).",
+        ));
+        errors.push((
             "409",
             "The change conflicts with the event's lifecycle or a concurrent change, or a request \
              with the same `Idempotency-Key` is still running.",
@@ -128,15 +133,14 @@ fn complete(method: &str, path: &str, op: &mut Operation) {
             "Too many requests from this client or for this address; see `Retry-After`.",
         ));
     }
-    if path != "/api/v1/schedule/preview" {
-        errors.push(("503", "The database is unreachable; retry after `Retry-After` seconds."));
-    }
+    // Every operation may read the database (the preview does for `maintenance=ID`).
+    errors.push(("503", "The database is unreachable; retry after `Retry-After` seconds."));
     for (status, description) in errors {
         let mut response = ResponseBuilder::new().description(description).content(
             "application/json",
             Content::new(Some(Ref::from_schema_name("ErrorBody"))),
         );
-        if matches!(status, "429" | "503") {
+        if matches!(status, "409" | "429" | "503") {
             response = response.header("Retry-After", Header::new(seconds()));
         }
         op.responses
@@ -145,6 +149,14 @@ fn complete(method: &str, path: &str, op: &mut Operation) {
             .or_insert_with(|| RefOr::T(response.build()));
     }
     if method == "POST" && secured {
+        // A keyed request whose first try still runs is a 409 that says when to retry,
+        // also where the operation documents a 409 of its own.
+        if let Some(RefOr::T(conflict)) = op.responses.responses.get_mut("409") {
+            conflict
+                .headers
+                .entry("Retry-After".into())
+                .or_insert_with(|| Header::new(seconds()));
+        }
         let key = ParameterBuilder::new()
             .name("Idempotency-Key")
             .parameter_in(ParameterIn::Header)
