@@ -621,3 +621,68 @@ async fn the_schedule_form_saves_the_ticked_monitors_with_their_impacts_and_the_
     let rrules: Vec<_> = list.as_array().unwrap().iter().map(|m| m["rrule"].clone()).collect();
     assert!(rrules.contains(&json!("FREQ=WEEKLY;BYDAY=WE,SU")), "{rrules:?}");
 }
+
+#[tokio::test]
+async fn signing_in_and_out_and_refused_sign_ins_are_in_the_audit_log() {
+    let app = spawn_app().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    let (status, _) = sign_in(&app, "ops@example.com", "not the password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = sign_in(&app, "nobody@example.com", "whatever it is").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, cookie) = sign_in(&app, "ops@example.com", "correct horse battery").await;
+    let cookie = cookie.expect("signed in");
+    let out = post_form(&app, &cookie, "/admin", "/admin/logout", &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+
+    let (_, log) = app.get("/api/v1/audit").await;
+    let entries: Vec<(String, String, String)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (s("action"), s("actor"), s("summary"))
+        })
+        .collect();
+    let of = |action: &str| entries.iter().filter(|e| e.0 == action).cloned().collect::<Vec<_>>();
+    let failed = of("admin.sign_in_failed");
+    assert_eq!(failed.len(), 2, "{entries:?}");
+    assert!(
+        failed
+            .iter()
+            .any(|e| e.2.contains("ops@example.com") && e.2.contains("wrong password"))
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|e| e.2.contains("nobody@example.com") && e.2.contains("no admin"))
+    );
+    assert!(failed.iter().all(|e| e.1.starts_with("client:")), "{failed:?}");
+    assert_eq!(of("admin.sign_in").len(), 1, "{entries:?}");
+    assert_eq!(of("admin.sign_in")[0].1, "user:ops@example.com");
+    assert_eq!(of("admin.sign_out").len(), 1, "{entries:?}");
+    assert!(!log.to_string().contains("correct horse"), "no password is ever logged");
+}
+
+#[tokio::test]
+async fn a_parallel_burst_of_sign_ins_gets_five_guesses_then_the_account_is_locked() {
+    let app = spawn_app().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    let guesses = (0..16).map(|i| {
+        let app = &app;
+        async move { sign_in(app, "ops@example.com", &format!("guess number {i}")).await.0 }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let wrong = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((wrong, refused), (5, 11), "{statuses:?}");
+    // The right password now comes too late: the lockout holds.
+    let (status, cookie) = sign_in(&app, "ops@example.com", "correct horse battery").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(cookie.is_none());
+}

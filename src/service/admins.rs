@@ -164,8 +164,9 @@ pub async fn sign_in(
     // Counted before the password is checked, in one step, so a parallel burst gets no
     // more guesses than a patient attacker.
     throttle.attempt(&keys, now.timestamp()).map_err(SignInError::TooMany)?;
-    let mut conn = s.store.conn().await?;
-    let admin = admins::by_email(&mut conn, &email).await?;
+    // The connection goes back to the pool while the password is hashed: a burst of
+    // sign-ins must not hold every connection for the length of an Argon2 check.
+    let admin = admins::by_email(&mut *s.store.conn().await?, &email).await?;
     // Verify against a real hash even for unknown emails, so timing tells nothing.
     let stored = admin
         .as_ref()
@@ -178,16 +179,40 @@ pub async fn sign_in(
             .unwrap_or(false)
     })
     .await?;
+    let known = admin.as_ref().map(|a| a.id);
     let Some(admin) = admin.filter(|_| ok) else {
+        // Who tried which account, for the admins to see in the audit log.
+        let (id, what) = known.map_or((0, "no admin has this email"), |id| (id, "wrong password"));
+        super::audit::record(
+            &mut *s.store.conn().await?,
+            &Actor(format!("client:{client}")),
+            "admin.sign_in_failed",
+            "admin",
+            id,
+            format!("sign-in as {email} refused: {what}"),
+            now,
+        )
+        .await?;
         return Err(SignInError::Wrong);
     };
     throttle.clear(&keys);
     let id = random_hex(32);
     let csrf = random_hex(32);
     let expires = now + Duration::days(SESSION_DAYS);
+    let mut conn = s.store.conn().await?;
     admins::insert_session(&mut conn, &sha256(&id), admin.id, &csrf, now, expires).await?;
     admins::touch_login(&mut conn, admin.id, now).await?;
     admins::delete_expired_sessions(&mut conn, now).await?;
+    super::audit::record(
+        &mut conn,
+        &Actor(format!("user:{}", admin.email)),
+        "admin.sign_in",
+        "admin",
+        admin.id,
+        format!("signed in from {client}"),
+        now,
+    )
+    .await?;
     Ok((
         id,
         Session {
@@ -210,9 +235,19 @@ pub async fn session(s: &Services, cookie: &str) -> AppResult<Option<Session>> {
         }))
 }
 
-pub async fn sign_out(s: &Services, cookie: &str) -> AppResult<()> {
+pub async fn sign_out(s: &Services, session: &Session, cookie: &str) -> AppResult<()> {
     let mut conn = s.store.conn().await?;
     admins::delete_session(&mut conn, &sha256(cookie)).await?;
+    super::audit::record(
+        &mut conn,
+        &session.actor(),
+        "admin.sign_out",
+        "admin",
+        session.admin_id,
+        "signed out",
+        s.now(),
+    )
+    .await?;
     Ok(())
 }
 

@@ -182,11 +182,11 @@ async fn finish_sign_in(
 pub(super) async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
-    Admin(_): Admin,
+    Admin(session): Admin,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, HtmlError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        admins::sign_out(&state.services, c.value()).await?;
+        admins::sign_out(&state.services, &session, c.value()).await?;
     }
     Ok((
         jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
