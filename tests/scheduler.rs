@@ -439,3 +439,45 @@ async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
         tokio::time::sleep(StdDuration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
+async fn on_postgres_a_transaction_left_open_by_a_frozen_process_stops_blocking_within_20_seconds() {
+    let db = TestDb::with_system_clock().await;
+    postgres_only(&db);
+    lull::service::monitors::create(
+        &db.services,
+        &Actor("test".into()),
+        serde_json::from_value(json!({"name": "API", "slug": "api"})).unwrap(),
+    )
+    .await
+    .unwrap();
+    // A replica that froze (SIGSTOP, a paused VM) between a row lock and its commit: its
+    // session lives on, so without a server-side limit the lock would too.
+    let mut frozen = db.store.begin().await.unwrap();
+    sqlx::query("UPDATE monitors SET name = 'frozen' WHERE slug = 'api'")
+        .execute(&mut *frozen)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut done = false;
+    while started.elapsed() < StdDuration::from_secs(25) {
+        let mut conn = db.store.pool.acquire().await.unwrap();
+        // Each try waits behind the lock until the statement timeout ends it.
+        if sqlx::query("UPDATE monitors SET name = 'standby' WHERE slug = 'api'")
+            .execute(&mut *conn)
+            .await
+            .is_ok()
+        {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "the lock was still held after 25 s");
+    assert!(
+        started.elapsed() < StdDuration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(frozen);
+}

@@ -130,6 +130,11 @@ impl Store {
                             // of holding its request (and a pooled connection) open.
                             let timeout = format!("SET statement_timeout = {}", timeouts.statement.as_millis());
                             conn.execute(sqlx::AssertSqlSafe(timeout)).await?;
+                            // A process frozen (or cut off) inside a transaction would hold
+                            // its row locks for as long as its session lives, blocking the
+                            // standby that took over the scheduler's lease on those rows:
+                            // the server ends such a transaction after the lease's length.
+                            conn.execute("SET idle_in_transaction_session_timeout = 15000").await?;
                         }
                     }
                     Ok(())
