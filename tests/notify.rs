@@ -1439,7 +1439,7 @@ async fn switching_off_a_plan_mid_window_says_the_running_window_goes_on_until_i
 }
 
 #[tokio::test]
-async fn an_update_on_a_window_that_a_new_schedule_replaced_is_skipped_not_failed() {
+async fn a_window_with_updates_that_a_new_schedule_replaced_is_called_off_and_its_pending_update_skipped() {
     let (app, sink) = app_with_mail().await;
     confirmed(&app, &sink, "ivy@example.com", None, 1).await;
     let plan = app
@@ -1465,7 +1465,8 @@ async fn an_update_on_a_window_that_a_new_schedule_replaced_is_skipped_not_faile
         assert!(std::time::Instant::now() < deadline, "the update was never tried");
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
-    // … and before the retry, the plan moves to another day: the event and its update go.
+    // … and before the retry, the plan moves to another day: the window is called off,
+    // its update kept as history.
     let (status, body) = app
         .patch(
             &format!("/api/v1/maintenances/{}", plan["id"]),
@@ -1489,7 +1490,23 @@ async fn an_update_on_a_window_that_a_new_schedule_replaced_is_skipped_not_faile
         app.settle().await;
     };
     assert_eq!(status, "SKIPPED", "{reason:?}");
-    assert!(reason.unwrap().contains("no longer exists"));
+    assert!(reason.unwrap().contains("CANCELLED"));
+    let (_, old) = app.get(&format!("/api/v1/events/{event}")).await;
+    assert_eq!(old["status"], "CANCELLED", "{old}");
+    assert_eq!(old["cancel_reason"], "rescheduled", "{old}");
+    assert_eq!(
+        old["updates"][0]["body"], "Disks arrived",
+        "the update stays on the record: {old}"
+    );
+    // Those told of the window (by its update) hear that it is off.
+    let (_, after) = app.get(&format!("/api/v1/maintenances/{}/events", plan["id"])).await;
+    assert!(after.to_string().contains("2026-05-13T10:00:00Z"), "{after}");
+    assert!(
+        sink.messages()
+            .iter()
+            .any(|m| parse(m).subject.starts_with("Maintenance cancelled: Storage")),
+        "the subscriber hears that the window is off"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE status = 'FAILED'").await,
         0

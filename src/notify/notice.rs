@@ -15,7 +15,7 @@ use super::words::{Words, words};
 use crate::config::Site;
 use crate::domain::describe;
 use crate::domain::format::{Lang, clock_time, lead_words_in, local_short, when_in};
-use crate::domain::lifecycle::EventStatus;
+use crate::domain::lifecycle::{CancelReason, EventStatus};
 use crate::domain::notice::NoticeKind;
 use crate::domain::schedule::Schedule;
 use crate::domain::validate;
@@ -346,7 +346,8 @@ async fn event_notice(
         NoticeKind::Started => e.status == EventStatus::Ongoing,
         NoticeKind::Extended => !e.status.is_terminal(),
         NoticeKind::Cancelled => e.status == EventStatus::Cancelled,
-        NoticeKind::Update => true,
+        // A new schedule called the window off: its cancellation says what matters now.
+        NoticeKind::Update => e.cancel_reason != Some(CancelReason::Rescheduled),
         NoticeKind::Completed | NoticeKind::Unobserved => e.status == EventStatus::Completed,
         NoticeKind::Scheduled | NoticeKind::Confirm => true,
     };

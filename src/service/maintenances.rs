@@ -237,6 +237,13 @@ impl Draft {
 /// Refuses schedules people do not mean: windows that overlap each other, more than one
 /// window every 5 minutes on average over any week, and (unless
 /// `record_past`) a schedule whose every window has already ended.
+/// [`check_windows`] on the CPU pool: it walks up to a year of windows (over 100,000 for a
+/// plan every 5 minutes), which must not hold up an async worker.
+async fn check_windows_off_runtime(schedule: &Schedule, now: DateTime<Utc>, record_past: bool) -> AppResult<()> {
+    let schedule = schedule.clone();
+    Ok(super::cpu::run(move || check_windows(&schedule, now, record_past)).await??)
+}
+
 fn check_windows(schedule: &Schedule, now: DateTime<Utc>, record_past: bool) -> Result<(), FieldError> {
     let tz = schedule.tz;
     match schedule.crowding(now.max(schedule.resolve(schedule.start))) {
@@ -323,7 +330,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
         notify: input.notify.unwrap_or_default(),
     };
     let (mut m, schedule) = draft.check(0, now, now)?;
-    check_windows(&schedule, now, input.record_past)?;
+    check_windows_off_runtime(&schedule, now, input.record_past).await?;
     let mut tx = s.store.begin().await?;
     let affected = resolve_monitors(&mut tx, &input.monitors).await?;
     m.id = maintenances::insert(&mut tx, &m).await?;
@@ -390,7 +397,7 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
         before.reminder_lead,
     ) != (&m.start_local, m.timezone, m.duration, &m.rrule, m.reminder_lead);
     if retimed {
-        check_windows(&schedule, now, patch.record_past)?;
+        check_windows_off_runtime(&schedule, now, patch.record_past).await?;
     }
     if let Some(list) = &patch.monitors {
         let affected = resolve_monitors(&mut tx, list).await?;
@@ -491,18 +498,9 @@ async fn cancel_not_started(
     Ok(())
 }
 
-/// A window that will not happen after all (the schedule changed): if it was announced by
-/// a reminder, the same subscribers hear that it is off. (Those not yet reminded hear
-/// nothing: an edited series would otherwise mail once per occurrence.)
-async fn call_off(conn: &mut AnyConnection, e: &events::EventRow, now: DateTime<Utc>) -> AppResult<()> {
-    if e.status == EventStatus::Ready {
-        outbox::enqueue(conn, NoticeKind::Cancelled, e.maintenance_id, Some(e.id), "", now).await?;
-    }
-    Ok(())
-}
-
-/// After a schedule edit: events that have not started and no longer match are deleted,
-/// those that still match take the new duration and lead, and missing ones are added.
+/// After a schedule edit: events that have not started and no longer match are deleted
+/// (or cancelled, when subscribers were told of them: a reminder or progress updates; the
+/// same subscribers then hear that the window is off), those that still match take the new duration and lead, and missing ones are added.
 /// Started, past and cancelled events are history and stay as they are.
 async fn reconcile(
     conn: &mut AnyConnection,
@@ -513,14 +511,23 @@ async fn reconcile(
 ) -> AppResult<()> {
     let occurrences = wanted(schedule, skips, now);
     let by_start: HashMap<DateTime<Utc>, &Occurrence> = occurrences.iter().map(|o| (o.start, o)).collect();
-    for e in events::not_started(conn, m.id, now).await? {
+    let not_started = events::not_started(conn, m.id, now).await?;
+    let ids: Vec<i64> = not_started.iter().map(|e| e.id).collect();
+    let with_updates: HashSet<i64> = events::updates_for(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|u| u.event_id)
+        .collect();
+    for e in not_started {
+        let told = e.status == EventStatus::Ready || with_updates.contains(&e.id);
         match by_start.get(&e.scheduled_start) {
-            // A window already announced by a reminder is cancelled (and announced as
-            // such); one nobody heard of simply goes.
-            None if e.status == EventStatus::Ready => {
+            // A window already announced by a reminder, or with progress updates, is
+            // cancelled (announced as such, its updates kept as history); one nobody heard
+            // of simply goes.
+            None if told => {
                 let change = Change::cancelled(&e, now, CancelReason::Rescheduled);
                 if events::change(conn, &e, &change, now).await? {
-                    call_off(conn, &e, now).await?;
+                    outbox::enqueue(conn, NoticeKind::Cancelled, e.maintenance_id, Some(e.id), "", now).await?;
                 }
             }
             None => events::delete(conn, e.id).await?,
