@@ -771,3 +771,107 @@ async fn serve_help_shows_which_variables_are_set() {
     .stdout;
     assert!(!help.contains("secret"), "{help}");
 }
+
+/// Runs `lull` against the test app's database with `input` on standard input.
+async fn lull_with_input(app: &TestApp, args: &[&str], input: &str) -> Run {
+    let mut cmd = command(args, &[("LULL_DATABASE_URL", &app.db.url)]);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut child.stdin.take().unwrap(), input.as_bytes())
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn admins_are_listed_given_new_passwords_that_end_their_sessions_and_removed_but_never_the_last() {
+    let app = spawn_app().await;
+    for email in ["ops@example.com", "oncall@example.com"] {
+        let run = lull_with_input(
+            &app,
+            &["admin", "create", "--email", email, "--password-stdin"],
+            "correct horse battery\n",
+        )
+        .await;
+        assert!(run.ok, "{}", run.stderr);
+    }
+    let (_, session) = common::pages::sign_in(&app, "ops@example.com", "correct horse battery").await;
+    let session = session.expect("signed in");
+    let run = lull_with_input(&app, &["admin", "list"], "").await;
+    assert!(run.ok, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[0].contains("ops@example.com") && lines[0].contains("last signed in"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[1].contains("oncall@example.com") && lines[1].contains("never signed in"),
+        "{}",
+        run.stdout
+    );
+
+    // A new password: the old one no longer works and the open session is over.
+    let run = lull_with_input(
+        &app,
+        &["admin", "password", "--email", "ops@example.com", "--password-stdin"],
+        "a brand new passphrase\n",
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    let dashboard = common::pages::no_redirects()
+        .get(format!("{}/admin", app.base))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        dashboard.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "the old session is ended"
+    );
+    let (status, _) = common::pages::sign_in(&app, "ops@example.com", "correct horse battery").await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    let (_, again) = common::pages::sign_in(&app, "ops@example.com", "a brand new passphrase").await;
+    assert!(again.is_some());
+
+    // Unknown admins and short passwords are errors that say so.
+    let run = lull_with_input(
+        &app,
+        &["admin", "password", "--email", "who@example.com", "--password-stdin"],
+        "long enough pass\n",
+    )
+    .await;
+    assert!(
+        !run.ok && run.stderr.contains("no admin has this email"),
+        "{}",
+        run.stderr
+    );
+
+    let run = lull_with_input(&app, &["admin", "delete", "--email", "oncall@example.com"], "").await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = lull_with_input(&app, &["admin", "delete", "--email", "ops@example.com"], "").await;
+    assert!(!run.ok && run.stderr.contains("last admin"), "{}", run.stderr);
+    let run = lull_with_input(&app, &["--json", "admin", "list"], "").await;
+    let list: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["email"], "ops@example.com");
+
+    let (_, log) = app.get("/api/v1/audit").await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"admin.password") && actions.contains(&"admin.delete"),
+        "{actions:?}"
+    );
+}

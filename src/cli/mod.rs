@@ -66,7 +66,7 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Create dashboard admins (works on the database directly)
+    /// Create, list and remove dashboard admins, set a password (works on the database directly)
     Admin {
         #[command(flatten)]
         db: DbArgs,
@@ -199,6 +199,23 @@ pub enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// List the admins, with when each was created and last signed in
+    List,
+    /// Remove an admin and end their sessions (the last admin cannot be removed)
+    Delete {
+        /// The admin's email address
+        #[arg(long)]
+        email: String,
+    },
+    /// Set an admin's password (first line of standard input) and end all their sessions
+    Password {
+        /// The admin's email address
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (first line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -259,22 +276,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             existing_database(&db.database_url)?;
             token(db, json, command).await
         }
-        Command::Admin {
-            db,
-            command: AdminCommand::Create { email, .. },
-        } => {
+        Command::Admin { db, command } => {
             existing_database(&db.database_url)?;
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let store = app::open_store(&db.database_url).await?;
-            let services = Services::new(store.clone(), Arc::new(SystemClock));
-            let email = crate::domain::validate::Email::parse(&email)?;
-            let created = admins::create(&services, email.as_str(), password, false).await;
-            store.close().await;
-            created?;
-            println!("admin {email} created");
-            Ok(())
+            admin(db, json, command).await
         }
         Command::Schedule {
             command:
@@ -294,6 +298,66 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Event { client, command } => event::run(client, json, command).await,
         Command::Status { client } => client::status(client, json).await,
     }
+}
+
+/// `admin …`, on the server's database; changes are audited as `cli`.
+async fn admin(db: DbArgs, json: bool, command: AdminCommand) -> anyhow::Result<()> {
+    let store = app::open_store(&db.database_url).await?;
+    let services = Services::new(store.clone(), Arc::new(SystemClock));
+    let result = admin_on(&services, json, command).await;
+    store.close().await;
+    result
+}
+
+async fn admin_on(services: &Services, json: bool, command: AdminCommand) -> anyhow::Result<()> {
+    let actor = crate::service::Actor("cli".into());
+    let password = || -> anyhow::Result<String> {
+        let mut password = String::new();
+        std::io::stdin().read_line(&mut password)?;
+        Ok(password.trim_end_matches(['\r', '\n']).to_string())
+    };
+    match command {
+        AdminCommand::Create { email, .. } => {
+            let email = crate::domain::validate::Email::parse(&email)?;
+            admins::create(services, email.as_str(), &password()?, false).await?;
+            println!("admin {email} created");
+        }
+        AdminCommand::List => {
+            let list = admins::list(services).await?;
+            if json {
+                let rows: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "id": a.id,
+                            "email": a.email,
+                            "created_at": crate::domain::schedule::format_utc(a.created_at),
+                            "last_login_at": a.last_login_at.map(crate::domain::schedule::format_utc),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else if list.is_empty() {
+                println!("no admins yet: create one with `lull admin create`");
+            } else {
+                for a in list {
+                    let last = a.last_login_at.map_or("never signed in".to_string(), |t| {
+                        format!("last signed in {}", format_utc(t))
+                    });
+                    println!("{}\t{}\tcreated {}, {last}", a.id, a.email, format_utc(a.created_at));
+                }
+            }
+        }
+        AdminCommand::Delete { email } => {
+            admins::delete(services, &actor, &email).await?;
+            println!("admin {} removed; their sessions are ended", email.trim());
+        }
+        AdminCommand::Password { email, .. } => {
+            admins::set_password(services, &actor, &email, &password()?).await?;
+            println!("password of {} set; every session of theirs is ended", email.trim());
+        }
+    }
+    Ok(())
 }
 
 /// `schedule preview`: a header saying what is listed, then one window a line in the

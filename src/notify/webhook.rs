@@ -167,7 +167,8 @@ pub fn client(builder: reqwest::ClientBuilder) -> reqwest::Client {
 
 /// Addresses a webhook must not reach with [`Targets::Public`]: loopback, private
 /// (RFC 1918, carrier-grade NAT 100.64/10, unique local fc00::/7), link-local,
-/// unspecified, broadcast and multicast, also when written as IPv4-mapped IPv6.
+/// unspecified, broadcast and multicast, also when written as IPv4-mapped IPv6 or carried
+/// in NAT64 or 6to4 addresses.
 pub fn is_private(ip: IpAddr) -> bool {
     match ip.to_canonical() {
         IpAddr::V4(a) => {
@@ -182,12 +183,32 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || (first == 100 && (second & 0xc0) == 64)
         }
         IpAddr::V6(a) => {
-            let first = a.segments()[0];
+            let s = a.segments();
+            // An IPv4 address carried inside: NAT64 (64:ff9b::/96) and 6to4 (2002::/16)
+            // reach whatever that IPv4 address is.
+            let carried = if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                Some(std::net::Ipv4Addr::new(
+                    (s[6] >> 8) as u8,
+                    s[6] as u8,
+                    (s[7] >> 8) as u8,
+                    s[7] as u8,
+                ))
+            } else if s[0] == 0x2002 {
+                Some(std::net::Ipv4Addr::new(
+                    (s[1] >> 8) as u8,
+                    s[1] as u8,
+                    (s[2] >> 8) as u8,
+                    s[2] as u8,
+                ))
+            } else {
+                None
+            };
             a.is_loopback()
                 || a.is_unspecified()
                 || a.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || carried.is_some_and(|v4| is_private(IpAddr::V4(v4)))
         }
     }
 }
@@ -331,6 +352,10 @@ mod tests {
             "ff02::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:c0a8:101::1",
+            "2002:7f00:1::",
         ] {
             assert!(super::is_private(private.parse().unwrap()), "{private}");
         }
@@ -340,6 +365,8 @@ mod tests {
             "172.32.0.1",
             "2001:db8::1",
             "2606:4700::1111",
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
         ] {
             assert!(!super::is_private(public.parse().unwrap()), "{public}");
         }

@@ -235,6 +235,60 @@ pub async fn session(s: &Services, cookie: &str) -> AppResult<Option<Session>> {
         }))
 }
 
+/// Every admin, oldest first.
+pub async fn list(s: &Services) -> AppResult<Vec<admins::AdminInfo>> {
+    Ok(admins::list(&mut *s.store.conn().await?).await?)
+}
+
+/// Removes the admin with this email and ends their sessions. The last admin stays: without
+/// one, the dashboard would offer the next visitor to become its admin.
+pub async fn delete(s: &Services, actor: &Actor, email: &str) -> AppResult<()> {
+    let email = Email::parse(email)?;
+    let mut tx = s.store.begin().await?;
+    admins::lock(&mut tx, s.store.backend).await?;
+    let Some(admin) = admins::by_email(&mut tx, email.as_str()).await? else {
+        return Err(AppError::invalid("email", "no admin has this email"));
+    };
+    if admins::count(&mut tx).await? <= 1 {
+        return Err(AppError::Conflict(
+            "this is the last admin; create another before removing it (without one, whoever opens the dashboard              first becomes its admin)"
+                .into(),
+        ));
+    }
+    admins::delete(&mut tx, admin.id).await?;
+    let now = s.now();
+    super::audit::record(
+        &mut tx,
+        actor,
+        "admin.delete",
+        "admin",
+        admin.id,
+        format!("removed admin {email}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives the admin with this email a new password and signs them out everywhere.
+pub async fn set_password(s: &Services, actor: &Actor, email: &str, password: &str) -> AppResult<()> {
+    let email = Email::parse(email)?;
+    check_password(password)?;
+    let owned = password.to_string();
+    let hash = super::cpu::run(move || hash_password(&owned)).await??;
+    let mut tx = s.store.begin().await?;
+    let Some(admin) = admins::by_email(&mut tx, email.as_str()).await? else {
+        return Err(AppError::invalid("email", "no admin has this email"));
+    };
+    admins::set_password(&mut tx, admin.id, &hash).await?;
+    let now = s.now();
+    let summary = format!("new password for {email}; every session ended");
+    super::audit::record(&mut tx, actor, "admin.password", "admin", admin.id, summary, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn sign_out(s: &Services, session: &Session, cookie: &str) -> AppResult<()> {
     let mut conn = s.store.conn().await?;
     admins::delete_session(&mut conn, &sha256(cookie)).await?;

@@ -110,3 +110,43 @@ pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: DateTime<Utc
         .await?
         .rows_affected())
 }
+
+/// An admin as `lull admin list` shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminInfo {
+    pub id: i64,
+    pub email: String,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "super::types::MaybeSeconds")]
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<AdminInfo>, sqlx::Error> {
+    sqlx::query_as("SELECT id, email, created_at, last_login_at FROM admins ORDER BY id")
+        .fetch_all(conn)
+        .await
+}
+
+/// Removes an admin and (by the foreign key) every session of theirs.
+pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM admins WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password hash and ends every session of the admin.
+pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE admins SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE admin_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

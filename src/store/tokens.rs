@@ -50,12 +50,17 @@ pub async fn use_hash(
         return Ok(None);
     };
     if token.last_used_at.is_none_or(|t| t <= now - LAST_USED_EVERY) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+        // Best effort: a token's last use is a hint for its owner, and a busy database
+        // must not turn a valid token's read into an error.
+        match sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
             .bind(token.id)
             .bind(now.timestamp())
             .execute(conn)
-            .await?;
-        token.last_used_at = Some(now);
+            .await
+        {
+            Ok(_) => token.last_used_at = Some(now),
+            Err(e) => tracing::warn!(error = %e, token = token.id, "recording a token's last use failed"),
+        }
     }
     Ok(Some(token))
 }
