@@ -12,6 +12,7 @@ pub mod error;
 pub mod markdown;
 pub mod notify;
 pub mod scheduler;
+pub mod secret;
 pub mod service;
 pub mod store;
 pub mod web;

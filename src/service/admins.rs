@@ -5,7 +5,6 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Duration;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use super::throttle::Throttle;
 use super::{Actor, Services};
@@ -39,17 +38,8 @@ impl Session {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    hex::encode(buf)
-}
-
-fn sha256(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
 use crate::domain::validate::Email;
+use crate::secret::{sha256_hex, token};
 
 fn check_password(value: &str) -> Result<(), FieldError> {
     let n = value.chars().count();
@@ -196,11 +186,11 @@ pub async fn sign_in(
         return Err(SignInError::Wrong);
     };
     throttle.clear(&keys);
-    let id = random_hex(32);
-    let csrf = random_hex(32);
+    let id = token();
+    let csrf = token();
     let expires = now + Duration::days(SESSION_DAYS);
     let mut conn = s.store.conn().await?;
-    admins::insert_session(&mut conn, &sha256(&id), admin.id, &csrf, now, expires).await?;
+    admins::insert_session(&mut conn, &sha256_hex(&id), admin.id, &csrf, now, expires).await?;
     admins::touch_login(&mut conn, admin.id, now).await?;
     admins::delete_expired_sessions(&mut conn, now).await?;
     super::audit::record(
@@ -226,7 +216,7 @@ pub async fn sign_in(
 /// The live session for a cookie value.
 pub async fn session(s: &Services, cookie: &str) -> AppResult<Option<Session>> {
     let mut conn = s.store.conn().await?;
-    Ok(admins::session(&mut conn, &sha256(cookie), s.now())
+    Ok(admins::session(&mut conn, &sha256_hex(cookie), s.now())
         .await?
         .map(|r| Session {
             admin_id: r.admin_id,
@@ -291,7 +281,7 @@ pub async fn set_password(s: &Services, actor: &Actor, email: &str, password: &s
 
 pub async fn sign_out(s: &Services, session: &Session, cookie: &str) -> AppResult<()> {
     let mut conn = s.store.conn().await?;
-    admins::delete_session(&mut conn, &sha256(cookie)).await?;
+    admins::delete_session(&mut conn, &sha256_hex(cookie)).await?;
     super::audit::record(
         &mut conn,
         &session.actor(),

@@ -22,7 +22,7 @@ use crate::domain::validate::{self, Title};
 use crate::error::{AppError, AppResult};
 use crate::store::events::{self, Change, EventFilter};
 use crate::store::maintenances::{self, MaintenanceRow};
-use crate::store::{AnyConnection, monitors, outbox};
+use crate::store::{AnyConnection, outbox};
 
 fn yes() -> bool {
     true
@@ -289,22 +289,16 @@ fn check_windows(schedule: &Schedule, now: DateTime<Utc>, record_past: bool) -> 
 
 /// Resolves `{slug, impact}` pairs to monitor ids, naming the entry at fault.
 async fn resolve_monitors(conn: &mut AnyConnection, list: &[MonitorImpactInput]) -> AppResult<Vec<(i64, Impact)>> {
-    let mut out: Vec<(i64, Impact)> = Vec::new();
+    let mut impacts = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
-        let at = format!("monitors[{i}].");
-        let impact = match &item.impact {
-            Some(v) => Impact::parse("impact", v).map_err(|e| e.within(&at))?,
+        impacts.push(match &item.impact {
+            Some(v) => Impact::parse("impact", v).map_err(|e| e.within(&format!("monitors[{i}].")))?,
             None => Impact::Maintenance,
-        };
-        let monitor = monitors::by_slug(conn, item.slug.trim())
-            .await?
-            .ok_or_else(|| FieldError::new(format!("{at}slug"), format!("no monitor with slug '{}'", item.slug)))?;
-        if out.iter().any(|(id, _)| *id == monitor.id) {
-            return Err(FieldError::new(format!("{at}slug"), format!("'{}' is listed twice", item.slug)).into());
-        }
-        out.push((monitor.id, impact));
+        });
     }
-    Ok(out)
+    let slugs: Vec<&str> = list.iter().map(|m| m.slug.as_str()).collect();
+    let ids = super::monitors::resolve_slugs(conn, &slugs, |i| format!("monitors[{i}].slug")).await?;
+    Ok(ids.into_iter().zip(impacts).collect())
 }
 
 async fn skips_of(conn: &mut AnyConnection, id: i64) -> Result<HashSet<DateTime<Utc>>, sqlx::Error> {

@@ -134,6 +134,27 @@ pub(crate) async fn find(conn: &mut AnyConnection, key: &str) -> AppResult<Monit
     }
 }
 
+/// Monitor ids of slugs given as input, in their order: the one rule for every list of
+/// monitors (a plan's, a subscriber's, a webhook's). A slug that names no monitor, or one
+/// listed twice, is an error naming its entry, `field(i)`.
+pub async fn resolve_slugs(
+    conn: &mut AnyConnection,
+    slugs: &[&str],
+    field: impl Fn(usize) -> String,
+) -> AppResult<Vec<i64>> {
+    let mut ids: Vec<i64> = Vec::with_capacity(slugs.len());
+    for (i, slug) in slugs.iter().enumerate() {
+        let m = monitors::by_slug(conn, slug.trim())
+            .await?
+            .ok_or_else(|| AppError::invalid(field(i), format!("no monitor with slug '{slug}'")))?;
+        if ids.contains(&m.id) {
+            return Err(AppError::invalid(field(i), format!("'{slug}' is listed twice")));
+        }
+        ids.push(m.id);
+    }
+    Ok(ids)
+}
+
 /// [`find`], locking the row for the rest of the transaction.
 async fn find_locked(conn: &mut AnyConnection, key: &str) -> AppResult<MonitorRow> {
     if key.contains('\0') {

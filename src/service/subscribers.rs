@@ -3,9 +3,7 @@
 //! each, and only their hashes are stored.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::Services;
 use super::throttle::Throttle;
@@ -13,7 +11,8 @@ use crate::domain::format::Lang;
 use crate::domain::schedule::format_utc;
 use crate::domain::validate::Email;
 use crate::error::{AppError, AppResult};
-use crate::store::{AnyConnection, monitors, outbox, subscribers};
+use crate::secret::sha256_hex;
+use crate::store::{AnyConnection, outbox, subscribers};
 
 /// An unconfirmed sign-up is forgotten after this.
 pub const CONFIRM_WITHIN: Duration = Duration::hours(48);
@@ -86,10 +85,6 @@ pub fn mailbox(email: &str) -> String {
     }
 }
 
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// A new token for `purpose`, stored hashed; returns the token itself.
 pub async fn issue_token(
     conn: &mut AnyConnection,
@@ -98,10 +93,8 @@ pub async fn issue_token(
     now: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    subscribers::insert_token(conn, &hash_token(&token), subscriber_id, purpose, now, expires_at).await?;
+    let token = crate::secret::token();
+    subscribers::insert_token(conn, &sha256_hex(&token), subscriber_id, purpose, now, expires_at).await?;
     Ok(token)
 }
 
@@ -129,15 +122,9 @@ pub async fn subscribe(s: &Services, limits: &SignupLimits, client: &str, input:
     limits.per_email.hit(&email_key, now.timestamp());
 
     let mut tx = s.store.begin().await?;
-    let mut monitor_ids = Vec::new();
-    for (i, slug) in input.monitors.unwrap_or_default().iter().enumerate() {
-        let m = monitors::by_slug(&mut tx, slug.trim())
-            .await?
-            .ok_or_else(|| AppError::invalid(format!("monitors[{i}]"), format!("no monitor with slug '{slug}'")))?;
-        if !monitor_ids.contains(&m.id) {
-            monitor_ids.push(m.id);
-        }
-    }
+    let slugs = input.monitors.unwrap_or_default();
+    let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
+    let monitor_ids = super::monitors::resolve_slugs(&mut tx, &slugs, |i| format!("monitors[{i}]")).await?;
     let expires = now + CONFIRM_WITHIN;
     match subscribers::by_email(&mut tx, email.as_str()).await? {
         // Already confirmed: nothing to do, and nothing that tells the caller so.
@@ -184,7 +171,7 @@ pub async fn confirm(s: &Services, token: &str) -> AppResult<Confirmation> {
 
 async fn confirm_with(s: &Services, token: &str, apply: bool) -> AppResult<Confirmation> {
     let now = s.now();
-    let hash = hash_token(token.trim());
+    let hash = sha256_hex(token.trim());
     let gone = AppError::NotFound("confirmation link (it may have expired, or the address was unsubscribed)");
     let mut tx = s.store.begin().await?;
     let Some((id, live)) = subscribers::token_holder(&mut tx, &hash, "confirm", now).await? else {
@@ -215,7 +202,7 @@ async fn confirm_with(s: &Services, token: &str, apply: bool) -> AppResult<Confi
 pub async fn unsubscribe_target(s: &Services, token: &str) -> AppResult<Option<String>> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
-    let Some(id) = subscribers::token_owner(&mut conn, &hash_token(token.trim()), "unsubscribe", now).await? else {
+    let Some(id) = subscribers::token_owner(&mut conn, &sha256_hex(token.trim()), "unsubscribe", now).await? else {
         return Ok(None);
     };
     Ok(subscribers::get(&mut conn, id).await?.map(|r| r.email))
@@ -226,7 +213,7 @@ pub async fn unsubscribe_target(s: &Services, token: &str) -> AppResult<Option<S
 pub async fn unsubscribe(s: &Services, token: &str) -> AppResult<Option<String>> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let Some(id) = subscribers::token_owner(&mut tx, &hash_token(token.trim()), "unsubscribe", now).await? else {
+    let Some(id) = subscribers::token_owner(&mut tx, &sha256_hex(token.trim()), "unsubscribe", now).await? else {
         return Ok(None);
     };
     let email = subscribers::get(&mut tx, id).await?.map(|r| r.email);

@@ -1,12 +1,10 @@
 //! API tokens: created by the CLI (`lull token create`), shown once, stored as a hash.
 
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
 use super::{Actor, Services};
 use crate::domain::FieldError;
 use crate::domain::schedule::format_utc;
 use crate::error::{AppError, AppResult};
+use crate::secret::sha256_hex;
 use crate::store::tokens;
 
 pub struct TokenInfo {
@@ -17,28 +15,22 @@ pub struct TokenInfo {
     pub revoked: bool,
 }
 
-fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Creates a token named `name`; returns its id and the token itself (shown once).
 pub async fn create(s: &Services, name: &str) -> AppResult<(i64, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(FieldError::new("name", "must be 1-100 characters, no control characters").into());
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = format!("lull_{}", hex::encode(bytes));
+    let token = format!("lull_{}", crate::secret::token());
     let mut conn = s.store.conn().await?;
-    let id = tokens::insert(&mut conn, name, &hash(&token), s.now()).await?;
+    let id = tokens::insert(&mut conn, name, &sha256_hex(&token), s.now()).await?;
     Ok((id, token))
 }
 
 /// The actor a bearer token stands for, if it is a live token.
 pub async fn authenticate(s: &Services, token: &str) -> AppResult<Actor> {
     let mut conn = s.store.conn().await?;
-    tokens::use_hash(&mut conn, &hash(token), s.now())
+    tokens::use_hash(&mut conn, &sha256_hex(token), s.now())
         .await?
         .map(|t| Actor::token(&t.name))
         .ok_or(AppError::Unauthorized)

@@ -1,6 +1,5 @@
 //! Webhook endpoints: where notices are POSTed, in which format, about what.
 
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::Services;
@@ -8,7 +7,7 @@ use crate::domain::FieldError;
 use crate::domain::notice::NoticeKind;
 use crate::domain::schedule::format_utc;
 use crate::error::{AppError, AppResult};
-use crate::store::{monitors, webhooks};
+use crate::store::webhooks;
 
 pub const FORMATS: [&str; 3] = ["json", "slack", "discord"];
 
@@ -61,23 +60,15 @@ pub async fn create(s: &Services, input: WebhookInput) -> AppResult<WebhookView>
         }
         kinds.push(kind.as_str());
     }
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let mut monitor_ids = Vec::new();
-    for (i, slug) in input.monitors.unwrap_or_default().iter().enumerate() {
-        let m = monitors::by_slug(&mut tx, slug.trim())
-            .await?
-            .ok_or_else(|| AppError::invalid(format!("monitors[{i}]"), format!("no monitor with slug '{slug}'")))?;
-        if !monitor_ids.contains(&m.id) {
-            monitor_ids.push(m.id);
-        }
-    }
+    let slugs = input.monitors.unwrap_or_default();
+    let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
+    let monitor_ids = super::monitors::resolve_slugs(&mut tx, &slugs, |i| format!("monitors[{i}]")).await?;
     let row = webhooks::WebhookRow {
         id: 0,
         url,
-        secret: format!("whsec_{}", hex::encode(secret)),
+        secret: format!("whsec_{}", crate::secret::token()),
         format,
         kinds: kinds.join(","),
         created_at: now,

@@ -13,6 +13,7 @@ use super::form::{CsrfForm, NoFields, PreCsrfForm};
 use super::pages::{Errors, LoginPage};
 use super::session::{self, Admin, PRE_CSRF_COOKIE, SESSION_COOKIE, pre_csrf_cookie, session_cookie};
 use super::{layout, render, secure};
+use crate::secret;
 use crate::service::admins::{self, SignInError};
 use crate::web::AppState;
 use crate::web::client::ClientAddr;
@@ -51,13 +52,9 @@ impl SignInPage<'_> {
     }
 }
 
-fn random_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
-}
-
 /// The setup or sign-in page, with a fresh pre-session CSRF cookie.
 pub(super) fn sign_in_page(state: &AppState, jar: CookieJar, p: SignInPage<'_>) -> Result<Response, HtmlError> {
-    let token = random_token();
+    let token = secret::token();
     let mut l = layout(state, if p.setup { "Set up" } else { "Sign in" }, "", None);
     l.csrf = token.clone();
     let jar = jar.add(pre_csrf_cookie(token, secure(state)));
