@@ -195,6 +195,7 @@ async fn lead(s: &Services, shutdown: &CancellationToken, lease: &mut Lease) {
 
 /// One round: apply what is due, extend the horizon when its time has come, and say when
 /// to look again.
+#[tracing::instrument(skip_all, err)]
 async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateTime<Utc>> {
     // One `now` for the round: what is due and when to look again are judged at the same
     // instant, so a boundary the clock reaches meanwhile is never slept past.
@@ -236,6 +237,7 @@ pub async fn apply_due(s: &Services) -> AppResult<Vec<Transition>> {
     apply_due_at(s, s.now()).await
 }
 
+#[tracing::instrument(skip_all, fields(now = %now), err)]
 async fn apply_due_at(s: &Services, now: DateTime<Utc>) -> AppResult<Vec<Transition>> {
     let due = {
         let mut conn = s.store.conn().await?;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 pub use email::{Mailer, MailerSettings};
 
@@ -80,6 +81,7 @@ pub async fn run(
             .for_each_concurrent(CONCURRENCY, |row| {
                 let (s, site, mailer, http, targets) = (&s, &site, &mailer, &http, &targets);
                 let claimed_until = now + lease;
+                let span = tracing::info_span!("deliver", notice = row.id, kind = %row.kind, attempt = row.attempts);
                 async move {
                     // A send must end well inside the claim, or another worker could take
                     // the row over and send it again.
@@ -106,6 +108,7 @@ pub async fn run(
                     };
                     record(s, row.id, claimed_until, deadline, &outcome).await;
                 }
+                .instrument(span)
             })
             .await;
         if got == CONCURRENCY {

@@ -266,6 +266,7 @@ impl Action {
 }
 
 /// Applies an operator action to event `id`.
+#[tracing::instrument(skip_all, fields(actor = %actor.0, event = id, action = ?action), err(level = "debug"))]
 pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppResult<Event> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
@@ -330,6 +331,7 @@ pub async fn act(s: &Services, actor: &Actor, id: i64, action: Action) -> AppRes
 }
 
 /// Posts a progress update on event `id`.
+#[tracing::instrument(skip_all, fields(actor = %actor.0, event = id), err(level = "debug"))]
 pub async fn post_update(s: &Services, actor: &Actor, id: i64, input: UpdateInput) -> AppResult<Event> {
     let body = validate::update_body(&input.body)?;
     let now = s.now();

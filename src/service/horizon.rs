@@ -79,6 +79,7 @@ fn version(m: &MaintenanceRow) -> Version {
 }
 
 /// Expands every ACTIVE maintenance and stores the events that are missing.
+#[tracing::instrument(skip_all, err)]
 pub async fn pass(s: &Services) -> AppResult<PassReport> {
     let now = s.now();
     let mut conn = s.store.conn().await?;

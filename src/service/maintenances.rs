@@ -308,6 +308,7 @@ async fn skips_of(conn: &mut AnyConnection, id: i64) -> Result<HashSet<DateTime<
         .unwrap_or_default())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.0), err(level = "debug"))]
 pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> AppResult<Maintenance> {
     let now = s.now();
     let draft = Draft {
@@ -348,6 +349,7 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
     view_with_warnings(s, m.id).await
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.0, maintenance = id), err(level = "debug"))]
 pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatch) -> AppResult<Maintenance> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
@@ -550,6 +552,7 @@ async fn reconcile(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.0, maintenance = id), err(level = "debug"))]
 pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
@@ -574,6 +577,7 @@ pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
 
 /// Skips one occurrence ahead of time (like iCalendar's EXDATE). A stored event for it
 /// is cancelled; either way it is never generated again.
+#[tracing::instrument(skip_all, fields(actor = %actor.0, maintenance = id), err(level = "debug"))]
 pub async fn skip(s: &Services, actor: &Actor, id: i64, input: SkipInput) -> AppResult<Maintenance> {
     let now = s.now();
     let mut tx = s.store.begin().await?;

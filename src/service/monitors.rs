@@ -79,6 +79,7 @@ fn slug_taken(err: sqlx::Error, slug: &str) -> AppError {
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.0), err(level = "debug"))]
 pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResult<MonitorView> {
     let now = s.now();
     let mut row = MonitorRow {
@@ -170,6 +171,7 @@ pub async fn get(s: &Services, key: &str) -> AppResult<MonitorView> {
     Ok(find(&mut conn, key).await?.into())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.0, monitor = key), err(level = "debug"))]
 pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch) -> AppResult<MonitorView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
@@ -212,6 +214,7 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
     Ok(row.into())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.0, monitor = key), err(level = "debug"))]
 pub async fn delete(s: &Services, actor: &Actor, key: &str) -> AppResult<()> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
