@@ -10,6 +10,7 @@ pub mod horizon;
 pub mod maintenances;
 pub mod monitors;
 pub mod overview;
+mod plan_views;
 pub mod status;
 pub mod subscribers;
 pub mod throttle;
