@@ -79,11 +79,17 @@ async fn a_lock_held_through_a_fan_out_sends_each_subscriber_exactly_one_mail() 
     *sink.delay.lock().unwrap() = StdDuration::from_millis(300);
     app.maintenance(json!({"title": "Upgrade", "start": "2026-05-12T02:00", "timezone": "UTC", "duration": 3600}))
         .await;
+    // Each send first writes its subscriber's unsubscribe token; the lock comes after
+    // those writes (on SQLite it would hold them back too), while the messages go out.
     let deadline = Instant::now() + StdDuration::from_secs(5);
     while app
         .count("SELECT COUNT(*) FROM outbox WHERE claimed_until IS NOT NULL AND status = 'PENDING'")
         .await
         < N as i64
+        || app
+            .count("SELECT COUNT(*) FROM subscriber_tokens WHERE purpose = 'unsubscribe'")
+            .await
+            < N as i64
     {
         assert!(Instant::now() < deadline, "the notices were never claimed");
         tokio::time::sleep(StdDuration::from_millis(10)).await;
