@@ -617,8 +617,10 @@ impl Recorder {
         Self { base, seen }
     }
 
+    /// Runs `lull --json ARGS` (its answer is not a real view, so it is not read as one).
     async fn run(&self, args: &[&str]) -> (String, String, Value) {
-        let run = lull(args, &[("LULL_SERVER", &self.base), ("LULL_TOKEN", "t")]).await;
+        let args = [&["--json"], args].concat();
+        let run = lull(&args, &[("LULL_SERVER", &self.base), ("LULL_TOKEN", "t")]).await;
         assert!(run.ok, "{args:?}: {}", run.stderr);
         let (method, path, body) = self.seen.lock().unwrap().pop().unwrap();
         let body = if body.is_empty() {
@@ -874,4 +876,22 @@ async fn admins_are_listed_given_new_passwords_that_end_their_sessions_and_remov
         actions.contains(&"admin.password") && actions.contains(&"admin.delete"),
         "{actions:?}"
     );
+}
+
+#[tokio::test]
+async fn an_answer_this_cli_cannot_read_is_an_error_not_a_table_of_dashes() {
+    // The stand-in answers `{"id": 1}`: not a maintenance as this version knows one.
+    let server = Recorder::start().await;
+    let run = lull(
+        &["maintenance", "get", "1"],
+        &[("LULL_SERVER", &server.base), ("LULL_TOKEN", "t")],
+    )
+    .await;
+    assert!(!run.ok, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("not what this version of lull expects") && run.stderr.contains("title"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains(" - "), "{}", run.stdout);
 }

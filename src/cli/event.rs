@@ -6,10 +6,11 @@ use clap::Subcommand;
 use reqwest::Method;
 use serde_json::json;
 
-use super::client::{Api, ClientArgs, urlencode};
+use super::api::{Api, ClientArgs, urlencode};
 use super::input::{End, parse_end, parse_seconds};
-use super::output;
+use super::output::{affected, api_span, at, instant, window, zone};
 use crate::domain::schedule::format_utc;
+use crate::web::api::views::EventView;
 
 #[derive(Debug, Subcommand)]
 pub enum EventCommand {
@@ -105,8 +106,7 @@ pub async fn run(args: ClientArgs, json: bool, command: EventCommand) -> anyhow:
                 format!("?{}", query.join("&"))
             };
             let v = api.get(&format!("/api/v1/events{q}")).await?;
-            api.show(&v, output::event_table);
-            return Ok(());
+            return api.show(v, |list: &Vec<EventView>| table(list));
         }
         EventCommand::Get { id } => api.get(&format!("/api/v1/events/{id}")).await?,
         EventCommand::Start { id, end } => {
@@ -129,6 +129,93 @@ pub async fn run(args: ClientArgs, json: bool, command: EventCommand) -> anyhow:
                 .await?
         }
     };
-    api.show(&v, output::event_detail);
-    Ok(())
+    api.show(v, detail)
+}
+
+/// Events as a table, each window in its maintenance's zone.
+pub(super) fn table(list: &[EventView]) -> String {
+    let rows = list
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.status.as_str().to_string(),
+                api_span(&e.start, &e.end, zone(&e.timezone)),
+                affected(&e.monitors),
+                e.title.clone(),
+            ]
+        })
+        .collect();
+    super::output::table(&["ID", "STATUS", "WHEN", "MONITORS", "TITLE"], rows)
+}
+
+/// One event: its window (and the planned one when an operator moved it), monitors and
+/// progress updates.
+fn detail(e: &EventView) -> String {
+    let tz = zone(&e.timezone);
+    let mut out = format!(
+        "Event {} of maintenance {}: {} ({})\n",
+        e.id,
+        e.maintenance_id,
+        e.title,
+        e.status.as_str()
+    );
+    if let (Some(start), Some(end)) = (instant(&e.start), instant(&e.end)) {
+        out.push_str(&format!("  When:      {}\n", window(start, end, tz)));
+        if let (Some(ps), Some(pe)) = (instant(&e.scheduled_start), instant(&e.scheduled_end))
+            && (ps, pe) != (start, end)
+        {
+            out.push_str(&format!("  Planned:   {}\n", window(ps, pe, tz)));
+        }
+    }
+    out.push_str(&format!("  Monitors:  {}\n", affected(&e.monitors)));
+    if let Some(cancelled) = e.cancelled_at.as_deref().and_then(instant) {
+        let why = e.cancel_reason.as_deref().unwrap_or("-");
+        out.push_str(&format!("  Cancelled: {} ({why})\n", at(cancelled, tz)));
+    }
+    if !e.updates.is_empty() {
+        out.push_str("  Updates (newest first):\n");
+        for u in &e.updates {
+            let when = instant(&u.created_at).map_or_else(|| u.created_at.clone(), |t| at(t, tz));
+            out.push_str(&format!("    {when}  {}\n", u.body));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::impact::Impact;
+    use crate::domain::lifecycle::EventStatus;
+    use crate::web::api::views::{AffectedMonitor, EventView};
+
+    #[test]
+    fn an_event_table_shows_the_window_in_the_maintenance_zone() {
+        let event = EventView {
+            id: 4,
+            maintenance_id: 2,
+            title: "Patching".into(),
+            description: String::new(),
+            status: EventStatus::Scheduled,
+            start: "2026-12-13T02:00:00Z".into(),
+            end: "2026-12-13T04:00:00Z".into(),
+            scheduled_start: "2026-12-13T02:00:00Z".into(),
+            scheduled_end: "2026-12-13T04:00:00Z".into(),
+            timezone: "Europe/Berlin".into(),
+            cancelled_at: None,
+            cancel_reason: None,
+            observed: true,
+            monitors: vec![AffectedMonitor {
+                slug: "db".into(),
+                name: "Database".into(),
+                impact: Impact::Down,
+            }],
+            updates: vec![],
+        };
+        assert_eq!(
+            super::table(&[event]),
+            "ID  STATUS     WHEN                              MONITORS  TITLE\n\
+             4   SCHEDULED  Sun 13 Dec 2026, 03:00–05:00 CET  db:DOWN   Patching\n"
+        );
+    }
 }

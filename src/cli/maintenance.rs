@@ -2,16 +2,20 @@
 //! day, local start or instant.
 
 use anyhow::{Context, bail};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
-use super::client::{Api, ClientArgs, urlencode};
+use super::api::{Api, ClientArgs, read, urlencode};
+use super::event;
 use super::input::{SkipDate, parse_seconds, parse_skip_date};
-use super::output::{self, at, s, zone};
-use crate::domain::schedule::{Schedule, format_utc, resolve_local};
-use crate::domain::validate::format_local;
+use super::output::{affected, at, instant, span, table, window, zone};
+use crate::domain::format;
+use crate::domain::schedule::{ONE_TIME, Schedule, format_utc, resolve_local};
+use crate::domain::validate::{self, format_local};
+use crate::web::api::views::{EventView, MaintenanceView};
 
 #[derive(Debug, Args)]
 pub struct DetailArgs {
@@ -118,31 +122,58 @@ pub enum MaintenanceCommand {
     },
 }
 
-fn monitors_json(list: &[String]) -> Value {
-    Value::Array(
-        list.iter()
-            .map(|m| match m.split_once(':') {
-                Some((slug, impact)) => {
-                    json!({"slug": slug, "impact": impact.to_ascii_uppercase()})
-                }
-                None => json!({"slug": m}),
-            })
-            .collect(),
-    )
+/// What create and update send; a field left out is not sent (on update: unchanged).
+#[derive(Debug, Default, Serialize)]
+struct Body {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rrule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reminder_lead: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monitors: Option<Vec<MonitorRef>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    record_past: bool,
 }
 
-fn details_json(body: &mut serde_json::Map<String, Value>, a: DetailArgs) {
-    if let Some(v) = a.description {
-        body.insert("description".into(), json!(v));
-    }
-    if let Some(v) = a.rrule {
-        body.insert("rrule".into(), json!(v));
-    }
-    if let Some(v) = a.reminder_lead {
-        body.insert("reminder_lead".into(), json!(v));
-    }
-    if !a.monitors.is_empty() {
-        body.insert("monitors".into(), monitors_json(&a.monitors));
+/// `--monitor SLUG` or `--monitor SLUG:IMPACT`.
+#[derive(Debug, Serialize)]
+struct MonitorRef {
+    slug: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<String>,
+}
+
+impl Body {
+    fn with(mut self, a: DetailArgs) -> Self {
+        self.description = a.description;
+        self.rrule = a.rrule;
+        self.reminder_lead = a.reminder_lead;
+        if !a.monitors.is_empty() {
+            let monitors = a.monitors.iter().map(|m| match m.split_once(':') {
+                Some((slug, impact)) => MonitorRef {
+                    slug: slug.into(),
+                    impact: Some(impact.to_ascii_uppercase()),
+                },
+                None => MonitorRef {
+                    slug: m.clone(),
+                    impact: None,
+                },
+            });
+            self.monitors = Some(monitors.collect());
+        }
+        self
     }
 }
 
@@ -152,8 +183,7 @@ pub async fn run(args: ClientArgs, json: bool, command: MaintenanceCommand) -> a
         MaintenanceCommand::List { status } => {
             let q = status.map(|s| format!("?status={}", urlencode(&s))).unwrap_or_default();
             let v = api.get(&format!("/api/v1/maintenances{q}")).await?;
-            api.show(&v, output::maintenance_table);
-            return Ok(());
+            return api.show(v, |list: &Vec<MaintenanceView>| render_table(list));
         }
         MaintenanceCommand::Get { id } => api.get(&format!("/api/v1/maintenances/{id}")).await?,
         MaintenanceCommand::Create {
@@ -165,19 +195,17 @@ pub async fn run(args: ClientArgs, json: bool, command: MaintenanceCommand) -> a
             inactive,
             record_past,
         } => {
-            let mut body = serde_json::Map::new();
-            body.insert("title".into(), json!(title));
-            body.insert("start".into(), json!(start));
-            body.insert("timezone".into(), json!(tz));
-            body.insert("duration".into(), json!(duration));
-            details_json(&mut body, details);
-            if inactive {
-                body.insert("status".into(), json!("INACTIVE"));
+            let body = Body {
+                title: Some(title),
+                start: Some(start),
+                timezone: Some(tz),
+                duration: Some(duration),
+                status: inactive.then(|| "INACTIVE".into()),
+                record_past,
+                ..Body::default()
             }
-            if record_past {
-                body.insert("record_past".into(), json!(true));
-            }
-            api.call(Method::POST, "/api/v1/maintenances", Some(Value::Object(body)))
+            .with(details);
+            api.call(Method::POST, "/api/v1/maintenances", Some(serde_json::to_value(body)?))
                 .await?
         }
         MaintenanceCommand::Update {
@@ -189,20 +217,19 @@ pub async fn run(args: ClientArgs, json: bool, command: MaintenanceCommand) -> a
             details,
             status,
         } => {
-            let mut body = serde_json::Map::new();
-            for (k, v) in [("title", title), ("status", status), ("start", start), ("timezone", tz)] {
-                if let Some(v) = v {
-                    body.insert(k.into(), json!(v));
-                }
+            let body = Body {
+                title,
+                start,
+                timezone: tz,
+                duration,
+                status,
+                ..Body::default()
             }
-            if let Some(d) = duration {
-                body.insert("duration".into(), json!(d));
-            }
-            details_json(&mut body, details);
+            .with(details);
             api.call(
                 Method::PATCH,
                 &format!("/api/v1/maintenances/{id}"),
-                Some(Value::Object(body)),
+                Some(serde_json::to_value(body)?),
             )
             .await?
         }
@@ -226,12 +253,10 @@ pub async fn run(args: ClientArgs, json: bool, command: MaintenanceCommand) -> a
         }
         MaintenanceCommand::Events { id } => {
             let v = api.get(&format!("/api/v1/maintenances/{id}/events")).await?;
-            api.show(&v, output::event_table);
-            return Ok(());
+            return api.show(v, |list: &Vec<EventView>| event::table(list));
         }
     };
-    api.show(&v, output::maintenance_detail);
-    Ok(())
+    api.show(v, detail)
 }
 
 /// Skips one occurrence and says which: "Skipped Sun 13 Dec 2026, 03:00 CET of 'Patching'".
@@ -240,35 +265,30 @@ async fn skip(api: &Api, id: i64, date: SkipDate) -> anyhow::Result<()> {
     let start = match date {
         SkipDate::Instant(t) => format_utc(t),
         SkipDate::Local(local) => format_local(local),
-        SkipDate::Day(day) => format_utc(occurrence_on(&api.get(&path).await?, day)?),
+        SkipDate::Day(day) => format_utc(occurrence_on(&read(api.get(&path).await?)?, day)?),
     };
     let v = api
         .call(Method::POST, &format!("{path}/skip"), Some(json!({"start": start})))
         .await?;
     if api.json {
-        api.show(&v, |_| String::new());
-        return Ok(());
+        return api.show(v, |_: &serde_json::Value| String::new());
     }
-    let tz = zone(&v);
+    let m: MaintenanceView = read(v)?;
+    let tz = zone(&m.timezone);
     let when = match date {
         SkipDate::Instant(t) => t,
         SkipDate::Local(local) => resolve_local(tz, local),
-        SkipDate::Day(_) => chrono::DateTime::parse_from_rfc3339(&start)?.to_utc(),
+        SkipDate::Day(_) => DateTime::parse_from_rfc3339(&start)?.to_utc(),
     };
-    println!("Skipped {} of '{}'", at(when, tz), s(&v["title"]));
+    println!("Skipped {} of '{}'", at(when, tz), m.title);
     Ok(())
 }
 
 /// The start of the one window of maintenance `m` that starts on `day` in its zone.
-fn occurrence_on(m: &Value, day: NaiveDate) -> anyhow::Result<chrono::DateTime<Utc>> {
-    let tz = zone(m);
-    let schedule = Schedule::parse(
-        m["start"].as_str().unwrap_or_default(),
-        tz.name(),
-        m["duration"].as_i64().unwrap_or_default(),
-        m["rrule"].as_str().unwrap_or_default(),
-    )
-    .context("the server sent a schedule this CLI cannot read")?;
+fn occurrence_on(m: &MaintenanceView, day: NaiveDate) -> anyhow::Result<DateTime<Utc>> {
+    let tz = zone(&m.timezone);
+    let schedule = Schedule::parse(&m.start, tz.name(), m.duration, &m.rrule)
+        .context("the server sent a schedule this CLI cannot read")?;
     let midnight = |d: NaiveDate| resolve_local(tz, d.and_time(chrono::NaiveTime::MIN));
     let from = midnight(day);
     let on_day: Vec<_> = schedule
@@ -277,7 +297,7 @@ fn occurrence_on(m: &Value, day: NaiveDate) -> anyhow::Result<chrono::DateTime<U
         .filter(|o| o.start.with_timezone(&tz).date_naive() == day)
         .collect();
     let day_name = day.format("%a %-d %b %Y");
-    let title = s(&m["title"]);
+    let title = &m.title;
     match on_day.as_slice() {
         [one] => Ok(one.start),
         [] => {
@@ -311,16 +331,94 @@ fn occurrence_on(m: &Value, day: NaiveDate) -> anyhow::Result<chrono::DateTime<U
     }
 }
 
+fn repeats(m: &MaintenanceView) -> String {
+    match m.rrule.trim() {
+        "" => "once".into(),
+        r if r.eq_ignore_ascii_case(ONE_TIME) => "once".into(),
+        r => r.to_string(),
+    }
+}
+
+/// The next window of an ACTIVE maintenance, from `next_start` and `duration` (an
+/// INACTIVE one has a schedule but no events).
+fn next_window(m: &MaintenanceView) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    if m.status == "INACTIVE" {
+        return None;
+    }
+    let start = instant(m.next_start.as_deref()?)?;
+    Some((start, start + Duration::seconds(m.duration)))
+}
+
+fn render_table(list: &[MaintenanceView]) -> String {
+    let rows = list
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.to_string(),
+                m.status.clone(),
+                next_window(m).map_or_else(|| "-".into(), |(a, b)| span(a, b, zone(&m.timezone))),
+                repeats(m),
+                affected(&m.monitors),
+                m.title.clone(),
+            ]
+        })
+        .collect();
+    table(&["ID", "STATUS", "NEXT", "REPEATS", "MONITORS", "TITLE"], rows)
+}
+
+/// One maintenance: its schedule in its zone, skipped dates, recent and upcoming events
+/// and the overlap warnings of a save.
+fn detail(m: &MaintenanceView) -> String {
+    let tz = zone(&m.timezone);
+    let mut out = format!("Maintenance {}: {} ({})\n", m.id, m.title, m.status);
+    let first = validate::local_datetime("start", &m.start)
+        .map(|local| at(resolve_local(tz, local), tz))
+        .unwrap_or_else(|_| m.start.clone());
+    out.push_str(&format!("  First:     {first} ({})\n", tz.name()));
+    out.push_str(&format!(
+        "  Length:    {}\n",
+        format::duration(m.duration, &format::ENGLISH)
+    ));
+    out.push_str(&format!("  Repeats:   {}\n", repeats(m)));
+    let none = if m.status == "INACTIVE" {
+        "none (INACTIVE)"
+    } else {
+        "none (every window has ended)"
+    };
+    let next = next_window(m).map_or_else(|| none.into(), |(a, b)| window(a, b, tz));
+    out.push_str(&format!("  Next:      {next}\n"));
+    out.push_str(&format!("  Monitors:  {}\n", affected(&m.monitors)));
+    if !m.skipped.is_empty() {
+        let days: Vec<String> = m
+            .skipped
+            .iter()
+            .map(|t| instant(t).map_or_else(|| t.clone(), |t| at(t, tz)))
+            .collect();
+        out.push_str(&format!("  Skipped:   {}\n", days.join("; ")));
+    }
+    if let Some(events) = m.events.as_deref().filter(|e| !e.is_empty()) {
+        out.push_str("\nEvents:\n");
+        out.push_str(&event::table(events));
+    }
+    for w in m.warnings.iter().flatten() {
+        out.push_str(&format!("warning: {}\n", w.message));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use serde_json::json;
 
     use super::*;
 
-    fn weekly() -> Value {
-        json!({"title": "Weekly DB patching", "start": "2026-12-06T03:00:00",
-               "timezone": "Europe/Berlin", "duration": 7200, "rrule": "FREQ=WEEKLY;BYDAY=SU"})
+    fn weekly() -> MaintenanceView {
+        read(json!({"id": 3, "title": "Weekly DB patching", "description": "",
+               "start": "2026-12-06T03:00:00", "timezone": "Europe/Berlin", "duration": 7200,
+               "rrule": "FREQ=WEEKLY;BYDAY=SU", "status": "ACTIVE", "reminder_lead": 3600,
+               "notify": {}, "monitors": [], "skipped": [], "next_start": null,
+               "created_at": "2026-12-01T00:00:00Z", "updated_at": "2026-12-01T00:00:00Z"}))
+        .unwrap()
     }
 
     #[test]
@@ -348,7 +446,7 @@ mod tests {
     #[test]
     fn a_day_with_several_windows_asks_for_the_time() {
         let mut m = weekly();
-        m["rrule"] = json!("FREQ=WEEKLY;BYDAY=SU;BYHOUR=3,15");
+        m.rrule = "FREQ=WEEKLY;BYDAY=SU;BYHOUR=3,15".into();
         let err = occurrence_on(&m, NaiveDate::from_ymd_opt(2026, 12, 13).unwrap())
             .unwrap_err()
             .to_string();

@@ -2,11 +2,13 @@
 //! database directly; `schedule preview` is pure; the rest talk to a running server over
 //! the API.
 
-mod client;
+mod api;
 mod event;
 mod input;
 mod maintenance;
+mod monitor;
 mod output;
+mod status;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -81,28 +83,28 @@ pub enum Command {
     /// Monitors on a running server
     Monitor {
         #[command(flatten)]
-        client: client::ClientArgs,
+        client: api::ClientArgs,
         #[command(subcommand)]
-        command: client::MonitorCommand,
+        command: monitor::MonitorCommand,
     },
     /// Maintenances on a running server
     Maintenance {
         #[command(flatten)]
-        client: client::ClientArgs,
+        client: api::ClientArgs,
         #[command(subcommand)]
         command: maintenance::MaintenanceCommand,
     },
     /// Events (occurrences) on a running server, and the operator actions on them
     Event {
         #[command(flatten)]
-        client: client::ClientArgs,
+        client: api::ClientArgs,
         #[command(subcommand)]
         command: event::EventCommand,
     },
     /// What the status page shows now
     Status {
         #[command(flatten)]
-        client: client::ClientArgs,
+        client: api::ClientArgs,
     },
 }
 
@@ -293,10 +295,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", preview(&rrule, &start, &tz, duration, limit, json)?);
             Ok(())
         }
-        Command::Monitor { client, command } => client::monitor(client, json, command).await,
+        Command::Monitor { client, command } => monitor::run(client, json, command).await,
         Command::Maintenance { client, command } => maintenance::run(client, json, command).await,
         Command::Event { client, command } => event::run(client, json, command).await,
-        Command::Status { client } => client::status(client, json).await,
+        Command::Status { client } => status::run(client, json).await,
     }
 }
 

@@ -1,13 +1,13 @@
-//! What the CLI prints for people: tables and detail blocks rendered from the API's JSON,
-//! with every time in the maintenance's own zone, its weekday and zone abbreviation (and
-//! UTC beside it where a window is shown alone). `--json` prints the API's JSON instead.
+//! What the CLI prints for people, shared by the resources' commands (each renders its
+//! own tables and details): columns, and every time in the maintenance's own zone with its
+//! weekday and zone abbreviation (and UTC beside it where a window is shown alone).
+//! `--json` prints the API's JSON instead.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde_json::Value;
 
-use crate::domain::schedule::{ONE_TIME, resolve_local};
-use crate::domain::{format, validate};
+use crate::domain::format;
+use crate::web::api::views::AffectedMonitor;
 
 /// Left-aligned columns separated by two spaces, with a header row.
 pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
@@ -56,222 +56,39 @@ pub fn window(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     format!("{local} ({})", format::window_utc(start, end, tz))
 }
 
-/// A JSON value as a cell: strings bare, null as `-`.
-pub fn s(v: &Value) -> String {
-    match v {
-        Value::Null => "-".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// An optional text as a cell: `-` when absent.
+pub fn cell(v: Option<&str>) -> String {
+    v.unwrap_or("-").to_string()
+}
+
+/// An RFC 3339 instant from the API.
+pub fn instant(v: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(v).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// A maintenance's or event's zone (its `timezone` field); UTC if this CLI does not know it.
+pub fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The window between two API instants in `tz`, or the instants as sent.
+pub fn api_span(start: &str, end: &str, tz: Tz) -> String {
+    match (instant(start), instant(end)) {
+        (Some(a), Some(b)) => span(a, b, tz),
+        _ => format!("{start} – {end}"),
     }
 }
 
-fn instant(v: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(v.as_str()?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// The zone of a maintenance or event (its `timezone` field); UTC when absent.
-pub fn zone(v: &Value) -> Tz {
-    v["timezone"]
-        .as_str()
-        .and_then(|z| z.parse().ok())
-        .unwrap_or(chrono_tz::UTC)
-}
-
-/// An event's window in its maintenance's zone, as the API's `start`/`end` say.
-fn event_span(e: &Value) -> String {
-    match (instant(&e["start"]), instant(&e["end"])) {
-        (Some(start), Some(end)) => span(start, end, zone(e)),
-        _ => format!("{} – {}", s(&e["start"]), s(&e["end"])),
+/// Affected monitors as `slug:IMPACT,…`, or `-`.
+pub fn affected(monitors: &[AffectedMonitor]) -> String {
+    if monitors.is_empty() {
+        return "-".into();
     }
-}
-
-fn affected(v: &Value) -> String {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|m| format!("{}:{}", s(&m["slug"]), s(&m["impact"])))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "-".into())
-}
-
-fn list(v: &Value) -> Vec<Value> {
-    v.as_array().cloned().unwrap_or_else(|| vec![v.clone()])
-}
-
-pub fn monitor_table(v: &Value) -> String {
-    let rows = list(v)
+    monitors
         .iter()
-        .map(|m| {
-            vec![
-                s(&m["id"]),
-                s(&m["slug"]),
-                s(&m["name"]),
-                s(&m["group"]),
-                s(&m["status"]),
-            ]
-        })
-        .collect();
-    table(&["ID", "SLUG", "NAME", "GROUP", "STATUS"], rows)
-}
-
-pub fn event_table(v: &Value) -> String {
-    let rows = list(v)
-        .iter()
-        .map(|e| {
-            vec![
-                s(&e["id"]),
-                s(&e["status"]),
-                event_span(e),
-                affected(&e["monitors"]),
-                s(&e["title"]),
-            ]
-        })
-        .collect();
-    table(&["ID", "STATUS", "WHEN", "MONITORS", "TITLE"], rows)
-}
-
-/// One event: its window (and the planned one when an operator moved it), monitors and
-/// progress updates.
-pub fn event_detail(e: &Value) -> String {
-    let tz = zone(e);
-    let mut out = format!(
-        "Event {} of maintenance {}: {} ({})\n",
-        s(&e["id"]),
-        s(&e["maintenance_id"]),
-        s(&e["title"]),
-        s(&e["status"])
-    );
-    let pair = |a: &str, b: &str| instant(&e[a]).zip(instant(&e[b]));
-    if let Some((start, end)) = pair("start", "end") {
-        out.push_str(&format!("  When:      {}\n", window(start, end, tz)));
-        if let Some((ps, pe)) = pair("scheduled_start", "scheduled_end")
-            && (ps, pe) != (start, end)
-        {
-            out.push_str(&format!("  Planned:   {}\n", window(ps, pe, tz)));
-        }
-    }
-    out.push_str(&format!("  Monitors:  {}\n", affected(&e["monitors"])));
-    if let Some(at_) = instant(&e["cancelled_at"]) {
-        out.push_str(&format!("  Cancelled: {} ({})\n", at(at_, tz), s(&e["cancel_reason"])));
-    }
-    if let Some(updates) = e["updates"].as_array().filter(|u| !u.is_empty()) {
-        out.push_str("  Updates (newest first):\n");
-        for u in updates {
-            let when = instant(&u["created_at"]).map_or_else(|| s(&u["created_at"]), |t| at(t, tz));
-            out.push_str(&format!("    {when}  {}\n", s(&u["body"])));
-        }
-    }
-    out
-}
-
-fn repeats(m: &Value) -> String {
-    match m["rrule"].as_str().map(str::trim) {
-        None | Some("") => "once".into(),
-        Some(r) if r.eq_ignore_ascii_case(ONE_TIME) => "once".into(),
-        Some(r) => r.to_string(),
-    }
-}
-
-/// The next window of an ACTIVE maintenance, from `next_start` and `duration` (an
-/// INACTIVE one has a schedule but no events).
-fn next_window(m: &Value) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    if m["status"] == "INACTIVE" {
-        return None;
-    }
-    let start = instant(&m["next_start"])?;
-    let secs = m["duration"].as_i64()?;
-    Some((start, start + chrono::Duration::seconds(secs)))
-}
-
-pub fn maintenance_table(v: &Value) -> String {
-    let rows = list(v)
-        .iter()
-        .map(|m| {
-            vec![
-                s(&m["id"]),
-                s(&m["status"]),
-                next_window(m).map_or_else(|| "-".into(), |(a, b)| span(a, b, zone(m))),
-                repeats(m),
-                affected(&m["monitors"]),
-                s(&m["title"]),
-            ]
-        })
-        .collect();
-    table(&["ID", "STATUS", "NEXT", "REPEATS", "MONITORS", "TITLE"], rows)
-}
-
-/// One maintenance: its schedule in its zone, skipped dates, recent and upcoming events
-/// and the overlap warnings of a save.
-pub fn maintenance_detail(m: &Value) -> String {
-    let tz = zone(m);
-    let mut out = format!(
-        "Maintenance {}: {} ({})\n",
-        s(&m["id"]),
-        s(&m["title"]),
-        s(&m["status"])
-    );
-    let first = m["start"]
-        .as_str()
-        .and_then(|t| validate::local_datetime("start", t).ok())
-        .map(|local| at(resolve_local(tz, local), tz));
-    out.push_str(&format!(
-        "  First:     {} ({})\n",
-        first.unwrap_or_else(|| s(&m["start"])),
-        tz.name()
-    ));
-    if let Some(secs) = m["duration"].as_i64() {
-        out.push_str(&format!("  Length:    {}\n", format::duration(secs, &format::ENGLISH)));
-    }
-    out.push_str(&format!("  Repeats:   {}\n", repeats(m)));
-    let none = if m["status"] == "INACTIVE" {
-        "none (INACTIVE)"
-    } else {
-        "none (every window has ended)"
-    };
-    let next = next_window(m).map_or_else(|| none.into(), |(a, b)| window(a, b, tz));
-    out.push_str(&format!("  Next:      {next}\n"));
-    out.push_str(&format!("  Monitors:  {}\n", affected(&m["monitors"])));
-    if let Some(skipped) = m["skipped"].as_array().filter(|l| !l.is_empty()) {
-        let days: Vec<String> = skipped
-            .iter()
-            .map(|t| instant(t).map_or_else(|| s(t), |t| at(t, tz)))
-            .collect();
-        out.push_str(&format!("  Skipped:   {}\n", days.join("; ")));
-    }
-    if let Some(events) = m["events"].as_array().filter(|e| !e.is_empty()) {
-        out.push_str("\nEvents:\n");
-        out.push_str(&event_table(&Value::Array(events.clone())));
-    }
-    if let Some(warnings) = m["warnings"].as_array() {
-        for w in warnings {
-            out.push_str(&format!("warning: {}\n", s(&w["message"])));
-        }
-    }
-    out
-}
-
-pub fn status(v: &Value) -> String {
-    let rows = v["monitors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|m| vec![s(&m["slug"]), s(&m["name"]), s(&m["status"]), s(&m["effective_status"])])
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut out = table(&["SLUG", "NAME", "OWN", "SHOWN"], rows);
-    for (label, key) in [("Ongoing", "ongoing"), ("Upcoming", "upcoming")] {
-        if let Some(list) = v[key].as_array().filter(|l| !l.is_empty()) {
-            out.push_str(&format!("\n{label}:\n"));
-            out.push_str(&event_table(&Value::Array(list.clone())));
-        }
-    }
-    out
+        .map(|m| format!("{}:{}", m.slug, m.impact.as_str()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -333,20 +150,6 @@ mod tests {
         assert_eq!(
             span(utc(2026, 10, 25, 0, 0), utc(2026, 10, 25, 2, 0), berlin),
             "Sun 25 Oct 2026, 02:00 CEST–03:00 CET"
-        );
-    }
-
-    #[test]
-    fn an_event_table_shows_the_window_in_the_maintenance_zone() {
-        let events = serde_json::json!([{
-            "id": 4, "status": "SCHEDULED", "title": "Patching",
-            "start": "2026-12-13T02:00:00Z", "end": "2026-12-13T04:00:00Z",
-            "timezone": "Europe/Berlin", "monitors": [{"slug": "db", "impact": "DOWN"}]
-        }]);
-        assert_eq!(
-            event_table(&events),
-            "ID  STATUS     WHEN                              MONITORS  TITLE\n\
-             4   SCHEDULED  Sun 13 Dec 2026, 03:00–05:00 CET  db:DOWN   Patching\n"
         );
     }
 }
