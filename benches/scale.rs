@@ -12,8 +12,9 @@
 //! past windows COMPLETED and observed); the server then stores the next 7 days itself.
 //!
 //!     cargo bench --bench scale
-//!     SCALE_PLANS=5000 SCALE_HISTORY_DAYS=60 SCALE_SECS=30 SCALE_CLIENTS=8 cargo bench --bench scale
+//!     SCALE_PLANS=5000 SCALE_HISTORY_DAYS=60 SCALE_SECS=30 SCALE_CLIENTS=8 SCALE_READERS=2 cargo bench --bench scale
 //!     SCALE_LULL_BIN=/path/to/an/older/lull cargo bench --bench scale     (before/after)
+//!     SCALE_LULL_LOG=warn,sqlx::query=debug cargo bench --bench scale     (every statement)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -340,7 +341,10 @@ async fn main() {
         .arg("serve")
         .env("LULL_DATABASE_URL", &url)
         .env("LULL_BIND", format!("127.0.0.1:{port}"))
-        .env("LULL_LOG", "warn")
+        .env(
+            "LULL_LOG",
+            std::env::var("SCALE_LULL_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -474,12 +478,14 @@ async fn main() {
         }));
     }
     let mut readers = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..env("SCALE_READERS", 2) {
         let (http, base, stop) = (http.clone(), base.clone(), stop.clone());
         readers.push(tokio::spawn(async move {
             let mut s = Samples::default();
+            // As a browser asks: the page's gzip snapshot.
             while !stop.load(Ordering::Relaxed) {
-                timed(http.get(format!("{base}/")), &mut s).await;
+                let req = http.get(format!("{base}/")).header("accept-encoding", "gzip");
+                timed(req, &mut s).await;
             }
             s
         }));
@@ -506,7 +512,10 @@ async fn main() {
             first_failure: o.first_failure.clone(),
         });
     }
-    println!("\n== {clients} API clients writing for {secs} s while 2 readers load GET /");
+    println!(
+        "\n== {clients} API clients writing for {secs} s while {} readers load GET /",
+        env("SCALE_READERS", 2)
+    );
     header();
     ops[0].line("create a plan");
     ops[1].line("patch a plan");

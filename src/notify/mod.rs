@@ -55,10 +55,16 @@ pub async fn run(
     }
     let lease = mailer.as_ref().map_or(LEASE_SECS, |m| m.lease_secs);
     let http = webhook::client(webhook::http_client());
+    let mut next_cleanup = s.now();
     loop {
         let now = s.now().timestamp();
-        if let Ok(mut conn) = s.store.conn().await {
+        // Sign-ups never confirmed, once a minute: a write on every wake would queue
+        // behind (and hold up) the API's writes.
+        if s.now() >= next_cleanup
+            && let Ok(mut conn) = s.store.conn().await
+        {
             let _ = subscribers::delete_expired(&mut conn, s.now()).await;
+            next_cleanup = s.now() + Duration::minutes(1);
         }
         let claimed = match s.store.begin().await {
             Ok(mut tx) => match outbox::claim(&mut tx, now, lease, CONCURRENCY as i64, mailer.is_none()).await {

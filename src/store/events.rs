@@ -479,13 +479,17 @@ pub async fn change(
     Ok(done.rows_affected() == 1)
 }
 
-/// Events whose stored status lags their next boundary at `now`.
+/// Events whose stored status lags their next boundary at `now` (each status read
+/// through its index: see migration 0012).
 pub async fn due(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE e.cancelled_at IS NULL AND (
-            (e.status = 'SCHEDULED' AND e.start_at - e.lead <= $1)
-         OR (e.status = 'READY' AND e.start_at <= $1)
-         OR (e.status = 'ONGOING' AND e.end_at <= $1))
+        "{SELECT} WHERE e.id IN (
+            SELECT id FROM events
+             WHERE status = 'SCHEDULED' AND cancelled_at IS NULL AND start_at - lead <= $1
+            UNION ALL
+            SELECT id FROM events WHERE status = 'READY' AND cancelled_at IS NULL AND start_at <= $1
+            UNION ALL
+            SELECT id FROM events WHERE status = 'ONGOING' AND cancelled_at IS NULL AND end_at <= $1)
          ORDER BY e.start_at LIMIT 1000"
     )))
     .bind(now.timestamp())
@@ -496,10 +500,18 @@ pub async fn due(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Vec<Eve
 /// The earliest boundary of any event whose lifecycle has not ended, by its stored
 /// status: the scheduler's next piece of work (possibly already past, when it is behind).
 pub async fn next_stored_boundary(conn: &mut AnyConnection) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    // One indexed lookup per status (`events_ready_at`, `events_status`), not a scan.
     let at: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(CASE WHEN status = 'SCHEDULED' THEN start_at - lead
-                         WHEN status = 'READY' THEN start_at ELSE end_at END)
-         FROM events WHERE cancelled_at IS NULL AND status IN ('SCHEDULED', 'READY', 'ONGOING')",
+        "SELECT MIN(t) FROM (
+            SELECT (SELECT start_at - lead FROM events
+                     WHERE status = 'SCHEDULED' AND cancelled_at IS NULL
+                     ORDER BY start_at - lead LIMIT 1) AS t
+            UNION ALL
+            SELECT (SELECT start_at FROM events WHERE status = 'READY' AND cancelled_at IS NULL
+                     ORDER BY start_at LIMIT 1)
+            UNION ALL
+            SELECT (SELECT end_at FROM events WHERE status = 'ONGOING' AND cancelled_at IS NULL
+                     ORDER BY end_at LIMIT 1)) boundaries",
     )
     .fetch_one(conn)
     .await?;
