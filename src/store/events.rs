@@ -451,6 +451,7 @@ impl Change {
 
 /// Writes `change` only if the event still has the times and status it was read with and
 /// is not cancelled (compare-and-set); false means someone else changed it first.
+#[tracing::instrument(level = "debug", skip_all, fields(event = old.id), err(level = "debug"))]
 pub async fn change(
     conn: &mut AnyConnection,
     old: &EventRow,
@@ -481,6 +482,7 @@ pub async fn change(
 
 /// Events whose stored status lags their next boundary at `now` (each status read
 /// through its index: see migration 0012).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn due(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE e.id IN (

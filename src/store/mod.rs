@@ -209,6 +209,7 @@ impl Store {
     /// SQLite for the lock: SQLite's own waiting polls with sleeps of up to 100 ms, so
     /// writers queued there start late and in no order, which made the slowest writes
     /// (p99) several times the typical one under concurrent writes.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         if self.backend == Backend::Postgres {
             return Ok(Tx {

@@ -278,6 +278,7 @@ pub async fn enqueue_confirmation(
 /// notices for its size: a row never attempted is due whatever its time says (it was
 /// queued to go at once), a retry time further ahead than any backoff is due, and a
 /// claim further ahead than a lease has lapsed.
+#[tracing::instrument(level = "debug", skip_all, fields(limit = limit), err(level = "debug"))]
 pub async fn claim(
     conn: &mut AnyConnection,
     now: i64,
