@@ -40,6 +40,117 @@ async fn monitors_can_be_created_listed_updated_and_deleted() {
 }
 
 #[tokio::test]
+async fn a_monitor_can_be_defined_as_an_http_or_tcp_check() {
+    let app = spawn_app().await;
+    let (status, m) = app
+        .post(
+            "/api/v1/monitors",
+            json!({"name": "Public API", "slug": "api", "type": "http",
+                   "url": "http://127.0.0.1:9/health", "interval": 30, "timeout": 5,
+                   "expect_status": "200-299,304", "keyword": "ok", "retries": 2,
+                   "degraded_after_ms": 800}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    assert_eq!(
+        (&m["type"], &m["url"], &m["method"], &m["interval"], &m["timeout"]),
+        (
+            &json!("http"),
+            &json!("http://127.0.0.1:9/health"),
+            &json!("GET"),
+            &json!(30),
+            &json!(5)
+        )
+    );
+    assert_eq!(
+        (
+            &m["expect_status"],
+            &m["keyword"],
+            &m["retries"],
+            &m["degraded_after_ms"]
+        ),
+        (&json!("200-299,304"), &json!("ok"), &json!(2), &json!(800))
+    );
+    assert_eq!((&m["follow_redirects"], &m["verify_tls"]), (&json!(true), &json!(true)));
+
+    // Its status is its checks' to set.
+    let (status, body) = app.patch("/api/v1/monitors/api", json!({"status": "DOWN"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "status");
+
+    // Made a TCP check, it keeps no URL; a manual one keeps no check settings.
+    let (status, m) = app
+        .patch(
+            "/api/v1/monitors/api",
+            json!({"type": "tcp", "target": "127.0.0.1:5432"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(
+        (&m["type"], &m["target"], &m["url"]),
+        (&json!("tcp"), &json!("127.0.0.1:5432"), &json!(null))
+    );
+    assert_eq!((&m["interval"], &m["retries"]), (&json!(30), &json!(2)));
+    let (_, m) = app
+        .patch("/api/v1/monitors/api", json!({"type": "manual", "status": "DEGRADED"}))
+        .await;
+    assert_eq!(
+        (&m["type"], &m["status"], &m["interval"]),
+        (&json!("manual"), &json!("DEGRADED"), &json!(null))
+    );
+
+    // Plain monitors are manual, as before.
+    let (_, plain) = app
+        .post("/api/v1/monitors", json!({"name": "Web", "slug": "web"}))
+        .await;
+    assert_eq!((&plain["type"], &plain["url"]), (&json!("manual"), &json!(null)));
+}
+
+#[tokio::test]
+async fn bad_check_definitions_are_422s_naming_the_field() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({"type": "http", "url": "http://"}), "url"),
+        (json!({"type": "http", "url": "example.com/health"}), "url"),
+        (json!({"type": "http"}), "url"),
+        (
+            json!({"type": "http", "url": "http://127.0.0.1/", "interval": 5}),
+            "interval",
+        ),
+        (
+            json!({"type": "http", "url": "http://127.0.0.1/", "interval": 10, "timeout": 30}),
+            "timeout",
+        ),
+        (
+            json!({"type": "http", "url": "http://127.0.0.1/", "expect_status": "2xx"}),
+            "expect_status",
+        ),
+        (json!({"type": "ping"}), "type"),
+        (json!({"type": "tcp", "target": "db.example.com"}), "target"),
+        (
+            json!({"type": "tcp", "target": "127.0.0.1:5432", "url": "http://127.0.0.1/"}),
+            "url",
+        ),
+        (
+            json!({"type": "http", "url": "http://127.0.0.1/", "status": "DOWN"}),
+            "status",
+        ),
+        (json!({"interval": 30}), "interval"),
+    ];
+    for (i, (fields, field)) in cases.into_iter().enumerate() {
+        let mut body = json!({"name": "Checked", "slug": format!("m{i}")});
+        body.as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        let (status, answer) = app.post("/api/v1/monitors", body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(answer["field"], field, "{body}: {answer}");
+        assert!(answer["message"].as_str().is_some_and(|m| !m.is_empty()), "{answer}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM monitors").await, 0, "nothing was saved");
+}
+
+#[tokio::test]
 async fn a_taken_slug_is_a_422_naming_slug() {
     let app = spawn_app().await;
     app.monitor("api").await;

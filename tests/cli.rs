@@ -463,11 +463,18 @@ async fn every_option_says_what_it_is_for() {
         let mut args = cmd.clone();
         args.push("--help");
         let help = lull(&args, &[]).await.stdout;
-        // clap puts an option without help text alone on its line: `  --name <NAME>`.
-        let bare: Vec<&str> = help
-            .lines()
-            .map(str::trim)
-            .filter(|l| (l.starts_with('-') || l.starts_with('<') || l.starts_with('[')) && !l.contains("  "))
+        // An option with help has it on its line (`  --name <NAME>  Name …`) or, when clap
+        // lays help out below the options, on the next line; one without has neither.
+        let lines: Vec<&str> = help.lines().map(str::trim).collect();
+        let option = |l: &str| l.starts_with('-') || l.starts_with('<') || l.starts_with('[');
+        let bare: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| {
+                let next = lines.get(i + 1).copied().unwrap_or("");
+                option(l) && !l.contains("  ") && (next.is_empty() || option(next))
+            })
+            .map(|(_, l)| *l)
             .collect();
         assert!(bare.is_empty(), "{cmd:?} without help: {bare:?}\n{help}");
     }
@@ -894,4 +901,48 @@ async fn an_answer_this_cli_cannot_read_is_an_error_not_a_table_of_dashes() {
         run.stderr
     );
     assert!(!run.stdout.contains(" - "), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn a_checked_monitor_is_defined_from_the_cli_and_bad_settings_name_the_field() {
+    let app = spawn_app().await;
+    let run = api(
+        &app,
+        &[
+            "monitor",
+            "create",
+            "--name",
+            "Database",
+            "--slug",
+            "db",
+            "--type",
+            "tcp",
+            "--target",
+            "127.0.0.1:5432",
+            "--interval",
+            "30s",
+            "--retries",
+            "2",
+        ],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("tcp 127.0.0.1:5432 every 30s"), "{}", run.stdout);
+    let (_, m) = app.get("/api/v1/monitors/db").await;
+    assert_eq!((&m["interval"], &m["retries"]), (&json!(30), &json!(2)));
+
+    let run = api(
+        &app,
+        &["monitor", "create", "--name", "Web", "--slug", "web", "--type", "http"],
+    )
+    .await;
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("url: is required for an http monitor (HTTP 422)"),
+        "{}",
+        run.stderr
+    );
+    let run = api(&app, &["monitor", "update", "db", "--interval", "5s"]).await;
+    assert!(!run.ok);
+    assert!(run.stderr.contains("interval: must be from 10"), "{}", run.stderr);
 }

@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::api::{Api, ClientArgs};
+use super::input::parse_seconds;
 use super::output::{cell, table};
 use crate::service::monitors::MonitorView;
 
@@ -60,10 +61,58 @@ pub struct Fields {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    /// UP, DEGRADED or DOWN
+    /// UP, DEGRADED or DOWN (manual monitors; the others' checks set it)
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<String>,
+    /// How the status is found: manual (default), http, tcp or heartbeat
+    #[arg(long = "type")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+    /// http: the URL to ask, e.g. https://api.example.com/health
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    /// http: GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
+    /// tcp: host:port to connect to
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    /// Time between checks, at least 10s: 30s, 1m, 5m or seconds (default 1m)
+    #[arg(long, value_parser = parse_seconds)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<i64>,
+    /// Time a check may take, at most 60s and the interval (default 10s)
+    #[arg(long, value_parser = parse_seconds)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout: Option<i64>,
+    /// http: status codes that count as up, e.g. 200-399 (default) or 200,204
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expect_status: Option<String>,
+    /// http: text the body must contain ("" removes it)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keyword: Option<String>,
+    /// Failed checks in a row, beyond the first, before the monitor is DOWN (0-10)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retries: Option<i64>,
+    /// Answers slower than this many milliseconds make the monitor DEGRADED (0: never)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    degraded_after_ms: Option<i64>,
+    /// http: follow redirects (true or false; default true)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    follow_redirects: Option<bool>,
+    /// http: verify the TLS certificate (true or false; default true)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verify_tls: Option<bool>,
 }
 
 pub async fn run(args: ClientArgs, json: bool, command: MonitorCommand) -> anyhow::Result<()> {
@@ -115,8 +164,29 @@ fn render(list: &[MonitorView]) -> String {
                 m.name.clone(),
                 cell(m.group.as_deref()),
                 m.status.as_str().to_string(),
+                checked_by(m),
             ]
         })
         .collect();
-    table(&["ID", "SLUG", "NAME", "GROUP", "STATUS"], rows)
+    table(&["ID", "SLUG", "NAME", "GROUP", "STATUS", "CHECK"], rows)
+}
+
+/// "http GET https://… every 1m", "tcp db:5432 every 30s", "manual".
+fn checked_by(m: &MonitorView) -> String {
+    let what = match (&m.url, &m.target) {
+        (Some(url), _) => format!(" {} {url}", m.method.map_or("GET", |v| v.as_str())),
+        (None, Some(target)) => format!(" {target}"),
+        (None, None) => String::new(),
+    };
+    let every = m.interval.map(|s| format!(" every {}", seconds(s))).unwrap_or_default();
+    format!("{}{what}{every}", m.kind.as_str())
+}
+
+/// 30s, 5m, 2h, 90s: the largest whole unit.
+fn seconds(s: i64) -> String {
+    match s {
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod text_enum;
 
 pub mod builder;
+pub mod check;
 pub mod describe;
 pub mod format;
 pub mod impact;

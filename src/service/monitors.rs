@@ -1,8 +1,10 @@
-//! Monitors: create, list, get, update, delete, with a manually set status.
+//! Monitors: create, list, get, update, delete; a status set by hand (`manual`) or, for
+//! the other types, the settings of the checks that find it.
 
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Services, audit};
+use crate::domain::check::{CheckInput, CheckSpec, CheckType, HttpMethod};
 use crate::domain::impact::MonitorStatus;
 use crate::domain::schedule::format_utc;
 use crate::domain::validate::{self, Slug};
@@ -19,15 +21,59 @@ pub struct MonitorView {
     pub name: String,
     pub group: Option<String>,
     pub description: String,
+    /// For `manual` monitors as set by hand; otherwise as the checks found it.
     pub status: MonitorStatus,
+    /// How the status is found: `manual`, `http`, `tcp` or `heartbeat`.
+    #[serde(rename = "type", default)]
+    pub kind: CheckType,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<HttpMethod>,
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Seconds between checks (`null` for manual monitors).
+    #[serde(default)]
+    pub interval: Option<i64>,
+    /// Seconds a check may take (`null` for manual monitors).
+    #[serde(default)]
+    pub timeout: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degraded_after_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_redirects: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_tls: Option<bool>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 impl From<MonitorRow> for MonitorView {
     fn from(r: MonitorRow) -> Self {
+        let c = r.check.spec();
+        let http = c.kind == CheckType::Http;
+        let probed = matches!(c.kind, CheckType::Http | CheckType::Tcp);
+        let checked = c.kind != CheckType::Manual;
         Self {
             id: r.id,
+            kind: c.kind,
+            url: c.url,
+            method: http.then_some(c.method),
+            target: c.target,
+            interval: checked.then_some(c.interval),
+            timeout: checked.then_some(c.timeout),
+            expect_status: http.then(|| c.expect_status.to_string()),
+            keyword: c.keyword,
+            retries: probed.then_some(c.retries),
+            degraded_after_ms: c.degraded_after_ms,
+            follow_redirects: http.then_some(c.follow_redirects),
+            verify_tls: http.then_some(c.verify_tls),
             status: r.status,
             slug: r.slug,
             name: r.name,
@@ -48,9 +94,11 @@ pub struct MonitorInput {
     pub group: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    /// UP (default), DEGRADED or DOWN.
+    /// UP (default), DEGRADED or DOWN; only for `manual` monitors.
     #[serde(default)]
     pub status: Option<String>,
+    #[serde(flatten)]
+    pub check: CheckInput,
 }
 
 /// Changes to a monitor; absent fields stay as they are, an empty `group` clears it.
@@ -60,7 +108,22 @@ pub struct MonitorPatch {
     pub slug: Option<String>,
     pub group: Option<String>,
     pub description: Option<String>,
+    /// Only for `manual` monitors.
     pub status: Option<String>,
+    /// The check settings to change; changing `type` drops what the old type used.
+    #[serde(flatten)]
+    pub check: CheckInput,
+}
+
+/// A status sent for a monitor whose checks set it is refused, naming why.
+fn status_for(kind: CheckType, status: &str) -> AppResult<MonitorStatus> {
+    if kind != CheckType::Manual {
+        return Err(AppError::invalid(
+            "status",
+            format!("is set by the monitor's checks (type {kind}); only manual monitors take a status"),
+        ));
+    }
+    Ok(MonitorStatus::parse("status", status)?)
 }
 
 fn validate_row(row: &mut MonitorRow) -> AppResult<()> {
@@ -82,6 +145,7 @@ fn slug_taken(err: sqlx::Error, slug: &str) -> AppError {
 #[tracing::instrument(skip_all, fields(actor = %actor.0), err(level = "debug"))]
 pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResult<MonitorView> {
     let now = s.now();
+    let check = input.check.apply(&CheckSpec::default())?;
     let mut row = MonitorRow {
         id: 0,
         slug: input.slug,
@@ -89,11 +153,12 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
         group_name: input.group,
         description: input.description.unwrap_or_default(),
         status: match &input.status {
-            Some(v) => MonitorStatus::parse("status", v)?,
+            Some(v) => status_for(check.kind, v)?,
             None => MonitorStatus::Up,
         },
         created_at: now,
         updated_at: now,
+        check: (&check).into(),
     };
     validate_row(&mut row)?;
     let mut tx = s.store.begin().await?;
@@ -189,9 +254,11 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
     if let Some(v) = patch.description {
         row.description = v;
     }
+    let check = patch.check.apply(&before.check.spec())?;
     if let Some(v) = patch.status {
-        row.status = MonitorStatus::parse("status", &v)?;
+        row.status = status_for(check.kind, &v)?;
     }
+    row.check = (&check).into();
     validate_row(&mut row)?;
     row.updated_at = now;
     monitors::update(&mut tx, &row)
@@ -207,6 +274,20 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
         ),
         ("description", before.description, row.description.clone()),
         ("status", before.status.as_str().into(), row.status.as_str().into()),
+        (
+            "type",
+            before.check.check_type.as_str().into(),
+            row.check.check_type.as_str().into(),
+        ),
+        (
+            "check",
+            String::new(),
+            if before.check.spec() == check {
+                String::new()
+            } else {
+                "changed".into()
+            },
+        ),
     ]);
     audit::record(&mut tx, actor, "monitor.update", "monitor", row.id, summary, now).await?;
     tx.commit().await?;

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
-use super::types::Seconds;
+use super::types::{Flag, Seconds};
+use crate::domain::check::{CheckSpec, CheckType, HttpMethod, StatusRanges};
 use crate::domain::impact::MonitorStatus;
 
 #[derive(Debug, Clone, FromRow)]
@@ -20,29 +21,119 @@ pub struct MonitorRow {
     pub created_at: DateTime<Utc>,
     #[sqlx(try_from = "Seconds")]
     pub updated_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub check: CheckColumns,
 }
 
-const COLUMNS: &str = "id, slug, name, group_name, description, status, created_at, updated_at";
+/// How the monitor is checked, as stored (see `CheckSpec`).
+#[derive(Debug, Clone, FromRow)]
+pub struct CheckColumns {
+    #[sqlx(try_from = "String")]
+    pub check_type: CheckType,
+    pub url: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub method: HttpMethod,
+    pub target: Option<String>,
+    pub interval_secs: i64,
+    pub timeout_secs: i64,
+    pub expect_status: String,
+    pub keyword: Option<String>,
+    pub retries: i64,
+    pub degraded_after_ms: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    pub follow_redirects: bool,
+    #[sqlx(try_from = "Flag")]
+    pub verify_tls: bool,
+}
+
+impl From<&CheckSpec> for CheckColumns {
+    fn from(s: &CheckSpec) -> Self {
+        Self {
+            check_type: s.kind,
+            url: s.url.clone(),
+            method: s.method,
+            target: s.target.clone(),
+            interval_secs: s.interval,
+            timeout_secs: s.timeout,
+            expect_status: s.expect_status.to_string(),
+            keyword: s.keyword.clone(),
+            retries: s.retries,
+            degraded_after_ms: s.degraded_after_ms,
+            follow_redirects: s.follow_redirects,
+            verify_tls: s.verify_tls,
+        }
+    }
+}
+
+impl CheckColumns {
+    /// The stored settings; a stored `expect_status` that no longer parses is the default.
+    pub fn spec(&self) -> CheckSpec {
+        CheckSpec {
+            kind: self.check_type,
+            url: self.url.clone(),
+            method: self.method,
+            target: self.target.clone(),
+            interval: self.interval_secs,
+            timeout: self.timeout_secs,
+            expect_status: StatusRanges::parse("expect_status", &self.expect_status).unwrap_or_default(),
+            keyword: self.keyword.clone(),
+            retries: self.retries,
+            degraded_after_ms: self.degraded_after_ms,
+            follow_redirects: self.follow_redirects,
+            verify_tls: self.verify_tls,
+        }
+    }
+}
+
+/// Binds the check columns, in `COLUMNS`' order, after a statement's other arguments
+/// (a macro: inserts and updates are queries of different types).
+macro_rules! bind_check {
+    ($query:expr, $c:expr) => {{
+        let c: &CheckColumns = $c;
+        $query
+            .bind(c.check_type.as_str())
+            .bind(c.url.clone())
+            .bind(c.method.as_str())
+            .bind(c.target.clone())
+            .bind(c.interval_secs)
+            .bind(c.timeout_secs)
+            .bind(c.expect_status.clone())
+            .bind(c.keyword.clone())
+            .bind(c.retries)
+            .bind(c.degraded_after_ms)
+            .bind(i64::from(c.follow_redirects))
+            .bind(i64::from(c.verify_tls))
+    }};
+}
+
+const COLUMNS: &str = "id, slug, name, group_name, description, status, created_at, updated_at,
+    check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword, retries,
+    degraded_after_ms, follow_redirects, verify_tls";
 
 pub async fn insert(conn: &mut AnyConnection, m: &MonitorRow) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO monitors (slug, name, group_name, description, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    let query = sqlx::query_scalar(
+        "INSERT INTO monitors (slug, name, group_name, description, status, created_at, updated_at,
+             check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword,
+             retries, degraded_after_ms, follow_redirects, verify_tls)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         RETURNING id",
     )
     .bind(&m.slug)
     .bind(&m.name)
     .bind(&m.group_name)
     .bind(&m.description)
     .bind(m.status.as_str())
-    .bind(m.created_at.timestamp())
-    .fetch_one(conn)
-    .await
+    .bind(m.created_at.timestamp());
+    bind_check!(query, &m.check).fetch_one(conn).await
 }
 
 pub async fn update(conn: &mut AnyConnection, m: &MonitorRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE monitors SET slug = $2, name = $3, group_name = $4, description = $5, status = $6,
-         updated_at = $7 WHERE id = $1",
+         updated_at = $7, check_type = $8, url = $9, method = $10, target = $11, interval_secs = $12,
+         timeout_secs = $13, expect_status = $14, keyword = $15, retries = $16,
+         degraded_after_ms = $17, follow_redirects = $18, verify_tls = $19
+         WHERE id = $1",
     )
     .bind(m.id)
     .bind(&m.slug)
@@ -50,9 +141,8 @@ pub async fn update(conn: &mut AnyConnection, m: &MonitorRow) -> Result<(), sqlx
     .bind(&m.group_name)
     .bind(&m.description)
     .bind(m.status.as_str())
-    .bind(m.updated_at.timestamp())
-    .execute(conn)
-    .await?;
+    .bind(m.updated_at.timestamp());
+    bind_check!(query, &m.check).execute(conn).await?;
     Ok(())
 }
 

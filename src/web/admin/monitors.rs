@@ -12,6 +12,7 @@ use super::form::{Confirm, CsrfForm, sent};
 use super::pages::{Errors, MonitorEditPage, MonitorForm, MonitorsPage};
 use super::session::Admin;
 use super::{Destructive, destructive, done, layout, render};
+use crate::domain::check::CheckType;
 use crate::service::admins::Session;
 use crate::service::monitors::{self, MonitorInput, MonitorPatch};
 use crate::web::AppState;
@@ -90,6 +91,7 @@ async fn create(
         group: Some(f.group.clone()),
         description: Some(f.description.clone()),
         status: Some(f.status.clone()),
+        check: Default::default(),
     };
     let created = monitors::create(&state.services, &session.actor(), input).await;
     let (st, se) = (&state, &session);
@@ -130,12 +132,16 @@ async fn update(
     CsrfForm(fields): CsrfForm<MonitorFields>,
 ) -> Result<Response, HtmlError> {
     let f = MonitorForm::from(fields);
+    // The form has no check settings yet: a checked monitor keeps them, and its status
+    // (which its checks set) is not sent.
+    let manual = monitors::get(&state.services, &key).await?.kind == CheckType::Manual;
     let patch = MonitorPatch {
         name: Some(f.name.clone()),
         slug: Some(f.slug.clone()),
         group: Some(f.group.clone()),
         description: Some(f.description.clone()),
-        status: Some(f.status.clone()),
+        status: manual.then(|| f.status.clone()),
+        check: Default::default(),
     };
     let updated = monitors::update(&state.services, &session.actor(), &key, patch).await;
     let (st, se) = (&state, &session);
