@@ -2,8 +2,10 @@
 //!
 //! A tour: [`domain`] is pure (schedules, lifecycle, impact); [`store`] persists on SQLite
 //! or PostgreSQL; [`service`] holds the use cases; [`scheduler`] keeps the horizon and the
-//! lifecycle on time; [`web`] serves the API; [`cli`] is the binary's commands.
+//! lifecycle on time, and its leader runs the [`checks`]; [`web`] serves the API; [`cli`] is
+//! the binary's commands.
 pub mod app;
+pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -73,7 +73,12 @@ pub async fn run(s: Services, shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
         }
         tracing::info!("scheduler running");
+        // The leader checks the monitors too, for as long as it leads.
+        let checks = shutdown.child_token();
+        let runner = tokio::spawn(crate::checks::run(s.clone(), checks.clone()));
         lead(&s, &shutdown, &mut lease).await;
+        checks.cancel();
+        let _ = runner.await;
         if shutdown.is_cancelled() {
             lease.release(&s).await;
             return;
@@ -203,6 +208,7 @@ async fn step(s: &Services, next_horizon: &mut DateTime<Utc>) -> AppResult<DateT
     let applied = apply_due_at(s, now).await?;
     if !applied.is_empty() {
         s.page_changes.notify_one();
+        s.check_changes.notify_one();
         s.broadcast();
     }
     if now >= *next_horizon {

@@ -40,6 +40,8 @@ pub struct Services {
     page_dirty: Arc<Mutex<PageDirty>>,
     /// Wakes the delivery worker when notices are queued.
     pub outbox_changes: Arc<Notify>,
+    /// Wakes the check runner when monitors or maintenance windows change.
+    pub check_changes: Arc<Notify>,
 }
 
 impl Services {
@@ -51,6 +53,7 @@ impl Services {
             page_changes: Arc::new(Notify::new()),
             page_dirty: Arc::default(),
             outbox_changes: Arc::new(Notify::new()),
+            check_changes: Arc::new(Notify::new()),
         }
     }
 
@@ -83,6 +86,7 @@ impl Services {
         self.changes.notify_one();
         self.page_changes.notify_one();
         self.outbox_changes.notify_one();
+        self.check_changes.notify_one();
     }
 
     /// Notes what the page must read again at its next build: one plan, or (`None`)

@@ -192,3 +192,37 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<MonitorRo
     .fetch_optional(conn)
     .await
 }
+
+/// Monitors an ongoing event affects at `now` (by its times: the lifecycle is a function
+/// of time), whose checks pause.
+pub async fn under_maintenance(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT mm.monitor_id FROM events e
+         JOIN maintenance_monitors mm ON mm.maintenance_id = e.maintenance_id
+         WHERE e.cancelled_at IS NULL AND e.start_at <= $1 AND e.end_at > $1",
+    )
+    .bind(now.timestamp())
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// Records the status a checked monitor's checks found; false when the monitor is gone or
+/// became manual meanwhile (a person's status is never overwritten).
+pub async fn set_checked_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: MonitorStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE monitors SET status = $2, updated_at = $3 WHERE id = $1 AND check_type <> 'manual'")
+        .bind(id)
+        .bind(status.as_str())
+        .bind(now.timestamp())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

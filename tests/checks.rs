@@ -1,0 +1,273 @@
+//! The check runner against real HTTP and TCP servers on loopback: statuses found, flap
+//! damping, and checks paused while maintenance affects a monitor. The runner's "run what
+//! is due" is called directly, with the test clock moved past each interval.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration as StdDuration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use chrono::Duration;
+use lull::checks::Runner;
+use lull::domain::check::CheckInput;
+use lull::domain::impact::MonitorStatus;
+use lull::service::Actor;
+use lull::service::monitors::{self, MonitorInput};
+
+use common::{TestDb, t0};
+
+/// A loopback HTTP server: `/ok` answers "all good", `/fail` 500, `/slow` after 3 s,
+/// `/sluggish` after 400 ms; `hits` counts every request.
+struct Target {
+    base: String,
+    hits: Arc<AtomicUsize>,
+}
+
+impl Target {
+    async fn start() -> Self {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let count = hits.clone();
+        let router = Router::new()
+            .route("/ok", get(|| async { "all good" }))
+            .route("/fail", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }))
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(StdDuration::from_secs(3)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/sluggish",
+                get(|| async {
+                    tokio::time::sleep(StdDuration::from_millis(400)).await;
+                    "all good, slowly"
+                }),
+            )
+            .layer(axum::middleware::from_fn(move |req, next: axum::middleware::Next| {
+                let count = count.clone();
+                async move {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    next.run(req).await
+                }
+            }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { base, hits }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+fn actor() -> Actor {
+    Actor("test".into())
+}
+
+async fn monitor(db: &TestDb, slug: &str, check: CheckInput) {
+    let input = MonitorInput {
+        name: slug.to_uppercase(),
+        slug: slug.into(),
+        check,
+        ..MonitorInput::default()
+    };
+    monitors::create(&db.services, &actor(), input).await.unwrap();
+}
+
+fn http(url: String, retries: i64) -> CheckInput {
+    CheckInput {
+        kind: Some("http".into()),
+        url: Some(url),
+        interval: Some(30),
+        timeout: Some(1),
+        retries: Some(retries),
+        ..CheckInput::default()
+    }
+}
+
+async fn status(db: &TestDb, slug: &str) -> MonitorStatus {
+    monitors::get(&db.services, slug).await.unwrap().status
+}
+
+/// Moves the clock one interval (30 s) on and runs what is due.
+async fn round(db: &TestDb, runner: &mut Runner) -> Vec<lull::checks::Outcome> {
+    db.clock.advance(Duration::seconds(30));
+    runner.run_due(&db.services, db.services.now()).await.unwrap().0
+}
+
+#[tokio::test]
+async fn http_and_tcp_checks_find_up_down_and_degraded() {
+    let db = TestDb::new(t0()).await;
+    let target = Target::start().await;
+    let open = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    monitor(&db, "ok", http(format!("{}/ok", target.base), 0)).await;
+    monitor(&db, "fail", http(format!("{}/fail", target.base), 0)).await;
+    monitor(&db, "slow", http(format!("{}/slow", target.base), 0)).await;
+    let mut sluggish = http(format!("{}/sluggish", target.base), 0);
+    sluggish.degraded_after_ms = Some(200);
+    monitor(&db, "sluggish", sluggish).await;
+    let mut keyword = http(format!("{}/ok", target.base), 0);
+    keyword.keyword = Some("maintenance".into());
+    monitor(&db, "keyword", keyword).await;
+    let tcp = |target: String| CheckInput {
+        kind: Some("tcp".into()),
+        target: Some(target),
+        interval: Some(30),
+        timeout: Some(1),
+        ..CheckInput::default()
+    };
+    monitor(&db, "tcp-open", tcp(open.local_addr().unwrap().to_string())).await;
+    monitor(&db, "tcp-closed", tcp(closed.to_string())).await;
+    // A manual monitor is never checked and keeps what a person set.
+    monitors::create(
+        &db.services,
+        &actor(),
+        MonitorInput {
+            name: "Manual".into(),
+            slug: "manual".into(),
+            status: Some("DEGRADED".into()),
+            ..MonitorInput::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let mut runner = Runner::new();
+    // First checks are spread over the first interval: none runs at once …
+    let first = runner.run_due(&db.services, db.services.now()).await.unwrap();
+    assert!(first.0.len() < 7, "all checks fired at once: {:?}", first.0);
+    assert!(first.1 <= db.services.now() + Duration::seconds(30));
+    // … and all have run once the interval has passed.
+    let outcomes = round(&db, &mut runner).await;
+    assert_eq!(outcomes.len() + first.0.len(), 7, "{outcomes:?}");
+    let expected = [
+        ("ok", MonitorStatus::Up),
+        ("fail", MonitorStatus::Down),
+        ("slow", MonitorStatus::Down),
+        ("sluggish", MonitorStatus::Degraded),
+        ("keyword", MonitorStatus::Down),
+        ("tcp-open", MonitorStatus::Up),
+        ("tcp-closed", MonitorStatus::Down),
+        ("manual", MonitorStatus::Degraded),
+    ];
+    for (slug, want) in expected {
+        assert_eq!(status(&db, slug).await, want, "{slug}");
+    }
+    let all: Vec<_> = first.0.iter().chain(&outcomes).collect();
+    let error = |slug_url: &str| {
+        all.iter()
+            .find(|o| o.error.as_deref().is_some_and(|e| e.contains(slug_url)))
+            .map(|o| o.error.clone().unwrap())
+    };
+    assert!(error("HTTP 500").is_some(), "{all:?}");
+    assert!(error("no answer within 1 s").is_some(), "{all:?}");
+    assert!(error("does not contain 'maintenance'").is_some(), "{all:?}");
+    // The slow target took its whole timeout; the others did not wait for it.
+    let fast = all.iter().filter(|o| o.latency_ms < 900).count();
+    assert!(fast >= 5, "{all:?}");
+}
+
+#[tokio::test]
+async fn a_monitor_turns_down_after_its_retries_and_up_at_the_first_good_answer() {
+    let db = TestDb::new(t0()).await;
+    let target = Target::start().await;
+    monitor(&db, "api", http(format!("{}/fail", target.base), 2)).await;
+    let mut runner = Runner::new();
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    round(&db, &mut runner).await; // the first check (jittered) has run by now
+    let hits = target.hits();
+    assert!(hits >= 1);
+    // Failures 1..=3 with retries = 2: DOWN only at the third in a row.
+    let mut seen = Vec::new();
+    while target.hits() < 3 {
+        seen.push(status(&db, "api").await);
+        round(&db, &mut runner).await;
+    }
+    assert!(seen.iter().all(|s| *s == MonitorStatus::Up), "{seen:?}");
+    assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+
+    // The service recovers: one good answer is enough.
+    monitors::update(
+        &db.services,
+        &actor(),
+        "api",
+        lull::service::monitors::MonitorPatch {
+            check: CheckInput {
+                url: Some(format!("{}/ok", target.base)),
+                ..CheckInput::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // A changed definition starts over: its first check within the next interval.
+    round(&db, &mut runner).await;
+    round(&db, &mut runner).await;
+    assert_eq!(status(&db, "api").await, MonitorStatus::Up);
+}
+
+#[tokio::test]
+async fn checks_pause_while_maintenance_affects_the_monitor_and_the_first_after_decides() {
+    let db = TestDb::new(t0()).await;
+    let target = Target::start().await;
+    monitor(&db, "api", http(format!("{}/fail", target.base), 3)).await;
+    monitor(&db, "web", http(format!("{}/fail", target.base), 0)).await;
+    // Maintenance on `api` only, from 12:05 to 12:35 (t0 is 12:00).
+    lull::service::maintenances::create(
+        &db.services,
+        &actor(),
+        serde_json::from_value(serde_json::json!({
+            "title": "Upgrade", "start": "2026-05-10T12:05", "timezone": "UTC", "duration": 1800,
+            "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut runner = Runner::new();
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    let api_checks = |o: &[lull::checks::Outcome], id: i64| o.iter().filter(|o| o.monitor_id == id).count();
+    let api_id = monitors::get(&db.services, "api").await.unwrap().id;
+    let web_id = monitors::get(&db.services, "web").await.unwrap().id;
+
+    // 12:05 to 12:35: `api` is not checked at all; `web`, which no event affects, is.
+    db.clock.set(common::utc("2026-05-10T12:05:00Z"));
+    let (mut api_during, mut web_during) = (0, 0);
+    for _ in 0..59 {
+        let out = round(&db, &mut runner).await;
+        let now = db.services.now();
+        if now >= common::utc("2026-05-10T12:05:00Z") && now < common::utc("2026-05-10T12:35:00Z") {
+            api_during += api_checks(&out, api_id);
+            web_during += api_checks(&out, web_id);
+        }
+        if now >= common::utc("2026-05-10T12:34:30Z") {
+            break;
+        }
+    }
+    assert_eq!(api_during, 0, "api was checked during its maintenance");
+    assert!(web_during >= 50, "web stopped being checked: {web_during}");
+    assert_eq!(status(&db, "web").await, MonitorStatus::Down);
+    assert_eq!(
+        status(&db, "api").await,
+        MonitorStatus::Up,
+        "a paused monitor keeps its status"
+    );
+
+    // The window ends at 12:35: the first check after it decides, without waiting for
+    // `retries` (3) more failures.
+    let out = round(&db, &mut runner).await;
+    assert_eq!(db.services.now(), common::utc("2026-05-10T12:35:00Z"));
+    assert_eq!(api_checks(&out, api_id), 1, "{out:?}");
+    assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+}
