@@ -73,6 +73,31 @@ async fn a_monitor_can_be_defined_as_an_http_or_tcp_check() {
     );
     assert_eq!((&m["follow_redirects"], &m["verify_tls"]), (&json!(true), &json!(true)));
 
+    // Readers without a token see that it is checked, not where (an inside address).
+    for path in ["/api/v1/monitors/api", "/api/v1/monitors"] {
+        let (status, anonymous) = app.request(Method::GET, path, None, false).await;
+        assert_eq!(status, StatusCode::OK);
+        let seen = if anonymous.is_array() {
+            &anonymous[0]
+        } else {
+            &anonymous
+        };
+        assert_eq!(
+            (&seen["type"], &seen["interval"]),
+            (&json!("http"), &json!(30)),
+            "{seen}"
+        );
+        assert!(seen["url"].is_null() && seen.get("keyword").is_none(), "{seen}");
+    }
+    let bad_token = app
+        .http
+        .get(format!("{}/api/v1/monitors", app.base))
+        .bearer_auth("lull_not_a_token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_token.status(), StatusCode::UNAUTHORIZED);
+
     // Its status is its checks' to set.
     let (status, body) = app.patch("/api/v1/monitors/api", json!({"status": "DOWN"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

@@ -85,6 +85,20 @@ impl From<MonitorRow> for MonitorView {
     }
 }
 
+impl MonitorView {
+    /// Leaves out where and how the monitor is checked (inside addresses, keywords), for
+    /// readers without a token; the type and interval stay.
+    pub fn hide_check_details(&mut self) {
+        self.url = None;
+        self.method = None;
+        self.target = None;
+        self.expect_status = None;
+        self.keyword = None;
+        self.follow_redirects = None;
+        self.verify_tls = None;
+    }
+}
+
 /// A new monitor.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonitorInput {

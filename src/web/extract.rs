@@ -122,6 +122,22 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// `Option<Auth>`: no `Authorization` header is `None` (an anonymous reader); a header
+/// with a token that is not live is still a 401, never a quiet downgrade.
+impl axum::extract::OptionalFromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
 /// Parses a numeric id from a path segment; anything else cannot name a row (404).
 pub fn id(raw: &str, what: &'static str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound(what))

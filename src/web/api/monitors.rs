@@ -17,10 +17,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update, delete))
 }
 
-/// All monitors, by group and name.
-#[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", responses((status = 200, body = Vec<MonitorView>)))]
-async fn list(State(state): State<AppState>) -> AppResult<Json<Vec<MonitorView>>> {
-    Ok(Json(monitors::list(&state.services).await?))
+/// All monitors, by group and name. Where and how a monitor is checked (`url`, `target`,
+/// `method`, `keyword`, `expect_status`, …) is shown only to token holders: it names
+/// inside addresses.
+#[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", responses((status = 200, body = Vec<MonitorView>), (status = 401, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, auth: Option<Auth>) -> AppResult<Json<Vec<MonitorView>>> {
+    let mut list = monitors::list(&state.services).await?;
+    if auth.is_none() {
+        list.iter_mut().for_each(MonitorView::hide_check_details);
+    }
+    Ok(Json(list))
 }
 
 /// Creates a monitor.
@@ -38,12 +44,20 @@ async fn create(
     ))
 }
 
-/// One monitor, by id or slug.
+/// One monitor, by id or slug (its check details only with a token, as in the list).
 #[utoipa::path(get, path = "/api/v1/monitors/{id}", tag = "monitors",
     params(("id" = String, Path, description = "Numeric id or slug")),
-    responses((status = 200, body = MonitorView), (status = 404, body = ErrorBody)))]
-async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> AppResult<Json<MonitorView>> {
-    Ok(Json(monitors::get(&state.services, &id).await?))
+    responses((status = 200, body = MonitorView), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn get_one(
+    State(state): State<AppState>,
+    auth: Option<Auth>,
+    Path(id): Path<String>,
+) -> AppResult<Json<MonitorView>> {
+    let mut m = monitors::get(&state.services, &id).await?;
+    if auth.is_none() {
+        m.hide_check_details();
+    }
+    Ok(Json(m))
 }
 
 /// Changes a monitor (including its manual status).
