@@ -12,12 +12,12 @@
 //!   (its shown status is the event's impact); when the event ends, is completed early or
 //!   cancelled, checks resume and the first one decides the status, without damping.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::MAX_SLEEP;
@@ -25,7 +25,7 @@ use crate::domain::check::{CheckSpec, CheckType};
 use crate::domain::impact::MonitorStatus;
 use crate::error::AppResult;
 use crate::service::Services;
-use crate::store::monitors;
+use crate::store::{checks, monitors};
 
 /// Checks in flight at once.
 pub const IN_FLIGHT: usize = 64;
@@ -46,18 +46,27 @@ pub struct Outcome {
 #[derive(Debug, Clone)]
 struct Watch {
     spec: CheckSpec,
+    /// The status stored for it (what its checks last decided, or a person before that).
+    status: MonitorStatus,
     next_at: DateTime<Utc>,
     /// Failed checks in a row.
     failures: i64,
     /// Paused by maintenance since the last check: the next one decides alone.
     resumed: bool,
+    in_flight: bool,
 }
 
-/// The runner's memory: every checked monitor's next check and run of failures.
+/// The runner's memory: every checked monitor's next check and run of failures, the
+/// checks in flight, and the results waiting to be written.
 pub struct Runner {
     watches: HashMap<i64, Watch>,
-    http: HttpClients,
+    paused: HashSet<i64>,
+    http: Arc<HttpClients>,
     pool: Arc<Semaphore>,
+    results_tx: mpsc::UnboundedSender<(Outcome, DateTime<Utc>)>,
+    results: mpsc::UnboundedReceiver<(Outcome, DateTime<Utc>)>,
+    /// Results not yet written, each with whether it changed its monitor's status.
+    pending: Vec<(Outcome, DateTime<Utc>, bool)>,
 }
 
 impl Default for Runner {
@@ -68,23 +77,25 @@ impl Default for Runner {
 
 impl Runner {
     pub fn new() -> Self {
+        let (results_tx, results) = mpsc::unbounded_channel();
         Self {
             watches: HashMap::new(),
-            http: HttpClients::new(),
+            paused: HashSet::new(),
+            http: Arc::new(HttpClients::new()),
             pool: Arc::new(Semaphore::new(IN_FLIGHT)),
+            results_tx,
+            results,
+            pending: Vec::new(),
         }
     }
 
-    /// Runs every check due at `now` (all at once, within the pool) and records what they
-    /// found; returns their outcomes and when the next check is due.
-    pub async fn run_due(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<(Vec<Outcome>, DateTime<Utc>)> {
+    /// Reads the checked monitors and which of them maintenance pauses at `now`: a new or
+    /// changed monitor gets its first check at a random point of its interval.
+    pub async fn refresh(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
         let mut conn = s.store.conn().await?;
         let rows = monitors::list(&mut conn).await?;
-        let paused = monitors::under_maintenance(&mut conn, now).await?;
+        self.paused = monitors::under_maintenance(&mut conn, now).await?;
         drop(conn);
-
-        // Forget monitors that are gone or no longer checked; (re)learn changed ones, their
-        // first check at a random point of the interval.
         let checked: HashMap<i64, (CheckSpec, MonitorStatus)> = rows
             .into_iter()
             .map(|r| (r.id, (r.check.spec(), r.status)))
@@ -92,69 +103,144 @@ impl Runner {
             .collect();
         self.watches
             .retain(|id, w| checked.get(id).is_some_and(|(spec, _)| *spec == w.spec));
-        for (id, (spec, _)) in &checked {
-            self.watches.entry(*id).or_insert_with(|| Watch {
+        for (id, (spec, status)) in checked {
+            let w = self.watches.entry(id).or_insert_with(|| Watch {
                 next_at: now + jitter(spec.interval),
-                spec: spec.clone(),
+                spec,
+                status,
                 failures: 0,
                 resumed: false,
+                in_flight: false,
             });
+            if !w.in_flight {
+                w.status = status;
+            }
         }
+        Ok(())
+    }
 
-        let mut due = Vec::new();
+    /// Starts every check due at `now` that is not paused or already running, each on
+    /// its own task; returns how many started.
+    pub fn launch_due(&mut self, now: DateTime<Utc>) -> usize {
+        let mut started = 0;
         for (id, w) in &mut self.watches {
-            if paused.contains(id) {
+            if self.paused.contains(id) {
                 w.resumed = true;
                 w.failures = 0;
                 continue;
             }
-            if w.next_at <= now {
-                w.next_at = now + Duration::seconds(w.spec.interval);
-                due.push((*id, w.spec.clone()));
+            if w.in_flight || w.next_at > now {
+                continue;
             }
+            w.next_at = now + Duration::seconds(w.spec.interval);
+            w.in_flight = true;
+            started += 1;
+            let (id, spec, http, pool, tx) = (
+                *id,
+                w.spec.clone(),
+                self.http.clone(),
+                self.pool.clone(),
+                self.results_tx.clone(),
+            );
+            tokio::spawn(async move {
+                let _permit = pool.acquire_owned().await;
+                let outcome = check(&http, id, &spec).await;
+                let _ = tx.send((outcome, now));
+            });
         }
-        let checks = due.into_iter().map(|(id, spec)| {
-            let (pool, http) = (self.pool.clone(), &self.http);
-            async move {
-                let _permit = pool.acquire_owned().await.ok();
-                check(http, id, &spec).await
-            }
-        });
-        let outcomes = futures_util::future::join_all(checks).await;
+        started
+    }
 
-        let mut changed = false;
-        for o in &outcomes {
-            let Some(w) = self.watches.get_mut(&o.monitor_id) else {
-                continue;
-            };
-            let Some((_, current)) = checked.get(&o.monitor_id) else {
-                continue;
-            };
-            let new = if o.status == MonitorStatus::Down {
-                w.failures += 1;
-                if w.failures > w.spec.retries || w.resumed {
-                    MonitorStatus::Down
-                } else {
-                    *current
-                }
+    /// Takes one check's outcome into account (flap damping, resuming after maintenance)
+    /// and queues it to be written.
+    fn apply(&mut self, outcome: Outcome, at: DateTime<Utc>) {
+        let Some(w) = self.watches.get_mut(&outcome.monitor_id) else {
+            return; // deleted or changed while it ran
+        };
+        w.in_flight = false;
+        let new = if outcome.status == MonitorStatus::Down {
+            w.failures += 1;
+            if w.failures > w.spec.retries || w.resumed {
+                MonitorStatus::Down
             } else {
-                w.failures = 0;
-                o.status
-            };
-            w.resumed = false;
-            if new != *current {
-                let mut conn = s.store.conn().await?;
-                if monitors::set_checked_status(&mut conn, o.monitor_id, new, now).await? {
-                    tracing::info!(monitor = o.monitor_id, from = %current, to = %new, error = o.error.as_deref(), "monitor status changed");
-                    changed = true;
-                }
+                w.status
             }
-        }
+        } else {
+            w.failures = 0;
+            outcome.status
+        };
+        w.resumed = false;
+        let changed = new != w.status;
         if changed {
+            tracing::info!(monitor = outcome.monitor_id, from = %w.status, to = %new, error = outcome.error.as_deref(), "monitor status changed");
+            w.status = new;
+        }
+        self.pending.push((outcome, at, changed));
+    }
+
+    /// Writes the queued results and status changes in one transaction, and prunes the
+    /// results beyond each monitor's last 100; tells the page when a status moved.
+    pub async fn flush(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut tx = s.store.begin().await?;
+        let mut moved = false;
+        let mut touched = HashSet::new();
+        for (o, at, changed) in &self.pending {
+            let status = self.watches.get(&o.monitor_id).map(|w| w.status);
+            if *changed && let Some(status) = status {
+                moved |= monitors::set_checked_status(&mut tx, o.monitor_id, status, now).await?;
+            }
+            let row = checks::CheckResultRow {
+                id: 0,
+                monitor_id: o.monitor_id,
+                at: *at,
+                status: o.status,
+                latency_ms: o.latency_ms.max(0),
+                error: o.error.clone(),
+                changed: *changed,
+            };
+            checks::insert(&mut tx, &row).await?;
+            touched.insert(o.monitor_id);
+        }
+        for id in touched {
+            checks::prune(&mut tx, id).await?;
+        }
+        tx.commit().await?;
+        self.pending.clear();
+        if moved {
             s.changed();
         }
-        let next = self.watches.values().map(|w| w.next_at).min();
-        Ok((outcomes, next.unwrap_or(now + MAX_SLEEP)))
+        Ok(())
+    }
+
+    /// Refreshes, runs every check due at `now` to its end, and writes what they found:
+    /// the synchronous round tests drive. Returns the outcomes and when the next check is
+    /// due.
+    pub async fn run_due(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<(Vec<Outcome>, DateTime<Utc>)> {
+        self.refresh(s, now).await?;
+        let mut left = self.launch_due(now);
+        let mut outcomes = Vec::new();
+        while left > 0 {
+            let Some((o, at)) = self.results.recv().await else {
+                break;
+            };
+            outcomes.push(o.clone());
+            self.apply(o, at);
+            left -= 1;
+        }
+        self.flush(s, now).await?;
+        Ok((outcomes, self.next_due(now)))
+    }
+
+    fn next_due(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.watches
+            .iter()
+            .filter(|(id, w)| !w.in_flight && !self.paused.contains(id))
+            .map(|(_, w)| w.next_at)
+            .min()
+            .unwrap_or(now + MAX_SLEEP)
     }
 }
 
@@ -164,22 +250,43 @@ fn jitter(interval: i64) -> Duration {
 }
 
 /// Runs until `stop` (the scheduler starts it while it leads, and stops it when it no
-/// longer does).
+/// longer does). Checks start on time whatever the others are doing; results are written
+/// once a second at most, in one transaction for all monitors.
 pub async fn run(s: Services, stop: CancellationToken) {
     let mut runner = Runner::new();
+    let mut stale = true;
+    let mut next_flush = s.now();
     loop {
         let now = s.now();
-        let wake = match runner.run_due(&s, now).await {
-            Ok((_, next)) => next.clamp(now + Duration::milliseconds(200), now + MAX_SLEEP),
-            Err(e) => {
-                tracing::error!(error = %e, "checking monitors failed; retrying");
-                now + Duration::seconds(2)
+        if stale {
+            match runner.refresh(&s, now).await {
+                Ok(()) => stale = false,
+                Err(e) => tracing::error!(error = %e, "reading the monitors to check failed; retrying"),
             }
+        }
+        runner.launch_due(now);
+        if now >= next_flush {
+            if let Err(e) = runner.flush(&s, now).await {
+                tracing::error!(error = %e, "writing check results failed; keeping them to try again");
+            }
+            next_flush = now + Duration::seconds(1);
+        }
+        let wake = if stale {
+            now + Duration::seconds(2)
+        } else {
+            let mut wake = runner.next_due(now).min(now + MAX_SLEEP);
+            if !runner.pending.is_empty() {
+                wake = wake.min(next_flush);
+            }
+            wake
         };
         tokio::select! {
+            Some((o, at)) = runner.results.recv() => runner.apply(o, at),
             () = s.clock.sleep_until(wake) => {}
             // A monitor added or changed, or a maintenance that starts or ends.
-            () = s.check_changes.notified() => {}
+            () = s.check_changes.notified() => stale = true,
+            // The pause follows time even when nothing wakes it: read again each minute.
+            () = s.clock.sleep_until(now + Duration::minutes(1)), if !stale => stale = true,
             () = stop.cancelled() => return,
         }
     }

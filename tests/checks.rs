@@ -21,17 +21,34 @@ use lull::service::monitors::{self, MonitorInput};
 use common::{TestDb, t0};
 
 /// A loopback HTTP server: `/ok` answers "all good", `/fail` 500, `/slow` after 3 s,
-/// `/sluggish` after 400 ms; `hits` counts every request.
+/// `/sluggish` after 400 ms, `/flip` 200 or 503 as `failing` says; `hits` counts every
+/// request.
 struct Target {
     base: String,
     hits: Arc<AtomicUsize>,
+    failing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Target {
     async fn start() -> Self {
         let hits = Arc::new(AtomicUsize::new(0));
         let count = hits.clone();
+        let failing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = failing.clone();
         let router = Router::new()
+            .route(
+                "/flip",
+                get(move || {
+                    let fail = flag.load(Ordering::SeqCst);
+                    async move {
+                        if fail {
+                            (StatusCode::SERVICE_UNAVAILABLE, "down")
+                        } else {
+                            (StatusCode::OK, "up")
+                        }
+                    }
+                }),
+            )
             .route("/ok", get(|| async { "all good" }))
             .route("/fail", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }))
             .route(
@@ -58,7 +75,7 @@ impl Target {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { base, hits }
+        Self { base, hits, failing }
     }
 
     fn hits(&self) -> usize {
@@ -270,4 +287,96 @@ async fn checks_pause_while_maintenance_affects_the_monitor_and_the_first_after_
     assert_eq!(db.services.now(), common::utc("2026-05-10T12:35:00Z"));
     assert_eq!(api_checks(&out, api_id), 1, "{out:?}");
     assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+}
+
+#[tokio::test]
+async fn results_keep_the_last_100_and_every_status_change() {
+    let db = TestDb::new(t0()).await;
+    let target = Target::start().await;
+    monitor(&db, "api", http(format!("{}/flip", target.base), 0)).await;
+    let mut runner = Runner::new();
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    for _ in 0..3 {
+        round(&db, &mut runner).await;
+    }
+    target.failing.store(true, Ordering::SeqCst);
+    round(&db, &mut runner).await;
+    assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+    for _ in 0..150 {
+        round(&db, &mut runner).await;
+    }
+    target.failing.store(false, Ordering::SeqCst);
+    round(&db, &mut runner).await;
+    assert_eq!(status(&db, "api").await, MonitorStatus::Up);
+
+    // 155 checks ran (the first within the first interval): the last 100 are kept, and the
+    // change to DOWN, older than those, too.
+    let all = lull::service::monitors::checks(&db.services, "api", 1000, true)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 101, "{}", all.len());
+    assert!(all[0].changed && all[0].status == MonitorStatus::Up, "{:?}", all[0]);
+    assert!(
+        all[1..100]
+            .iter()
+            .all(|c| !c.changed && c.status == MonitorStatus::Down)
+    );
+    assert!(
+        all[100].changed && all[100].status == MonitorStatus::Down,
+        "{:?}",
+        all[100]
+    );
+    assert!(
+        all[100].error.as_deref().is_some_and(|e| e.contains("HTTP 503")),
+        "{:?}",
+        all[100]
+    );
+    assert!(all.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    let anonymous = lull::service::monitors::checks(&db.services, "api", 5, false)
+        .await
+        .unwrap();
+    assert_eq!(anonymous.len(), 5);
+    assert!(anonymous.iter().all(|c| c.error.is_none()));
+}
+
+#[tokio::test]
+async fn the_checks_endpoint_lists_results_newest_first_errors_only_with_a_token() {
+    let app = common::spawn_app().await;
+    let m = app.monitor("api").await;
+    for (i, (status, error)) in [("UP", None), ("DOWN", Some("HTTP 500, expected 200-399"))]
+        .iter()
+        .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO check_results (monitor_id, at, status, latency_ms, error, changed) VALUES ($1, $2, $3, $4, $5, 1)",
+        )
+        .bind(m["id"].as_i64().unwrap())
+        .bind(t0().timestamp() + i as i64 * 30)
+        .bind(*status)
+        .bind(12_i64)
+        .bind(*error)
+        .execute(&app.store.pool)
+        .await
+        .unwrap();
+    }
+    let (code, list) = app.get("/api/v1/monitors/api/checks").await;
+    assert_eq!(code, StatusCode::OK, "{list}");
+    assert_eq!(list[0]["status"], "DOWN");
+    assert_eq!(list[0]["error"], "HTTP 500, expected 200-399");
+    assert_eq!(list[0]["latency_ms"], 12);
+    assert_eq!(list[1]["status"], "UP");
+    assert_eq!(list[0]["at"], "2026-05-10T12:00:30Z");
+    let (code, list) = app
+        .request(reqwest::Method::GET, "/api/v1/monitors/api/checks?limit=1", None, false)
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(list[0]["error"].is_null(), "{list}");
+    let (code, body) = app.get("/api/v1/monitors/api/checks?limit=0").await;
+    assert_eq!(
+        (code, &body["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &serde_json::json!("limit"))
+    );
+    let (code, _) = app.get("/api/v1/monitors/nope/checks").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
 }

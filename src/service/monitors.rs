@@ -10,7 +10,7 @@ use crate::domain::schedule::format_utc;
 use crate::domain::validate::{self, Slug};
 use crate::error::{AppError, AppResult};
 use crate::store::{
-    AnyConnection, is_unique_violation,
+    AnyConnection, checks, is_unique_violation,
     monitors::{self, MonitorRow},
 };
 
@@ -328,4 +328,38 @@ pub async fn delete(s: &Services, actor: &Actor, key: &str) -> AppResult<()> {
     tx.commit().await?;
     s.changed();
     Ok(())
+}
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckView {
+    /// When the check ran (RFC 3339, UTC).
+    pub at: String,
+    /// What this check found (the monitor's status also waits for its `retries`).
+    pub status: MonitorStatus,
+    pub latency_ms: i64,
+    /// Why it failed or was slow; only for token holders (it may name inside addresses).
+    pub error: Option<String>,
+    /// This result moved the monitor's status (such results are kept for good).
+    pub changed: bool,
+}
+
+/// A monitor's recent check results, newest first: its last 100 and every status change.
+pub async fn checks(s: &Services, key: &str, limit: i64, with_errors: bool) -> AppResult<Vec<CheckView>> {
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::invalid("limit", "must be from 1 to 1000"));
+    }
+    let mut conn = s.store.conn().await?;
+    let m = find(&mut conn, key).await?;
+    Ok(checks::recent(&mut conn, m.id, limit)
+        .await?
+        .into_iter()
+        .map(|r| CheckView {
+            at: format_utc(r.at),
+            status: r.status,
+            latency_ms: r.latency_ms,
+            error: r.error.filter(|_| with_errors),
+            changed: r.changed,
+        })
+        .collect())
 }

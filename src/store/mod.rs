@@ -8,6 +8,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod checks;
 pub mod events;
 pub mod idempotency;
 pub mod maintenances;

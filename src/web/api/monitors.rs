@@ -6,15 +6,40 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
-use crate::service::monitors::{self, MonitorInput, MonitorPatch, MonitorView};
+use crate::service::monitors::{self, CheckView, MonitorInput, MonitorPatch, MonitorView};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
-use crate::web::extract::{ApiJson, Auth};
+use crate::web::extract::{ApiJson, ApiQuery, Auth};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
+        .routes(routes!(checks))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct ChecksQuery {
+    /// At most this many results (1–1000, default 100).
+    limit: Option<i64>,
+}
+
+/// A monitor's recent check results, newest first (time, status, latency in ms, error):
+/// its last 100 and every result that changed its status. Errors only with a token.
+#[utoipa::path(get, path = "/api/v1/monitors/{id}/checks", tag = "monitors",
+    params(("id" = String, Path, description = "Numeric id or slug"), ChecksQuery),
+    responses((status = 200, body = Vec<CheckView>), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn checks(
+    State(state): State<AppState>,
+    auth: Option<Auth>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ChecksQuery>,
+) -> AppResult<Json<Vec<CheckView>>> {
+    let limit = q.limit.unwrap_or(100);
+    Ok(Json(
+        monitors::checks(&state.services, &id, limit, auth.is_some()).await?,
+    ))
 }
 
 /// All monitors, by group and name. Where and how a monitor is checked (`url`, `target`,
