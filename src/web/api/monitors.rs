@@ -27,7 +27,7 @@ struct ChecksQuery {
 /// A monitor's recent check results, newest first (time, status, latency in ms, error):
 /// its last 100 and every result that changed its status. Errors only with a token.
 #[utoipa::path(get, path = "/api/v1/monitors/{id}/checks", tag = "monitors",
-    params(("id" = String, Path, description = "Numeric id or slug"), ChecksQuery),
+    params(("id" = String, Path, description = "Numeric id or slug"), ChecksQuery), security((), ("token" = [])),
     responses((status = 200, body = Vec<CheckView>), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn checks(
@@ -45,7 +45,7 @@ async fn checks(
 /// All monitors, by group and name. Where and how a monitor is checked (`url`, `target`,
 /// `method`, `keyword`, `expect_status`, …) is shown only to token holders: it names
 /// inside addresses.
-#[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", responses((status = 200, body = Vec<MonitorView>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", security((), ("token" = [])), responses((status = 200, body = Vec<MonitorView>), (status = 401, body = ErrorBody)))]
 async fn list(State(state): State<AppState>, auth: Option<Auth>) -> AppResult<Json<Vec<MonitorView>>> {
     let mut list = monitors::list(&state.services).await?;
     if auth.is_none() {
@@ -71,7 +71,7 @@ async fn create(
 
 /// One monitor, by id or slug (its check details only with a token, as in the list).
 #[utoipa::path(get, path = "/api/v1/monitors/{id}", tag = "monitors",
-    params(("id" = String, Path, description = "Numeric id or slug")),
+    params(("id" = String, Path, description = "Numeric id or slug")), security((), ("token" = [])),
     responses((status = 200, body = MonitorView), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn get_one(
     State(state): State<AppState>,
