@@ -686,3 +686,55 @@ async fn a_parallel_burst_of_sign_ins_gets_five_guesses_then_the_account_is_lock
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(cookie.is_none());
 }
+
+#[tokio::test]
+async fn a_checked_monitor_shows_how_it_is_checked_and_no_status_to_set() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/monitors",
+            json!({"name": "Public API", "slug": "api", "type": "http", "url": "http://127.0.0.1:9/health", "interval": 30}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.monitor("web").await;
+    let cookie = signed_in(&app).await;
+
+    let list = admin_get(&app, &cookie, "/admin/monitors").await;
+    assert!(
+        list.contains("checked: http GET http://127.0.0.1:9/health every 30s"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("aria-label=\"Status of Public API\""),
+        "a status select for a checked monitor"
+    );
+    assert!(list.contains("aria-label=\"Status of WEB\""), "the manual one keeps it");
+
+    let edit = admin_get(&app, &cookie, "/admin/monitors/api").await;
+    assert!(
+        edit.contains("set by its check (http GET http://127.0.0.1:9/health every 30s)"),
+        "{edit}"
+    );
+    assert!(!edit.contains("<select id=\"status\""), "{edit}");
+    // Saving the form keeps the check and does not trip over the status.
+    let resp = post_form(
+        &app,
+        &cookie,
+        "/admin/monitors/api",
+        "/admin/monitors/api",
+        &[
+            ("name", "Public API v2"),
+            ("slug", "api"),
+            ("group", ""),
+            ("description", ""),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", resp.text().await.unwrap());
+    let (_, m) = app.get("/api/v1/monitors/api").await;
+    assert_eq!(
+        (&m["name"], &m["type"], &m["interval"]),
+        (&json!("Public API v2"), &json!("http"), &json!(30))
+    );
+}

@@ -164,29 +164,9 @@ fn render(list: &[MonitorView]) -> String {
                 m.name.clone(),
                 cell(m.group.as_deref()),
                 m.status.as_str().to_string(),
-                checked_by(m),
+                m.check_summary(),
             ]
         })
         .collect();
     table(&["ID", "SLUG", "NAME", "GROUP", "STATUS", "CHECK"], rows)
-}
-
-/// "http GET https://… every 1m", "tcp db:5432 every 30s", "manual".
-fn checked_by(m: &MonitorView) -> String {
-    let what = match (&m.url, &m.target) {
-        (Some(url), _) => format!(" {} {url}", m.method.map_or("GET", |v| v.as_str())),
-        (None, Some(target)) => format!(" {target}"),
-        (None, None) => String::new(),
-    };
-    let every = m.interval.map(|s| format!(" every {}", seconds(s))).unwrap_or_default();
-    format!("{}{what}{every}", m.kind.as_str())
-}
-
-/// 30s, 5m, 2h, 90s: the largest whole unit.
-fn seconds(s: i64) -> String {
-    match s {
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
 }

@@ -86,6 +86,21 @@ impl From<MonitorRow> for MonitorView {
 }
 
 impl MonitorView {
+    /// How it is checked, for people: "http GET https://… every 30s", "tcp db:5432 every
+    /// 1m", "manual".
+    pub fn check_summary(&self) -> String {
+        let what = match (&self.url, &self.target) {
+            (Some(url), _) => format!(" {} {url}", self.method.map_or("GET", |v| v.as_str())),
+            (None, Some(target)) => format!(" {target}"),
+            (None, None) => String::new(),
+        };
+        let every = self
+            .interval
+            .map(|s| format!(" every {}", short_seconds(s)))
+            .unwrap_or_default();
+        format!("{}{what}{every}", self.kind.as_str())
+    }
+
     /// Leaves out where and how the monitor is checked (inside addresses, keywords), for
     /// readers without a token; the type and interval stay.
     pub fn hide_check_details(&mut self) {
@@ -362,4 +377,13 @@ pub async fn checks(s: &Services, key: &str, limit: i64, with_errors: bool) -> A
             changed: r.changed,
         })
         .collect())
+}
+
+/// 30s, 5m, 2h, 90s: the largest whole unit.
+fn short_seconds(s: i64) -> String {
+    match s {
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }

@@ -45,6 +45,7 @@ impl From<MonitorFields> for MonitorForm {
             group: f.group,
             description: f.description,
             status: f.status.unwrap_or_else(|| "UP".into()),
+            checked_by: None,
         }
     }
 }
@@ -108,6 +109,7 @@ async fn edit(
     Path(key): Path<String>,
 ) -> Result<Response, HtmlError> {
     let m = monitors::get(&state.services, &key).await?;
+    let checked_by = (m.kind != CheckType::Manual).then(|| m.check_summary());
     render(
         StatusCode::OK,
         MonitorEditPage {
@@ -119,6 +121,7 @@ async fn edit(
                 group: m.group.unwrap_or_default(),
                 description: m.description,
                 status: m.status.as_str().to_string(),
+                checked_by,
             },
             errors: Errors::new(),
         },
@@ -131,10 +134,12 @@ async fn update(
     Path(key): Path<String>,
     CsrfForm(fields): CsrfForm<MonitorFields>,
 ) -> Result<Response, HtmlError> {
-    let f = MonitorForm::from(fields);
+    let mut f = MonitorForm::from(fields);
     // The form has no check settings yet: a checked monitor keeps them, and its status
     // (which its checks set) is not sent.
-    let manual = monitors::get(&state.services, &key).await?.kind == CheckType::Manual;
+    let current = monitors::get(&state.services, &key).await?;
+    let manual = current.kind == CheckType::Manual;
+    f.checked_by = (!manual).then(|| current.check_summary());
     let patch = MonitorPatch {
         name: Some(f.name.clone()),
         slug: Some(f.slug.clone()),

@@ -133,6 +133,8 @@ pub struct MonitorForm {
     pub group: String,
     pub description: String,
     pub status: String,
+    /// How a checked monitor is checked (its checks set its status; no status field).
+    pub checked_by: Option<String>,
 }
 
 #[derive(Template)]
