@@ -1,5 +1,6 @@
 //! The check runner: asks each `http` and `tcp` monitor's service how it is, on its
-//! interval, and moves the monitor's status when the answers say so.
+//! interval, watches that each `heartbeat` monitor's job beats within its interval plus
+//! grace (`timeout`), and moves the monitors' statuses when the answers say so.
 //!
 //! - It runs on the scheduler's leader only (the lease decides on PostgreSQL), so several
 //!   replicas never check twice; a new leader starts over, first checks spread again.
@@ -53,7 +54,13 @@ struct Watch {
     failures: i64,
     /// Paused by maintenance since the last check: the next one decides alone.
     resumed: bool,
+    /// Paused by maintenance at the last look.
+    paused: bool,
     in_flight: bool,
+    /// `heartbeat`: the last beat, and since when the runner has been waiting for beats
+    /// (it started, or maintenance ended: each gives the job a full grace).
+    last_beat: Option<DateTime<Utc>>,
+    since: DateTime<Utc>,
 }
 
 /// The runner's memory: every checked monitor's next check and run of failures, the
@@ -96,22 +103,26 @@ impl Runner {
         let rows = monitors::list(&mut conn).await?;
         self.paused = monitors::under_maintenance(&mut conn, now).await?;
         drop(conn);
-        let checked: HashMap<i64, (CheckSpec, MonitorStatus)> = rows
+        let checked: HashMap<i64, (CheckSpec, MonitorStatus, Option<DateTime<Utc>>)> = rows
             .into_iter()
-            .map(|r| (r.id, (r.check.spec(), r.status)))
-            .filter(|(_, (spec, _))| matches!(spec.kind, CheckType::Http | CheckType::Tcp))
+            .map(|r| (r.id, (r.check.spec(), r.status, r.last_beat_at)))
+            .filter(|(_, (spec, _, _))| spec.kind != CheckType::Manual)
             .collect();
         self.watches
-            .retain(|id, w| checked.get(id).is_some_and(|(spec, _)| *spec == w.spec));
-        for (id, (spec, status)) in checked {
+            .retain(|id, w| checked.get(id).is_some_and(|(spec, _, _)| *spec == w.spec));
+        for (id, (spec, status, last_beat)) in checked {
             let w = self.watches.entry(id).or_insert_with(|| Watch {
                 next_at: now + jitter(spec.interval),
                 spec,
                 status,
                 failures: 0,
                 resumed: false,
+                paused: false,
                 in_flight: false,
+                last_beat,
+                since: now,
             });
+            w.last_beat = last_beat;
             if !w.in_flight {
                 w.status = status;
             }
@@ -126,7 +137,38 @@ impl Runner {
         for (id, w) in &mut self.watches {
             if self.paused.contains(id) {
                 w.resumed = true;
+                w.paused = true;
                 w.failures = 0;
+                continue;
+            }
+            if std::mem::take(&mut w.paused) {
+                w.since = now;
+            }
+            if w.spec.kind == CheckType::Heartbeat {
+                // Not a request: the beats are late or they are not.
+                let from = w.last_beat.map_or(w.since, |b| b.max(w.since));
+                let deadline = from + Duration::seconds(w.spec.interval + w.spec.timeout);
+                if now < deadline {
+                    w.next_at = deadline;
+                    continue;
+                }
+                w.next_at = now + Duration::seconds(w.spec.interval);
+                if w.status == MonitorStatus::Down || w.in_flight {
+                    continue;
+                }
+                w.in_flight = true;
+                started += 1;
+                let error = match w.last_beat {
+                    Some(at) => format!("no heartbeat since {}", crate::domain::schedule::format_utc(at)),
+                    None => "no heartbeat yet".to_string(),
+                };
+                let outcome = Outcome {
+                    monitor_id: *id,
+                    status: MonitorStatus::Down,
+                    latency_ms: 0,
+                    error: Some(error),
+                };
+                let _ = self.results_tx.send((outcome, now));
                 continue;
             }
             if w.in_flight || w.next_at > now {

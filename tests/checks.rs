@@ -112,6 +112,12 @@ async fn status(db: &TestDb, slug: &str) -> MonitorStatus {
     monitors::get(&db.services, slug).await.unwrap().status
 }
 
+/// Sets the clock to `secs` after t0 and runs what is due.
+async fn at_second(db: &TestDb, runner: &mut Runner, secs: i64) -> Vec<lull::checks::Outcome> {
+    db.clock.set(t0() + Duration::seconds(secs));
+    runner.run_due(&db.services, db.services.now()).await.unwrap().0
+}
+
 /// Moves the clock one interval (30 s) on and runs what is due.
 async fn round(db: &TestDb, runner: &mut Runner) -> Vec<lull::checks::Outcome> {
     db.clock.advance(Duration::seconds(30));
@@ -378,5 +384,105 @@ async fn the_checks_endpoint_lists_results_newest_first_errors_only_with_a_token
         (StatusCode::UNPROCESSABLE_ENTITY, &serde_json::json!("limit"))
     );
     let (code, _) = app.get("/api/v1/monitors/nope/checks").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_heartbeat_monitor_is_down_when_beats_stop_and_up_at_the_next_beat() {
+    let db = TestDb::new(t0()).await;
+    let input = MonitorInput {
+        name: "Nightly backup".into(),
+        slug: "backup".into(),
+        check: CheckInput {
+            kind: Some("heartbeat".into()),
+            interval: Some(60),
+            timeout: Some(30),
+            ..CheckInput::default()
+        },
+        ..MonitorInput::default()
+    };
+    let created = monitors::create(&db.services, &actor(), input).await.unwrap();
+    let secret = created.heartbeat_secret.expect("the secret is shown once, on create");
+    assert_eq!(
+        monitors::get(&db.services, "backup").await.unwrap().heartbeat_secret,
+        None
+    );
+    let stored: String = sqlx::query_scalar("SELECT heartbeat_hash FROM monitors WHERE slug = 'backup'")
+        .fetch_one(&db.store.pool)
+        .await
+        .unwrap();
+    assert_ne!(stored, secret, "stored as a hash");
+
+    let mut runner = Runner::new();
+    // Interval 60 s plus 30 s of grace from when the runner started waiting.
+    at_second(&db, &mut runner, 0).await;
+    at_second(&db, &mut runner, 89).await;
+    assert_eq!(status(&db, "backup").await, MonitorStatus::Up);
+    let out = at_second(&db, &mut runner, 90).await;
+    assert_eq!(status(&db, "backup").await, MonitorStatus::Down);
+    assert_eq!(out[0].error.as_deref(), Some("no heartbeat yet"));
+
+    // A beat: UP at once, and the wait starts again from it.
+    db.clock.set(t0() + Duration::seconds(100));
+    monitors::beat(&db.services, &secret).await.unwrap();
+    assert_eq!(status(&db, "backup").await, MonitorStatus::Up);
+    at_second(&db, &mut runner, 189).await;
+    assert_eq!(status(&db, "backup").await, MonitorStatus::Up);
+    let out = at_second(&db, &mut runner, 190).await;
+    assert_eq!(status(&db, "backup").await, MonitorStatus::Down);
+    assert_eq!(out[0].error.as_deref(), Some("no heartbeat since 2026-05-10T12:01:40Z"));
+
+    let changes = monitors::checks(&db.services, "backup", 10, true).await.unwrap();
+    let statuses: Vec<MonitorStatus> = changes.iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [MonitorStatus::Down, MonitorStatus::Up, MonitorStatus::Down]);
+    assert!(changes.iter().all(|c| c.changed));
+
+    // An unknown secret names nothing.
+    let err = monitors::beat(&db.services, "lull_wrong").await.unwrap_err();
+    assert!(matches!(err, lull::error::AppError::NotFound(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_heartbeat_url_takes_a_post_without_a_token() {
+    let app = common::spawn_app().await;
+    let (code, m) = app
+        .post(
+            "/api/v1/monitors",
+            serde_json::json!({"name": "Cron", "slug": "cron", "type": "heartbeat", "interval": 3600, "timeout": 600}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{m}");
+    let secret = m["heartbeat_secret"].as_str().unwrap().to_string();
+    let (code, _) = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/heartbeat/{secret}"),
+            None,
+            false,
+        )
+        .await;
+    assert_eq!(code, StatusCode::NO_CONTENT);
+    let (_, m) = app.get("/api/v1/monitors/cron").await;
+    assert_eq!(m["last_beat_at"], "2026-05-10T12:00:00Z");
+    assert!(m.get("heartbeat_secret").is_none(), "{m}");
+    let (code, _) = app
+        .request(reqwest::Method::POST, "/api/v1/heartbeat/lull_wrong", None, false)
+        .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    // A new secret on request; the old one stops working.
+    let (code, rotated) = app
+        .patch("/api/v1/monitors/cron", serde_json::json!({"rotate_heartbeat": true}))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{rotated}");
+    let fresh = rotated["heartbeat_secret"].as_str().unwrap();
+    assert_ne!(fresh, secret);
+    let (code, _) = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/heartbeat/{secret}"),
+            None,
+            false,
+        )
+        .await;
     assert_eq!(code, StatusCode::NOT_FOUND);
 }

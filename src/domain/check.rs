@@ -241,7 +241,7 @@ pub struct CheckInput {
     /// expected between two beats.
     pub interval: Option<i64>,
     /// Seconds a check may take, 1–60 and at most the interval (default 10). For
-    /// `heartbeat`: the grace after the interval before the monitor is DOWN.
+    /// `heartbeat`: the grace after the interval before the monitor is DOWN (up to a day).
     pub timeout: Option<i64>,
     /// `http`: status codes that count as up, e.g. `200-399` (default) or `200,204`.
     pub expect_status: Option<String>,
@@ -341,10 +341,12 @@ impl CheckSpec {
                 format!("must be from {} to {} seconds", INTERVAL.start(), INTERVAL.end()),
             ));
         }
-        if !TIMEOUT.contains(&self.timeout) {
+        // A heartbeat's timeout is its grace after the interval: up to a day.
+        let timeout = if self.kind == Heartbeat { 1..=86_400 } else { TIMEOUT };
+        if !timeout.contains(&self.timeout) {
             return Err(FieldError::new(
                 "timeout",
-                format!("must be from {} to {} seconds", TIMEOUT.start(), TIMEOUT.end()),
+                format!("must be from {} to {} seconds", timeout.start(), timeout.end()),
             ));
         }
         if matches!(self.kind, Http | Tcp) && self.timeout > self.interval {

@@ -50,6 +50,14 @@ pub struct MonitorView {
     pub follow_redirects: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_tls: Option<bool>,
+    /// `heartbeat`: when the last beat arrived (`null` before the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_beat_at: Option<String>,
+    /// `heartbeat`: the secret the job calls `POST /api/v1/heartbeat/{secret}` with. Shown
+    /// only in the answer that makes it (creating the monitor, turning it into a heartbeat,
+    /// or `"rotate_heartbeat": true`); stored as a hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_secret: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -74,6 +82,11 @@ impl From<MonitorRow> for MonitorView {
             degraded_after_ms: c.degraded_after_ms,
             follow_redirects: http.then_some(c.follow_redirects),
             verify_tls: http.then_some(c.verify_tls),
+            last_beat_at: (c.kind == CheckType::Heartbeat)
+                .then_some(r.last_beat_at)
+                .flatten()
+                .map(format_utc),
+            heartbeat_secret: None,
             status: r.status,
             slug: r.slug,
             name: r.name,
@@ -142,6 +155,10 @@ pub struct MonitorPatch {
     /// The check settings to change; changing `type` drops what the old type used.
     #[serde(flatten)]
     pub check: CheckInput,
+    /// `heartbeat`: replace the secret (the answer shows the new one; the old one stops
+    /// working).
+    #[serde(default)]
+    pub rotate_heartbeat: bool,
 }
 
 /// A status sent for a monitor whose checks set it is refused, naming why.
@@ -188,12 +205,14 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
         created_at: now,
         updated_at: now,
         check: (&check).into(),
+        last_beat_at: None,
     };
     validate_row(&mut row)?;
     let mut tx = s.store.begin().await?;
     row.id = monitors::insert(&mut tx, &row)
         .await
         .map_err(|e| slug_taken(e, &row.slug))?;
+    let secret = new_heartbeat(&mut tx, row.id, check.kind).await?;
     audit::record(
         &mut tx,
         actor,
@@ -206,7 +225,54 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
     .await?;
     tx.commit().await?;
     s.changed();
-    Ok(row.into())
+    let mut view = MonitorView::from(row);
+    view.heartbeat_secret = secret;
+    Ok(view)
+}
+
+/// A heartbeat monitor's new secret (its hash stored), or none for the other types (their
+/// stored secret is cleared).
+async fn new_heartbeat(conn: &mut AnyConnection, id: i64, kind: CheckType) -> AppResult<Option<String>> {
+    if kind != CheckType::Heartbeat {
+        monitors::set_heartbeat_hash(conn, id, None).await?;
+        return Ok(None);
+    }
+    let secret = crate::secret::token();
+    monitors::set_heartbeat_hash(conn, id, Some(&crate::secret::sha256_hex(&secret))).await?;
+    Ok(Some(secret))
+}
+
+/// A beat from the outside job of the heartbeat monitor whose secret this is: the monitor
+/// is UP again at once (a change is recorded as a check result). 404 for an unknown secret.
+pub async fn beat(s: &Services, secret: &str) -> AppResult<()> {
+    let now = s.now();
+    let mut tx = s.store.begin().await?;
+    let (id, status) = monitors::beat(&mut tx, &crate::secret::sha256_hex(secret), now)
+        .await?
+        .ok_or(AppError::NotFound("heartbeat"))?;
+    let changed = status != MonitorStatus::Up;
+    if changed {
+        monitors::set_checked_status(&mut tx, id, MonitorStatus::Up, now).await?;
+        let result = checks::CheckResultRow {
+            id: 0,
+            monitor_id: id,
+            at: now,
+            status: MonitorStatus::Up,
+            latency_ms: 0,
+            error: None,
+            changed: true,
+        };
+        checks::insert(&mut tx, &result).await?;
+    }
+    tx.commit().await?;
+    if changed {
+        tracing::info!(monitor = id, from = %status, "heartbeat: monitor is up again");
+        s.changed();
+    } else {
+        // The runner reads the beat's time at its next look.
+        s.check_changes.notify_one();
+    }
+    Ok(())
 }
 
 pub async fn list(s: &Services) -> AppResult<Vec<MonitorView>> {
@@ -289,6 +355,10 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
     }
     row.check = (&check).into();
     validate_row(&mut row)?;
+    let became_heartbeat = check.kind == CheckType::Heartbeat && before.check.check_type != CheckType::Heartbeat;
+    if patch.rotate_heartbeat && check.kind != CheckType::Heartbeat {
+        return Err(AppError::invalid("rotate_heartbeat", "is only for heartbeat monitors"));
+    }
     row.updated_at = now;
     monitors::update(&mut tx, &row)
         .await
@@ -319,9 +389,16 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
         ),
     ]);
     audit::record(&mut tx, actor, "monitor.update", "monitor", row.id, summary, now).await?;
+    let secret = if became_heartbeat || patch.rotate_heartbeat || check.kind != CheckType::Heartbeat {
+        new_heartbeat(&mut tx, row.id, check.kind).await?
+    } else {
+        None
+    };
     tx.commit().await?;
     s.changed();
-    Ok(row.into())
+    let mut view = MonitorView::from(row);
+    view.heartbeat_secret = secret;
+    Ok(view)
 }
 
 #[tracing::instrument(skip_all, fields(actor = %actor.0, monitor = key), err(level = "debug"))]

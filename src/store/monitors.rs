@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::AnyConnection;
-use super::types::{Flag, Seconds};
+use super::types::{Flag, MaybeSeconds, Seconds};
 use crate::domain::check::{CheckSpec, CheckType, HttpMethod, StatusRanges};
 use crate::domain::impact::MonitorStatus;
 
@@ -23,6 +23,9 @@ pub struct MonitorRow {
     pub updated_at: DateTime<Utc>,
     #[sqlx(flatten)]
     pub check: CheckColumns,
+    /// `heartbeat` monitors: when the last beat arrived.
+    #[sqlx(try_from = "MaybeSeconds")]
+    pub last_beat_at: Option<DateTime<Utc>>,
 }
 
 /// How the monitor is checked, as stored (see `CheckSpec`).
@@ -108,7 +111,7 @@ macro_rules! bind_check {
 
 const COLUMNS: &str = "id, slug, name, group_name, description, status, created_at, updated_at,
     check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword, retries,
-    degraded_after_ms, follow_redirects, verify_tls";
+    degraded_after_ms, follow_redirects, verify_tls, last_beat_at";
 
 pub async fn insert(conn: &mut AnyConnection, m: &MonitorRow) -> Result<i64, sqlx::Error> {
     let query = sqlx::query_scalar(
@@ -225,4 +228,39 @@ pub async fn set_checked_status(
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Gives a monitor a new heartbeat secret (its SHA-256), or none.
+pub async fn set_heartbeat_hash(conn: &mut AnyConnection, id: i64, hash: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE monitors SET heartbeat_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a beat of the heartbeat monitor whose secret hashes to `hash`: its id and
+/// stored status, or `None` when no heartbeat monitor has that secret. At most one write
+/// a second per monitor, however often the job calls.
+pub async fn beat(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(i64, MonitorStatus)>, sqlx::Error> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM monitors WHERE heartbeat_hash = $1 AND check_type = 'heartbeat'")
+            .bind(hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((id, status)) = row else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE monitors SET last_beat_at = $2 WHERE id = $1 AND (last_beat_at IS NULL OR last_beat_at < $2)")
+        .bind(id)
+        .bind(now.timestamp())
+        .execute(conn)
+        .await?;
+    let status = MonitorStatus::try_from(status).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(Some((id, status)))
 }

@@ -147,6 +147,7 @@ async fn update(
         description: Some(f.description.clone()),
         status: manual.then(|| f.status.clone()),
         check: Default::default(),
+        rotate_heartbeat: false,
     };
     let updated = monitors::update(&state.services, &session.actor(), &key, patch).await;
     let (st, se) = (&state, &session);

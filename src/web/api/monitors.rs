@@ -16,6 +16,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(checks))
+        .routes(routes!(heartbeat))
+}
+
+/// A beat from a heartbeat monitor's job (no token: the secret is the credential). The
+/// monitor is DOWN when no beat arrives within its `interval` plus `timeout` (the grace);
+/// a beat makes it UP again at once.
+#[utoipa::path(post, path = "/api/v1/heartbeat/{secret}", tag = "monitors",
+    params(("secret" = String, Path, description = "The monitor's heartbeat secret")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn heartbeat(State(state): State<AppState>, Path(secret): Path<String>) -> AppResult<StatusCode> {
+    monitors::beat(&state.services, &secret).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
