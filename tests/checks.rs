@@ -486,3 +486,45 @@ async fn the_heartbeat_url_takes_a_post_without_a_token() {
         .await;
     assert_eq!(code, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_heartbeat_that_stops_during_maintenance_gets_a_full_grace_after_it() {
+    let db = TestDb::new(t0()).await;
+    let input = MonitorInput {
+        name: "Import".into(),
+        slug: "import".into(),
+        check: CheckInput {
+            kind: Some("heartbeat".into()),
+            interval: Some(60),
+            timeout: Some(60),
+            ..CheckInput::default()
+        },
+        ..MonitorInput::default()
+    };
+    monitors::create(&db.services, &actor(), input).await.unwrap();
+    // Maintenance on it from 12:01 to 12:31 (t0 is 12:00): the job is stopped for it.
+    lull::service::maintenances::create(
+        &db.services,
+        &actor(),
+        serde_json::from_value(serde_json::json!({
+            "title": "Migration", "start": "2026-05-10T12:01", "timezone": "UTC", "duration": 1800,
+            "monitors": [{"slug": "import"}]
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut runner = Runner::new();
+    at_second(&db, &mut runner, 0).await;
+    // Silent all through the window (the 2-minute wait would have run out at 12:02).
+    for secs in (60..1860).step_by(30) {
+        at_second(&db, &mut runner, secs).await;
+        assert_eq!(status(&db, "import").await, MonitorStatus::Up, "at +{secs} s");
+    }
+    // After 12:31 the job gets its interval and grace again before it counts as down.
+    at_second(&db, &mut runner, 1860).await;
+    at_second(&db, &mut runner, 1860 + 119).await;
+    assert_eq!(status(&db, "import").await, MonitorStatus::Up);
+    at_second(&db, &mut runner, 1860 + 120).await;
+    assert_eq!(status(&db, "import").await, MonitorStatus::Down);
+}
