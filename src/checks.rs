@@ -30,6 +30,8 @@ use crate::store::{checks, monitors};
 
 /// Checks in flight at once.
 pub const IN_FLIGHT: usize = 64;
+/// Results kept in memory while they cannot be written.
+const PENDING_MAX: usize = 100_000;
 /// The most of a body read for a keyword.
 const BODY_MAX: usize = 1 << 20;
 
@@ -218,6 +220,16 @@ impl Runner {
             w.status = new;
         }
         self.pending.push((outcome, at, changed));
+        // While the database is away, results wait here; beyond this many, the oldest
+        // that changed nothing are dropped (status changes are always kept).
+        if self.pending.len() > PENDING_MAX {
+            let mut extra = self.pending.len() - PENDING_MAX / 2;
+            self.pending.retain(|(_, _, changed)| {
+                let drop = extra > 0 && !changed;
+                extra -= usize::from(drop);
+                !drop
+            });
+        }
     }
 
     /// Writes the queued results and status changes in one transaction, and prunes the
@@ -296,14 +308,26 @@ fn jitter(interval: i64) -> Duration {
 /// once a second at most, in one transaction for all monitors.
 pub async fn run(s: Services, stop: CancellationToken) {
     let mut runner = Runner::new();
+    // Monitors and pauses are read again after a change (at most once a second) and each
+    // minute whatever happens (the pause follows time).
     let mut stale = true;
+    let mut last_read: Option<DateTime<Utc>> = None;
     let mut next_flush = s.now();
     loop {
         let now = s.now();
-        if stale {
+        let wait = if stale {
+            Duration::seconds(1)
+        } else {
+            Duration::minutes(1)
+        };
+        if last_read.is_none_or(|t| now >= t + wait) {
+            last_read = Some(now);
             match runner.refresh(&s, now).await {
                 Ok(()) => stale = false,
-                Err(e) => tracing::error!(error = %e, "reading the monitors to check failed; retrying"),
+                Err(e) => {
+                    stale = true;
+                    tracing::error!(error = %e, "reading the monitors to check failed; retrying");
+                }
             }
         }
         runner.launch_due(now);
@@ -313,22 +337,23 @@ pub async fn run(s: Services, stop: CancellationToken) {
             }
             next_flush = now + Duration::seconds(1);
         }
-        let wake = if stale {
-            now + Duration::seconds(2)
-        } else {
-            let mut wake = runner.next_due(now).min(now + MAX_SLEEP);
-            if !runner.pending.is_empty() {
-                wake = wake.min(next_flush);
-            }
-            wake
-        };
+        let mut wake = runner.next_due(now).min(now + MAX_SLEEP);
+        if !runner.pending.is_empty() {
+            wake = wake.min(next_flush);
+        }
+        if let Some(t) = last_read {
+            let again = if stale {
+                Duration::seconds(1)
+            } else {
+                Duration::minutes(1)
+            };
+            wake = wake.min(t + again);
+        }
         tokio::select! {
             Some((o, at)) = runner.results.recv() => runner.apply(o, at),
             () = s.clock.sleep_until(wake) => {}
             // A monitor added or changed, or a maintenance that starts or ends.
             () = s.check_changes.notified() => stale = true,
-            // The pause follows time even when nothing wakes it: read again each minute.
-            () = s.clock.sleep_until(now + Duration::minutes(1)), if !stale => stale = true,
             () = stop.cancelled() => return,
         }
     }
