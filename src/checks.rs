@@ -17,13 +17,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::MAX_SLEEP;
 use crate::domain::check::{CheckSpec, CheckType};
 use crate::domain::impact::MonitorStatus;
+use crate::domain::rollup::{Ledger, State};
 use crate::error::AppResult;
 use crate::service::Services;
 use crate::store::{checks, monitors};
@@ -76,6 +77,11 @@ pub struct Runner {
     results: mpsc::UnboundedReceiver<(Outcome, DateTime<Utc>)>,
     /// Results not yet written, each with whether it changed its monitor's status.
     pending: Vec<(Outcome, DateTime<Utc>, bool)>,
+    /// Roll-ups not yet written, and up to when each monitor's time is counted.
+    ledger: Ledger,
+    accounted: HashMap<i64, DateTime<Utc>>,
+    rollups_written: Option<DateTime<Utc>>,
+    pruned: Option<DateTime<Utc>>,
 }
 
 impl Default for Runner {
@@ -95,6 +101,10 @@ impl Runner {
             results_tx,
             results,
             pending: Vec::new(),
+            ledger: Ledger::default(),
+            accounted: HashMap::new(),
+            rollups_written: None,
+            pruned: None,
         }
     }
 
@@ -103,8 +113,11 @@ impl Runner {
     pub async fn refresh(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
         let mut conn = s.store.conn().await?;
         let rows = monitors::list(&mut conn).await?;
-        self.paused = monitors::under_maintenance(&mut conn, now).await?;
+        let paused = monitors::under_maintenance(&mut conn, now).await?;
         drop(conn);
+        // Time so far counts as it was; the new pauses count from here.
+        self.account(now);
+        self.paused = paused;
         let checked: HashMap<i64, (CheckSpec, MonitorStatus, Option<DateTime<Utc>>)> = rows
             .into_iter()
             .map(|r| (r.id, (r.check.spec(), r.status, r.last_beat_at)))
@@ -112,6 +125,7 @@ impl Runner {
             .collect();
         self.watches
             .retain(|id, w| checked.get(id).is_some_and(|(spec, _, _)| *spec == w.spec));
+        self.accounted.retain(|id, _| checked.contains_key(id));
         for (id, (spec, status, last_beat)) in checked {
             let w = self.watches.entry(id).or_insert_with(|| Watch {
                 next_at: now + jitter(spec.interval),
@@ -125,6 +139,8 @@ impl Runner {
                 since: now,
             });
             w.last_beat = last_beat;
+            // Its time counts from when the runner first sees it.
+            self.accounted.entry(id).or_insert(now.trunc_subsecs(0));
             if !w.in_flight {
                 w.status = status;
             }
@@ -214,7 +230,25 @@ impl Runner {
             outcome.status
         };
         w.resumed = false;
+        let failed = outcome.status == MonitorStatus::Down;
+        self.ledger
+            .add_check(outcome.monitor_id, at, failed, outcome.latency_ms.max(0));
         let changed = new != w.status;
+        if changed {
+            // The time up to this check counts as the old status.
+            let id = outcome.monitor_id;
+            let state = self.state_of(id);
+            let upto = at.trunc_subsecs(0);
+            if let Some(from) = self.accounted.get_mut(&id)
+                && *from < upto
+            {
+                self.ledger.add_time(id, state, *from, upto);
+                *from = upto;
+            }
+        }
+        let Some(w) = self.watches.get_mut(&outcome.monitor_id) else {
+            return;
+        };
         if changed {
             tracing::info!(monitor = outcome.monitor_id, from = %w.status, to = %new, error = outcome.error.as_deref(), "monitor status changed");
             w.status = new;
@@ -230,6 +264,58 @@ impl Runner {
                 !drop
             });
         }
+    }
+
+    /// What a monitor is doing now, for its roll-ups.
+    fn state_of(&self, id: i64) -> State {
+        match self.watches.get(&id) {
+            _ if self.paused.contains(&id) => State::Maintenance,
+            Some(w) => State::Status(w.status),
+            None => State::Maintenance,
+        }
+    }
+
+    /// Counts every watched monitor's time up to `now` (whole seconds) as what it is doing.
+    fn account(&mut self, now: DateTime<Utc>) {
+        let upto = now.trunc_subsecs(0);
+        let ids: Vec<i64> = self.watches.keys().copied().collect();
+        for id in ids {
+            let state = self.state_of(id);
+            let from = *self.accounted.entry(id).or_insert(upto);
+            if from < upto {
+                self.ledger.add_time(id, state, from, upto);
+                self.accounted.insert(id, upto);
+            }
+        }
+    }
+
+    /// Counts time up to `now` and writes the roll-ups in one transaction (the runner does
+    /// this each minute; results and status changes go each second); once an hour, buckets
+    /// past their retention are deleted.
+    pub async fn write_rollups(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
+        self.account(now);
+        let rows = self.ledger.take();
+        let mut tx = s.store.begin().await?;
+        for (monitor, period, start, tally) in &rows {
+            checks::add_rollup(&mut tx, *monitor, *period, *start, tally).await?;
+        }
+        if self.pruned.is_none_or(|t| now >= t + Duration::hours(1)) {
+            checks::prune_rollups(&mut tx, now).await?;
+            self.pruned = Some(now);
+        }
+        if let Err(e) = tx.commit().await {
+            // Counted again at the next try.
+            for (monitor, period, start, tally) in rows {
+                self.ledger
+                    .open
+                    .entry((monitor, period, start))
+                    .or_default()
+                    .merge(&tally);
+            }
+            return Err(e.into());
+        }
+        self.rollups_written = Some(now);
+        Ok(())
     }
 
     /// Writes the queued results and status changes in one transaction, and prunes the
@@ -334,6 +420,11 @@ pub async fn run(s: Services, stop: CancellationToken) {
         if now >= next_flush {
             if let Err(e) = runner.flush(&s, now).await {
                 tracing::error!(error = %e, "writing check results failed; keeping them to try again");
+            }
+            if runner.rollups_written.is_none_or(|t| now >= t + Duration::minutes(1))
+                && let Err(e) = runner.write_rollups(&s, now).await
+            {
+                tracing::error!(error = %e, "writing check roll-ups failed; keeping them to try again");
             }
             next_flush = now + Duration::seconds(1);
         }

@@ -385,6 +385,20 @@ async fn the_checks_endpoint_lists_results_newest_first_errors_only_with_a_token
     );
     let (code, _) = app.get("/api/v1/monitors/nope/checks").await;
     assert_eq!(code, StatusCode::NOT_FOUND);
+
+    // The daily roll-up, public: 90 days by default, today last.
+    let (code, up) = app
+        .request(reqwest::Method::GET, "/api/v1/monitors/api/uptime", None, false)
+        .await;
+    assert_eq!(code, StatusCode::OK, "{up}");
+    assert_eq!(up["days"].as_array().unwrap().len(), 90);
+    assert_eq!(up["days"][89]["date"], "2026-05-10");
+    assert!(up["uptime"].is_null(), "nothing observed yet: {up}");
+    let (code, body) = app.get("/api/v1/monitors/api/uptime?days=400").await;
+    assert_eq!(
+        (code, &body["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &serde_json::json!("days"))
+    );
 }
 
 #[tokio::test]
@@ -527,4 +541,143 @@ async fn a_heartbeat_that_stops_during_maintenance_gets_a_full_grace_after_it() 
     assert_eq!(status(&db, "import").await, MonitorStatus::Up);
     at_second(&db, &mut runner, 1860 + 120).await;
     assert_eq!(status(&db, "import").await, MonitorStatus::Down);
+}
+
+#[tokio::test]
+async fn roll_ups_add_up_the_seconds_leave_out_maintenance_and_are_pruned_by_age() {
+    let db = TestDb::new(t0()).await;
+    let target = Target::start().await;
+    target.failing.store(true, Ordering::SeqCst);
+    monitor(&db, "api", http(format!("{}/flip", target.base), 0)).await;
+    // Maintenance on it from 12:10 to 12:20 (t0 is 12:00).
+    lull::service::maintenances::create(
+        &db.services,
+        &actor(),
+        serde_json::from_value(serde_json::json!({
+            "title": "Upgrade", "start": "2026-05-10T12:10", "timezone": "UTC", "duration": 600,
+            "monitors": [{"slug": "api"}]
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut runner = Runner::new();
+    // Every 30 s from 12:00 to 12:40; the service recovers just before 12:30.
+    for secs in (0..=2400).step_by(30) {
+        if secs == 1800 {
+            target.failing.store(false, Ordering::SeqCst);
+        }
+        at_second(&db, &mut runner, secs).await;
+    }
+    runner.write_rollups(&db.services, db.services.now()).await.unwrap();
+
+    // Worked out by hand: UP 12:00:00–12:00:30 (the first check, due within the first
+    // interval, runs at 12:00:30) and 12:30–12:40; DOWN 12:00:30–12:10 and 12:20–12:30;
+    // paused 12:10–12:20. Checks every 30 s outside the pause: 19 before it (all failed),
+    // 41 from 12:20 to 12:40 (20 failed).
+    let (up, down, maintenance) = (30 + 600, 570 + 600, 600);
+    let day = lull::service::monitors::uptime(&db.services, "api", 1).await.unwrap();
+    let today = &day.days[0];
+    assert_eq!(today.date, "2026-05-10");
+    assert_eq!(
+        (
+            today.up_secs,
+            today.down_secs,
+            today.degraded_secs,
+            today.maintenance_secs
+        ),
+        (up, down, 0, maintenance)
+    );
+    assert_eq!((today.checks, today.failures), (60, 39));
+    let expected = 100.0 * up as f64 / (up + down) as f64;
+    assert!(
+        (today.uptime.unwrap() - expected).abs() < 1e-9,
+        "{:?} vs {expected}",
+        today.uptime
+    );
+    assert_eq!(day.uptime, today.uptime);
+
+    let rows = |period: &'static str| {
+        let pool = db.store.pool.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM check_rollups WHERE period = $1")
+                .bind(period)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    // The same seconds in every period: 41 minutes, 1 hour, 1 day.
+    let sums: (i64, i64, i64) = sqlx::query_as(
+        "SELECT CAST(SUM(up_secs) AS BIGINT), CAST(SUM(down_secs) AS BIGINT), CAST(SUM(maintenance_secs) AS BIGINT)
+         FROM check_rollups WHERE period = 'minute'",
+    )
+    .fetch_one(&db.store.pool)
+    .await
+    .unwrap();
+    assert_eq!(sums, (up, down, maintenance));
+    assert_eq!(
+        (rows("minute").await, rows("hour").await, rows("day").await),
+        (41, 1, 1)
+    );
+
+    // Minutes are kept a day, hours 30 days, days for good. (The runner keeps counting the
+    // time that passes as what the monitor last was.)
+    let older_than = |period: &'static str, start: chrono::DateTime<chrono::Utc>| {
+        let pool = db.store.pool.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM check_rollups WHERE period = $1 AND start < $2")
+                .bind(period)
+                .bind(start.timestamp())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    let noon = t0();
+    db.clock.set(t0() + Duration::hours(25));
+    runner.write_rollups(&db.services, db.services.now()).await.unwrap();
+    assert_eq!(
+        older_than("minute", t0() + Duration::hours(1)).await,
+        0,
+        "minutes past 24 h"
+    );
+    assert_eq!(
+        older_than("hour", noon + Duration::hours(1)).await,
+        1,
+        "the 12:00 hour stays"
+    );
+    // No longer checked: its history stays, and nothing more is counted.
+    monitors::update(
+        &db.services,
+        &actor(),
+        "api",
+        lull::service::monitors::MonitorPatch {
+            check: CheckInput {
+                kind: Some("manual".into()),
+                ..CheckInput::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    db.clock.set(t0() + Duration::days(31));
+    runner.write_rollups(&db.services, db.services.now()).await.unwrap();
+    assert_eq!(
+        older_than("hour", t0() + Duration::days(1)).await,
+        0,
+        "hours past 30 days"
+    );
+    assert!(
+        older_than("hour", t0() + Duration::days(2)).await > 0,
+        "hours within 30 days stay"
+    );
+    assert_eq!(older_than("day", t0()).await, 1, "days stay");
+    let later = lull::service::monitors::uptime(&db.services, "api", 90).await.unwrap();
+    assert_eq!(later.days.len(), 90);
+    assert_eq!(later.days.last().unwrap().date, "2026-06-10");
 }

@@ -12,6 +12,7 @@ pub mod format;
 pub mod impact;
 pub mod lifecycle;
 pub mod notice;
+pub mod rollup;
 pub mod schedule;
 pub mod validate;
 

@@ -464,3 +464,67 @@ fn short_seconds(s: i64) -> String {
         s => format!("{s}s"),
     }
 }
+
+/// One UTC day of a monitor's roll-up.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UptimeDay {
+    /// The UTC day, `YYYY-MM-DD`.
+    pub date: String,
+    pub up_secs: i64,
+    pub down_secs: i64,
+    pub degraded_secs: i64,
+    /// Paused by maintenance: left out of the uptime.
+    pub maintenance_secs: i64,
+    pub checks: i64,
+    pub failures: i64,
+    /// Up (DEGRADED counts as up) over the time observed outside maintenance, in percent;
+    /// `null` when nothing was observed that day.
+    pub uptime: Option<f64>,
+}
+
+/// A monitor's uptime over its last days.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UptimeView {
+    /// Oldest first, one entry per day, today (so far) last.
+    pub days: Vec<UptimeDay>,
+    /// Over all those days, in percent; `null` when nothing was observed.
+    pub uptime: Option<f64>,
+}
+
+/// The daily roll-ups of a monitor's last `days` UTC days (1–365), today included.
+pub async fn uptime(s: &Services, key: &str, days: i64) -> AppResult<UptimeView> {
+    use crate::domain::rollup::{Period, Tally};
+    if !(1..=365).contains(&days) {
+        return Err(AppError::invalid("days", "must be from 1 to 365"));
+    }
+    let today = Period::Day.floor(s.now());
+    let first = today - chrono::Duration::days(days - 1);
+    let mut conn = s.store.conn().await?;
+    let m = find(&mut conn, key).await?;
+    let stored: std::collections::HashMap<_, _> = checks::rollups(&mut conn, m.id, Period::Day, first)
+        .await?
+        .into_iter()
+        .collect();
+    let mut total = Tally::default();
+    let list = (0..days)
+        .map(|i| {
+            let day = first + chrono::Duration::days(i);
+            let t = stored.get(&day).copied().unwrap_or_default();
+            total.merge(&t);
+            UptimeDay {
+                date: day.format("%Y-%m-%d").to_string(),
+                up_secs: t.up_secs,
+                down_secs: t.down_secs,
+                degraded_secs: t.degraded_secs,
+                maintenance_secs: t.maintenance_secs,
+                checks: t.checks,
+                failures: t.failures,
+                uptime: t.uptime(),
+            }
+        })
+        .collect();
+    Ok(UptimeView {
+        days: list,
+        uptime: total.uptime(),
+    })
+}

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use super::AnyConnection;
 use super::types::{Flag, Seconds};
 use crate::domain::impact::MonitorStatus;
+use crate::domain::rollup::{Period, Tally};
 
 /// Results kept per monitor besides those that changed its status.
 pub const KEEP: i64 = 100;
@@ -65,4 +66,119 @@ pub async fn recent(conn: &mut AnyConnection, monitor_id: i64, limit: i64) -> Re
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// Adds `t` to a monitor's bucket (creating it), in the caller's transaction.
+pub async fn add_rollup(
+    conn: &mut AnyConnection,
+    monitor_id: i64,
+    period: Period,
+    start: DateTime<Utc>,
+    t: &Tally,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO check_rollups (monitor_id, period, start, up_secs, down_secs, degraded_secs,
+             maintenance_secs, checks, failures, latency_min, latency_max, latency_sum)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+          WHERE EXISTS (SELECT 1 FROM monitors WHERE id = $1)
+         ON CONFLICT (monitor_id, period, start) DO UPDATE SET
+             up_secs = check_rollups.up_secs + excluded.up_secs,
+             down_secs = check_rollups.down_secs + excluded.down_secs,
+             degraded_secs = check_rollups.degraded_secs + excluded.degraded_secs,
+             maintenance_secs = check_rollups.maintenance_secs + excluded.maintenance_secs,
+             checks = check_rollups.checks + excluded.checks,
+             failures = check_rollups.failures + excluded.failures,
+             latency_min = CASE WHEN check_rollups.latency_min IS NULL THEN excluded.latency_min
+                                WHEN excluded.latency_min IS NULL THEN check_rollups.latency_min
+                                WHEN excluded.latency_min < check_rollups.latency_min THEN excluded.latency_min
+                                ELSE check_rollups.latency_min END,
+             latency_max = CASE WHEN check_rollups.latency_max IS NULL THEN excluded.latency_max
+                                WHEN excluded.latency_max IS NULL THEN check_rollups.latency_max
+                                WHEN excluded.latency_max > check_rollups.latency_max THEN excluded.latency_max
+                                ELSE check_rollups.latency_max END,
+             latency_sum = check_rollups.latency_sum + excluded.latency_sum",
+    )
+    .bind(monitor_id)
+    .bind(period.as_str())
+    .bind(start.timestamp())
+    .bind(t.up_secs)
+    .bind(t.down_secs)
+    .bind(t.degraded_secs)
+    .bind(t.maintenance_secs)
+    .bind(t.checks)
+    .bind(t.failures)
+    .bind(t.latency_min)
+    .bind(t.latency_max)
+    .bind(t.latency_sum)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A monitor's buckets of `period` starting at or after `from`, oldest first.
+pub async fn rollups(
+    conn: &mut AnyConnection,
+    monitor_id: i64,
+    period: Period,
+    from: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, Tally)>, sqlx::Error> {
+    let rows: Vec<RollupRow> = sqlx::query_as(
+        "SELECT start, up_secs, down_secs, degraded_secs, maintenance_secs, checks, failures,
+                latency_min, latency_max, latency_sum
+         FROM check_rollups WHERE monitor_id = $1 AND period = $2 AND start >= $3 ORDER BY start",
+    )
+    .bind(monitor_id)
+    .bind(period.as_str())
+    .bind(from.timestamp())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let t = Tally {
+                up_secs: r.up_secs,
+                down_secs: r.down_secs,
+                degraded_secs: r.degraded_secs,
+                maintenance_secs: r.maintenance_secs,
+                checks: r.checks,
+                failures: r.failures,
+                latency_min: r.latency_min,
+                latency_max: r.latency_max,
+                latency_sum: r.latency_sum,
+            };
+            (r.start, t)
+        })
+        .collect())
+}
+
+#[derive(FromRow)]
+struct RollupRow {
+    #[sqlx(try_from = "Seconds")]
+    start: DateTime<Utc>,
+    up_secs: i64,
+    down_secs: i64,
+    degraded_secs: i64,
+    maintenance_secs: i64,
+    checks: i64,
+    failures: i64,
+    latency_min: Option<i64>,
+    latency_max: Option<i64>,
+    latency_sum: i64,
+}
+
+/// Deletes the buckets past their period's retention (minutes after 24 h, hours after 30
+/// days; days are kept).
+pub async fn prune_rollups(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let mut deleted = 0;
+    for period in Period::ALL {
+        if let Some(kept) = period.kept() {
+            deleted += sqlx::query("DELETE FROM check_rollups WHERE period = $1 AND start < $2")
+                .bind(period.as_str())
+                .bind((now - kept).timestamp())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(deleted)
 }

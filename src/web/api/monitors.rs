@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
-use crate::service::monitors::{self, CheckView, MonitorInput, MonitorPatch, MonitorView};
+use crate::service::monitors::{self, CheckView, MonitorInput, MonitorPatch, MonitorView, UptimeView};
 use crate::web::AppState;
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth};
@@ -17,6 +17,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update, delete))
         .routes(routes!(checks))
         .routes(routes!(heartbeat))
+        .routes(routes!(uptime))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct UptimeQuery {
+    /// How many UTC days, today included (1–365, default 90).
+    days: Option<i64>,
+}
+
+/// A monitor's daily roll-up: per UTC day the seconds up, down, degraded and in
+/// maintenance, and the uptime % (up, DEGRADED included, over the time observed outside
+/// maintenance: planned work never lowers it).
+#[utoipa::path(get, path = "/api/v1/monitors/{id}/uptime", tag = "monitors",
+    params(("id" = String, Path, description = "Numeric id or slug"), UptimeQuery),
+    responses((status = 200, body = UptimeView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn uptime(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<UptimeQuery>,
+) -> AppResult<Json<UptimeView>> {
+    Ok(Json(
+        monitors::uptime(&state.services, &id, q.days.unwrap_or(90)).await?,
+    ))
 }
 
 /// A beat from a heartbeat monitor's job (no token: the secret is the credential). The
