@@ -167,17 +167,24 @@ struct RollupRow {
 }
 
 /// Deletes the buckets past their period's retention (minutes after 24 h, hours after 30
-/// days; days are kept).
+/// days; days are kept), monitor by monitor through the table's key.
 pub async fn prune_rollups(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM monitors")
+        .fetch_all(&mut *conn)
+        .await?;
     let mut deleted = 0;
-    for period in Period::ALL {
-        if let Some(kept) = period.kept() {
-            deleted += sqlx::query("DELETE FROM check_rollups WHERE period = $1 AND start < $2")
-                .bind(period.as_str())
-                .bind((now - kept).timestamp())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
+    for id in ids {
+        for period in Period::ALL {
+            if let Some(kept) = period.kept() {
+                deleted +=
+                    sqlx::query("DELETE FROM check_rollups WHERE monitor_id = $1 AND period = $2 AND start < $3")
+                        .bind(id)
+                        .bind(period.as_str())
+                        .bind((now - kept).timestamp())
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected();
+            }
         }
     }
     Ok(deleted)
