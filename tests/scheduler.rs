@@ -267,6 +267,50 @@ async fn a_window_completed_on_time_is_observed_and_announced() {
 }
 
 #[tokio::test]
+async fn a_window_never_seen_running_is_not_observed_even_when_its_end_is_recent() {
+    let db = TestDb::new(t0()).await;
+    let once = maintenances::create(
+        &db.services,
+        &Actor("cli".into()),
+        input("Reboot", "2026-05-10T12:30", "", 300),
+    )
+    .await
+    .unwrap();
+    let ev = once.events.unwrap()[0].id;
+    // The scheduler was away from before its start until five minutes after its end.
+    db.clock.set(utc("2026-05-10T12:40:00Z"));
+    let applied = scheduler::apply_due(&db.services).await.unwrap();
+    assert_eq!(
+        (applied[0].event_id, applied[0].to.as_str(), applied[0].observed),
+        (ev, "COMPLETED", false)
+    );
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM outbox WHERE kind = 'completed'").await,
+        0,
+        "no 'completed' notice for a window nobody saw running"
+    );
+}
+
+#[tokio::test]
+async fn a_window_seen_running_and_applied_exactly_at_the_tolerance_is_observed() {
+    let db = TestDb::new(t0()).await;
+    let once = maintenances::create(
+        &db.services,
+        &Actor("cli".into()),
+        input("Patch", "2026-05-10T12:00", "", 600),
+    )
+    .await
+    .unwrap();
+    let ev = once.events.unwrap()[0].id;
+    db.clock.set(utc("2026-05-10T12:01:00Z"));
+    scheduler::apply_due(&db.services).await.unwrap();
+    // Ended at 12:10; applied exactly LATE (15 minutes) after: still as seen.
+    db.clock.set(utc("2026-05-10T12:25:00Z"));
+    let applied = scheduler::apply_due(&db.services).await.unwrap();
+    assert_eq!((applied[0].event_id, applied[0].observed), (ev, true));
+}
+
+#[tokio::test]
 async fn windows_of_a_downtime_longer_than_the_horizon_are_stored_as_not_observed() {
     let db = TestDb::new(t0()).await;
     maintenances::create(
