@@ -738,3 +738,30 @@ async fn a_checked_monitor_shows_how_it_is_checked_and_no_status_to_set() {
         (&json!("Public API v2"), &json!("http"), &json!(30))
     );
 }
+
+#[tokio::test]
+async fn an_event_page_names_the_planned_window_only_once_an_operator_moved_it() {
+    let app = spawn_app().await;
+    let m = app
+        .maintenance(json!({"title": "Patch", "start": "2026-05-10T14:00", "timezone": "UTC", "duration": 3600}))
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    let cookie = signed_in(&app).await;
+    let page = admin_get(&app, &cookie, &format!("/admin/events/{ev}")).await;
+    assert!(
+        !page.contains("<dt>Planned</dt>"),
+        "as planned, no second window:\n{page}"
+    );
+
+    let (status, body) = app
+        .post(&format!("/api/v1/events/{ev}/extend"), json!({"seconds": 1800}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = admin_get(&app, &cookie, &format!("/admin/events/{ev}")).await;
+    let planned = page
+        .split("<dt>Planned</dt>")
+        .nth(1)
+        .expect("the planned window, once moved");
+    let planned = planned.split("</dd>").next().unwrap();
+    assert!(planned.contains("14:00–15:00"), "{planned}");
+}

@@ -76,11 +76,6 @@ pub struct Event {
 }
 
 impl Event {
-    /// Planned length in whole minutes.
-    pub fn planned_minutes(&self) -> i64 {
-        (self.scheduled_end - self.scheduled_start).num_minutes()
-    }
-
     /// Started early, extended or completed early: the times differ from the plan's.
     pub fn moved(&self) -> bool {
         self.start != self.scheduled_start || self.end != self.scheduled_end
