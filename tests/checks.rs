@@ -108,6 +108,14 @@ fn http(url: String, retries: i64) -> CheckInput {
     }
 }
 
+/// Saves a maintenance plan from its API body.
+async fn plan(db: &TestDb, body: serde_json::Value) {
+    let input = serde_json::from_value(body).unwrap();
+    lull::service::maintenances::create(&db.services, &actor(), input)
+        .await
+        .unwrap();
+}
+
 async fn status(db: &TestDb, slug: &str) -> MonitorStatus {
     monitors::get(&db.services, slug).await.unwrap().status
 }
@@ -247,17 +255,14 @@ async fn checks_pause_while_maintenance_affects_the_monitor_and_the_first_after_
     monitor(&db, "api", http(format!("{}/fail", target.base), 3)).await;
     monitor(&db, "web", http(format!("{}/fail", target.base), 0)).await;
     // Maintenance on `api` only, from 12:05 to 12:35 (t0 is 12:00).
-    lull::service::maintenances::create(
-        &db.services,
-        &actor(),
-        serde_json::from_value(serde_json::json!({
+    plan(
+        &db,
+        serde_json::json!({
             "title": "Upgrade", "start": "2026-05-10T12:05", "timezone": "UTC", "duration": 1800,
             "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]
-        }))
-        .unwrap(),
+        }),
     )
-    .await
-    .unwrap();
+    .await;
     let mut runner = Runner::new();
     runner.run_due(&db.services, db.services.now()).await.unwrap();
     let api_checks = |o: &[lull::checks::Outcome], id: i64| o.iter().filter(|o| o.monitor_id == id).count();
@@ -517,17 +522,14 @@ async fn a_heartbeat_that_stops_during_maintenance_gets_a_full_grace_after_it() 
     };
     monitors::create(&db.services, &actor(), input).await.unwrap();
     // Maintenance on it from 12:01 to 12:31 (t0 is 12:00): the job is stopped for it.
-    lull::service::maintenances::create(
-        &db.services,
-        &actor(),
-        serde_json::from_value(serde_json::json!({
+    plan(
+        &db,
+        serde_json::json!({
             "title": "Migration", "start": "2026-05-10T12:01", "timezone": "UTC", "duration": 1800,
             "monitors": [{"slug": "import"}]
-        }))
-        .unwrap(),
+        }),
     )
-    .await
-    .unwrap();
+    .await;
     let mut runner = Runner::new();
     at_second(&db, &mut runner, 0).await;
     // Silent all through the window (the 2-minute wait would have run out at 12:02).
@@ -550,17 +552,14 @@ async fn roll_ups_add_up_the_seconds_leave_out_maintenance_and_are_pruned_by_age
     target.failing.store(true, Ordering::SeqCst);
     monitor(&db, "api", http(format!("{}/flip", target.base), 0)).await;
     // Maintenance on it from 12:10 to 12:20 (t0 is 12:00).
-    lull::service::maintenances::create(
-        &db.services,
-        &actor(),
-        serde_json::from_value(serde_json::json!({
+    plan(
+        &db,
+        serde_json::json!({
             "title": "Upgrade", "start": "2026-05-10T12:10", "timezone": "UTC", "duration": 600,
             "monitors": [{"slug": "api"}]
-        }))
-        .unwrap(),
+        }),
     )
-    .await
-    .unwrap();
+    .await;
     let mut runner = Runner::new();
     // Every 30 s from 12:00 to 12:40; the service recovers just before 12:30.
     for secs in (0..=2400).step_by(30) {
