@@ -396,8 +396,8 @@ async fn the_checks_endpoint_lists_results_newest_first_errors_only_with_a_token
         .request(reqwest::Method::GET, "/api/v1/monitors/api/uptime", None, false)
         .await;
     assert_eq!(code, StatusCode::OK, "{up}");
-    assert_eq!(up["days"].as_array().unwrap().len(), 90);
-    assert_eq!(up["days"][89]["date"], "2026-05-10");
+    assert_eq!(up["daily"].as_array().unwrap().len(), 90);
+    assert_eq!(up["daily"][89]["date"], "2026-05-10");
     assert!(up["uptime"].is_null(), "nothing observed yet: {up}");
     let (code, body) = app.get("/api/v1/monitors/api/uptime?days=400").await;
     assert_eq!(
@@ -576,7 +576,7 @@ async fn roll_ups_add_up_the_seconds_leave_out_maintenance_and_are_pruned_by_age
     // 41 from 12:20 to 12:40 (20 failed).
     let (up, down, maintenance) = (30 + 600, 570 + 600, 600);
     let day = lull::service::monitors::uptime(&db.services, "api", 1).await.unwrap();
-    let today = &day.days[0];
+    let today = &day.daily[0];
     assert_eq!(today.date, "2026-05-10");
     assert_eq!(
         (
@@ -677,6 +677,6 @@ async fn roll_ups_add_up_the_seconds_leave_out_maintenance_and_are_pruned_by_age
     );
     assert_eq!(older_than("day", t0()).await, 1, "days stay");
     let later = lull::service::monitors::uptime(&db.services, "api", 90).await.unwrap();
-    assert_eq!(later.days.len(), 90);
-    assert_eq!(later.days.last().unwrap().date, "2026-06-10");
+    assert_eq!(later.daily.len(), 90);
+    assert_eq!(later.daily.last().unwrap().date, "2026-06-10");
 }

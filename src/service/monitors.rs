@@ -486,7 +486,7 @@ pub struct UptimeDay {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UptimeView {
     /// Oldest first, one entry per day, today (so far) last.
-    pub days: Vec<UptimeDay>,
+    pub daily: Vec<UptimeDay>,
     /// Over all those days, in percent; `null` when nothing was observed.
     pub uptime: Option<f64>,
 }
@@ -524,7 +524,7 @@ pub async fn uptime(s: &Services, key: &str, days: i64) -> AppResult<UptimeView>
         })
         .collect();
     Ok(UptimeView {
-        days: list,
+        daily: list,
         uptime: total.uptime(),
     })
 }

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 struct UptimeQuery {
     /// How many UTC days, today included (1–365, default 90).
+    #[param(minimum = 1, maximum = 365)]
     days: Option<i64>,
 }
 
@@ -56,6 +57,7 @@ async fn heartbeat(State(state): State<AppState>, Path(secret): Path<String>) ->
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 struct ChecksQuery {
     /// At most this many results (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
