@@ -24,10 +24,11 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::MAX_SLEEP;
 use crate::domain::check::{CheckSpec, CheckType};
 use crate::domain::impact::MonitorStatus;
+use crate::domain::notice::NoticeKind;
 use crate::domain::rollup::{Ledger, State};
 use crate::error::AppResult;
 use crate::service::Services;
-use crate::store::{checks, monitors};
+use crate::store::{checks, monitors, outbox};
 
 /// Checks in flight at once.
 pub const IN_FLIGHT: usize = 64;
@@ -66,6 +67,9 @@ struct Watch {
     since: DateTime<Utc>,
 }
 
+/// A status change a result made: (from, to).
+type Change = (MonitorStatus, MonitorStatus);
+
 /// The runner's memory: every checked monitor's next check and run of failures, the
 /// checks in flight, and the results waiting to be written.
 pub struct Runner {
@@ -76,7 +80,8 @@ pub struct Runner {
     results_tx: mpsc::UnboundedSender<(Outcome, DateTime<Utc>)>,
     results: mpsc::UnboundedReceiver<(Outcome, DateTime<Utc>)>,
     /// Results not yet written, each with whether it changed its monitor's status.
-    pending: Vec<(Outcome, DateTime<Utc>, bool)>,
+    /// Results to write, with the status change each made (from, to), if any.
+    pending: Vec<(Outcome, DateTime<Utc>, Option<Change>)>,
     /// Roll-ups not yet written, and up to when each monitor's time is counted.
     ledger: Ledger,
     accounted: HashMap<i64, DateTime<Utc>>,
@@ -249,17 +254,18 @@ impl Runner {
         let Some(w) = self.watches.get_mut(&outcome.monitor_id) else {
             return;
         };
+        let change = changed.then_some((w.status, new));
         if changed {
             tracing::info!(monitor = outcome.monitor_id, from = %w.status, to = %new, error = outcome.error.as_deref(), "monitor status changed");
             w.status = new;
         }
-        self.pending.push((outcome, at, changed));
+        self.pending.push((outcome, at, change));
         // While the database is away, results wait here; beyond this many, the oldest
         // that changed nothing are dropped (status changes are always kept).
         if self.pending.len() > PENDING_MAX {
             let mut extra = self.pending.len() - PENDING_MAX / 2;
-            self.pending.retain(|(_, _, changed)| {
-                let drop = extra > 0 && !changed;
+            self.pending.retain(|(_, _, change)| {
+                let drop = extra > 0 && change.is_none();
                 extra -= usize::from(drop);
                 !drop
             });
@@ -327,10 +333,21 @@ impl Runner {
         let mut tx = s.store.begin().await?;
         let mut moved = false;
         let mut touched = HashSet::new();
-        for (o, at, changed) in &self.pending {
-            let status = self.watches.get(&o.monitor_id).map(|w| w.status);
-            if *changed && let Some(status) = status {
-                moved |= monitors::set_checked_status(&mut tx, o.monitor_id, status, now).await?;
+        let mut alerts = false;
+        for (o, at, change) in &self.pending {
+            if let Some((from, to)) = *change {
+                let set = monitors::set_checked_status(&mut tx, o.monitor_id, to, now).await?;
+                moved |= set;
+                // Admins hear when a monitor goes down and when it comes back (checks are
+                // paused during its maintenance, so no change happens inside one).
+                let alert = match (from, to) {
+                    (_, MonitorStatus::Down) => Some(NoticeKind::MonitorDown),
+                    (MonitorStatus::Down, _) => Some(NoticeKind::MonitorUp),
+                    _ => None,
+                };
+                if set && let Some(kind) = alert {
+                    alerts |= outbox::enqueue_alert(&mut tx, kind, o.monitor_id, *at, now).await? > 0;
+                }
             }
             let row = checks::CheckResultRow {
                 id: 0,
@@ -339,7 +356,7 @@ impl Runner {
                 status: o.status,
                 latency_ms: o.latency_ms.max(0),
                 error: o.error.clone(),
-                changed: *changed,
+                changed: change.is_some(),
             };
             checks::insert(&mut tx, &row).await?;
             touched.insert(o.monitor_id);
@@ -351,6 +368,9 @@ impl Runner {
         self.pending.clear();
         if moved {
             s.changed();
+        }
+        if alerts {
+            s.outbox_changed();
         }
         Ok(())
     }

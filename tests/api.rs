@@ -589,6 +589,16 @@ async fn openapi_document_describes_the_api() {
                 "{method} {path}: 403 (a browser's cross-site write)"
             );
             assert!(writes || !has("400"), "{method} {path}: 400");
+            // A parameter said to be in the path is one of the path's own.
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is no path parameter"
+                    );
+                }
+            }
             assert!(has("503"), "{method} {path}: 503");
             assert!(responses["503"]["headers"]["Retry-After"].is_object());
             if method == "post" && secured {
@@ -1020,4 +1030,185 @@ async fn a_keyed_create_whose_client_hung_up_is_finished_and_its_retry_gets_the_
     assert_eq!(status, StatusCode::CREATED, "{again}");
     assert!(replayed, "answered from the stored result");
     assert_eq!(app.count("SELECT COUNT(*) FROM maintenances").await, 1);
+}
+
+#[tokio::test]
+async fn an_open_incident_overrides_the_shown_status_until_it_is_resolved() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    app.monitor("db").await;
+    // Planned work on web, an incident on web and api: the most severe shows.
+    let m = app
+        .maintenance(
+            json!({"title": "Web deploy", "start": "2026-05-10T11:00", "timezone": "UTC", "duration": 7200,
+                            "record_past": true, "monitors": [{"slug": "web"}]}),
+        )
+        .await;
+    assert_eq!(m["events"][0]["status"], "ONGOING", "{m}");
+    let (status, incident) = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Errors", "body": "Looking.", "monitors": [
+                {"slug": "api", "impact": "degraded"}, {"slug": "web", "impact": "DOWN"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    assert_eq!(incident["status"], "INVESTIGATING");
+    assert_eq!(incident["draft"], false);
+    assert_eq!(incident["updates"][0]["body"], "Looking.");
+    assert_eq!(incident["updates"][0]["author"], "token:test");
+    let id = incident["id"].as_i64().unwrap();
+    app.settle().await;
+    let shown = |status: &Value, slug: &str| {
+        status["monitors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["slug"] == slug)
+            .unwrap()["effective_status"]
+            .clone()
+    };
+    let (_, status) = app.get("/api/v1/status").await;
+    assert_eq!(shown(&status, "api"), "DEGRADED");
+    assert_eq!(shown(&status, "web"), "DOWN", "an outage beats maintenance");
+    assert_eq!(shown(&status, "db"), "UP");
+    assert_eq!(status["incidents"][0]["id"], id);
+
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/incidents/{id}/updates"),
+            json!({"status": "resolved", "body": "Fixed."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["resolved_at"].is_string());
+    assert_eq!(body["updates"].as_array().unwrap().len(), 2);
+    assert_eq!(body["updates"][0]["status"], "RESOLVED", "latest first");
+    app.settle().await;
+    let (_, status) = app.get("/api/v1/status").await;
+    assert_eq!(shown(&status, "api"), "UP");
+    assert_eq!(shown(&status, "web"), "MAINTENANCE", "the maintenance shows again");
+    assert_eq!(status["incidents"], json!([]));
+}
+
+#[tokio::test]
+async fn incidents_list_open_first_and_drafts_only_with_a_token() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let open = |title: &str, extra: Value| {
+        let mut body = json!({"title": title, "body": "x"});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let (_, first) = app.post("/api/v1/incidents", open("First", json!({}))).await;
+    app.clock.advance(chrono::Duration::minutes(5));
+    let (_, second) = app.post("/api/v1/incidents", open("Second", json!({}))).await;
+    let (_, past) = app
+        .post(
+            "/api/v1/incidents",
+            open("Recorded after", json!({"status": "RESOLVED"})),
+        )
+        .await;
+    assert_eq!(past["status"], "RESOLVED");
+    let (_, draft) = app
+        .post("/api/v1/incidents", open("Draft", json!({"draft": true})))
+        .await;
+    let titles = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, public) = app.request(Method::GET, "/api/v1/incidents", None, false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(titles(&public), ["First", "Second", "Recorded after"]);
+    let (_, admin) = app.get("/api/v1/incidents").await;
+    assert_eq!(titles(&admin), ["First", "Second", "Draft", "Recorded after"]);
+    let draft_path = format!("/api/v1/incidents/{}", draft["id"]);
+    assert_eq!(
+        app.request(Method::GET, &draft_path, None, false).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&draft_path).await.0, StatusCode::OK);
+    let (status, one) = app
+        .request(Method::GET, &format!("/api/v1/incidents/{}", first["id"]), None, false)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["title"], "First");
+    // Deleting one opened by mistake.
+    assert_eq!(
+        app.delete(&format!("/api/v1/incidents/{}", second["id"])).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/incidents/{}", second["id"])).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = app
+        .request(
+            Method::POST,
+            "/api/v1/incidents",
+            Some(open("No token", json!({}))),
+            false,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_incident_input_is_a_422_naming_the_field_and_saves_nothing() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    for (body, field) in [
+        (json!({"title": "", "body": "x"}), "title"),
+        (json!({"title": "A\nB", "body": "x"}), "title"),
+        (json!({"title": "T", "body": " "}), "body"),
+        (json!({"title": "T", "body": "x", "status": "FIXED"}), "status"),
+        (
+            json!({"title": "T", "body": "x", "monitors": [{"slug": "nope"}]}),
+            "monitors[0].slug",
+        ),
+        (
+            json!({"title": "T", "body": "x", "monitors": [{"slug": "api", "impact": "MAINTENANCE"}]}),
+            "monitors[0].impact",
+        ),
+        (
+            json!({"title": "T", "body": "x", "monitors": [{"slug": "api"}, {"slug": "api"}]}),
+            "monitors[1].slug",
+        ),
+        (
+            json!({"title": "T", "body": "x", "status": "RESOLVED", "draft": true}),
+            "draft",
+        ),
+    ] {
+        let (status, err) = app.post("/api/v1/incidents", body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body} -> {err}");
+        assert_eq!(err["field"], field, "{body} -> {err}");
+    }
+    let (_, list) = app.get("/api/v1/incidents").await;
+    assert_eq!(list, json!([]));
+    let (_, incident) = app.post("/api/v1/incidents", json!({"title": "T", "body": "x"})).await;
+    let (status, err) = app
+        .post(
+            &format!("/api/v1/incidents/{}/updates", incident["id"]),
+            json!({"status": "SOLVED", "body": "y"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "status");
+    assert_eq!(
+        app.post("/api/v1/incidents/99999/updates", json!({"body": "y"}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get("/api/v1/incidents/abc").await.0, StatusCode::NOT_FOUND);
+    let (_, one) = app.get(&format!("/api/v1/incidents/{}", incident["id"])).await;
+    assert_eq!(
+        one["updates"].as_array().unwrap().len(),
+        1,
+        "the refused update left nothing"
+    );
 }

@@ -116,6 +116,18 @@ async fn plan(db: &TestDb, body: serde_json::Value) {
         .unwrap();
 }
 
+/// Points monitor `slug`'s HTTP check at `url`.
+async fn point(db: &TestDb, slug: &str, url: String) {
+    let patch = lull::service::monitors::MonitorPatch {
+        check: CheckInput {
+            url: Some(url),
+            ..CheckInput::default()
+        },
+        ..Default::default()
+    };
+    monitors::update(&db.services, &actor(), slug, patch).await.unwrap();
+}
+
 async fn status(db: &TestDb, slug: &str) -> MonitorStatus {
     monitors::get(&db.services, slug).await.unwrap().status
 }
@@ -228,20 +240,7 @@ async fn a_monitor_turns_down_after_its_retries_and_up_at_the_first_good_answer(
     assert_eq!(status(&db, "api").await, MonitorStatus::Down);
 
     // The service recovers: one good answer is enough.
-    monitors::update(
-        &db.services,
-        &actor(),
-        "api",
-        lull::service::monitors::MonitorPatch {
-            check: CheckInput {
-                url: Some(format!("{}/ok", target.base)),
-                ..CheckInput::default()
-            },
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    point(&db, "api", format!("{}/ok", target.base)).await;
     // A changed definition starts over: its first check within the next interval.
     round(&db, &mut runner).await;
     round(&db, &mut runner).await;
@@ -679,4 +678,78 @@ async fn roll_ups_add_up_the_seconds_leave_out_maintenance_and_are_pruned_by_age
     let later = lull::service::monitors::uptime(&db.services, "api", 90).await.unwrap();
     assert_eq!(later.daily.len(), 90);
     assert_eq!(later.daily.last().unwrap().date, "2026-06-10");
+}
+
+/// The alerts written so far: (kind, monitor slug, recipient: `admin` or `webhook`).
+async fn alerts(db: &TestDb) -> Vec<(String, String, String)> {
+    let mut conn = db.services.store.conn().await.unwrap();
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT o.kind, m.slug, CASE WHEN o.admin_id IS NOT NULL THEN 'admin' ELSE 'webhook' END
+         FROM outbox o JOIN monitors m ON m.id = o.monitor_id ORDER BY o.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    rows
+}
+
+#[tokio::test]
+async fn admins_are_alerted_once_per_change_and_never_for_a_monitor_in_maintenance() {
+    let db = TestDb::new(t0()).await;
+    lull::service::admins::create(&db.services, "ops@example.com", "a long enough password", true)
+        .await
+        .unwrap();
+    let target = Target::start().await;
+    monitor(&db, "api", http(format!("{}/fail", target.base), 0)).await;
+    monitor(&db, "web", http(format!("{}/fail", target.base), 0)).await;
+    // A public channel (every kind) hears no alerts; one that names monitor_down for web does.
+    for body in [
+        serde_json::json!({"url": "http://127.0.0.1:9/all"}),
+        serde_json::json!({"url": "http://127.0.0.1:9/ops", "kinds": ["monitor_down"], "monitors": ["web"]}),
+    ] {
+        lull::service::webhooks::create(&db.services, serde_json::from_value(body).unwrap())
+            .await
+            .unwrap();
+    }
+    // Maintenance on api from 12:00:00 to 12:10.
+    plan(
+        &db,
+        serde_json::json!({
+            "title": "Upgrade", "start": "2026-05-10T12:00", "timezone": "UTC", "duration": 600,
+            "monitors": [{"slug": "api"}]
+        }),
+    )
+    .await;
+    let mut runner = Runner::new();
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    for _ in 0..19 {
+        round(&db, &mut runner).await; // to 12:09:30
+    }
+    let web_down = [
+        ("monitor_down".to_string(), "web".to_string(), "admin".to_string()),
+        ("monitor_down".into(), "web".into(), "webhook".into()),
+    ];
+    assert_eq!(
+        alerts(&db).await,
+        web_down,
+        "web once (still down since), api not at all"
+    );
+    assert_eq!(status(&db, "web").await, MonitorStatus::Down);
+
+    // The window is over: api's first check finds it down, which is news.
+    round(&db, &mut runner).await;
+    round(&db, &mut runner).await;
+    assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+    let mut expected = web_down.to_vec();
+    expected.push(("monitor_down".into(), "api".into(), "admin".into()));
+    assert_eq!(alerts(&db).await, expected);
+
+    // web recovers: admins hear it once; the ops webhook asked for downs only.
+    point(&db, "web", format!("{}/ok", target.base)).await;
+    for _ in 0..4 {
+        round(&db, &mut runner).await;
+    }
+    assert_eq!(status(&db, "web").await, MonitorStatus::Up);
+    expected.push(("monitor_up".into(), "web".into(), "admin".into()));
+    assert_eq!(alerts(&db).await, expected);
 }

@@ -946,3 +946,89 @@ async fn a_checked_monitor_is_defined_from_the_cli_and_bad_settings_name_the_fie
     assert!(!run.ok);
     assert!(run.stderr.contains("interval: must be from 10"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn an_incident_is_run_from_the_command_line_from_open_to_resolved() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let run = api(
+        &app,
+        &[
+            "incident",
+            "open",
+            "API errors",
+            "--body",
+            "Requests fail.",
+            "--monitor",
+            "api:degraded",
+        ],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Incident 1: API errors (INVESTIGATING)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Monitors:  api:DEGRADED"), "{}", run.stdout);
+
+    let run = api(
+        &app,
+        &[
+            "incident",
+            "update",
+            "1",
+            "--status",
+            "identified",
+            "A",
+            "bad",
+            "deploy.",
+        ],
+    )
+    .await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("(IDENTIFIED)"), "{}", run.stdout);
+    assert!(run.stdout.contains("IDENTIFIED     A bad deploy."), "{}", run.stdout);
+
+    let run = api(&app, &["incident", "list"]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "ID  STATUS      OPENED                      MONITORS      TITLE"
+    );
+    assert_eq!(
+        lines[1],
+        "1   IDENTIFIED  Sun 10 May 2026, 12:00 UTC  api:DEGRADED  API errors"
+    );
+
+    let run = api(&app, &["incident", "resolve", "1"]).await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("(RESOLVED)") && run.stdout.contains("Resolved:"),
+        "{}",
+        run.stdout
+    );
+    let (_, incident) = app.get("/api/v1/incidents/1").await;
+    assert_eq!(incident["updates"][0]["body"], "Resolved.");
+
+    // Mistakes are named and exit non-zero.
+    let run = api(&app, &["incident", "update", "1", "More?"]).await;
+    assert!(!run.ok);
+    assert!(run.stderr.contains("resolved"), "{}", run.stderr);
+    let run = api(
+        &app,
+        &["incident", "open", "X", "--body", "y", "--monitor", "api:maintenance"],
+    )
+    .await;
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("monitors[0].impact: an incident's impact is DEGRADED or DOWN"),
+        "{}",
+        run.stderr
+    );
+    let run = api(&app, &["incident", "open", "X"]).await;
+    assert!(!run.ok);
+    assert!(run.stderr.contains("--body"), "{}", run.stderr);
+}

@@ -765,3 +765,69 @@ async fn an_event_page_names_the_planned_window_only_once_an_operator_moved_it()
     let planned = planned.split("</dd>").next().unwrap();
     assert!(planned.contains("14:00–15:00"), "{planned}");
 }
+
+#[tokio::test]
+async fn an_incident_is_opened_updated_and_resolved_from_the_dashboard() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    let cookie = signed_in(&app).await;
+    let list = admin_get(&app, &cookie, "/admin/incidents").await;
+    assert!(list.contains("No incidents in the last 90 days."));
+    assert!(list.contains("value=\"api:DOWN\"") && list.contains("value=\"web:DEGRADED\""));
+
+    // A form with errors comes back with the input and the reasons beside the fields.
+    let fields = [
+        ("title", ""),
+        ("status", "INVESTIGATING"),
+        ("body", "Errors on checkout."),
+        ("monitor", "api:DOWN"),
+        ("monitor", ""),
+    ];
+    let resp = post_form(&app, &cookie, "/admin/incidents", "/admin/incidents", &fields).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"title-error\""), "{html}");
+    assert!(html.contains("Errors on checkout.</textarea>"));
+    assert!(html.contains("value=\"api:DOWN\" selected"), "the choice is kept");
+
+    let fields = [
+        ("title", "Checkout errors"),
+        ("status", "INVESTIGATING"),
+        ("body", "Errors on **checkout**."),
+        ("monitor", "api:DOWN"),
+        ("monitor", ""),
+    ];
+    let resp = post_form(&app, &cookie, "/admin/incidents", "/admin/incidents", &fields).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let at = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(at.starts_with("/admin/incidents/1?done=incident_opened"), "{at}");
+    let page = admin_get(&app, &cookie, &at).await;
+    assert!(page.contains("Incident opened.") && page.contains("<strong>checkout</strong>"));
+    assert!(page.contains("API (down)"));
+    let (_, incident) = app.get("/api/v1/incidents/1").await;
+    assert_eq!(
+        incident["monitors"],
+        serde_json::json!([{"slug": "api", "name": "API", "impact": "DOWN"}])
+    );
+    assert_eq!(incident["updates"][0]["author"], "user:ops@example.com");
+
+    let fields = [("status", "RESOLVED"), ("body", "Fixed.")];
+    let resp = post_form(
+        &app,
+        &cookie,
+        "/admin/incidents/1",
+        "/admin/incidents/1/updates",
+        &fields,
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let page = admin_get(&app, &cookie, "/admin/incidents/1").await;
+    assert!(page.contains("id=\"incident-status\">RESOLVED"));
+    assert!(
+        !page.contains("id=\"update-form\""),
+        "a resolved incident takes no updates"
+    );
+    let list = admin_get(&app, &cookie, "/admin/incidents").await;
+    assert!(list.contains("Checkout errors") && list.contains("p-RESOLVED"));
+}

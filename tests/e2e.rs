@@ -615,6 +615,28 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_themes_and_passes_axe() {
     .execute(&app.store.pool)
     .await
     .unwrap();
+    // An open incident with two updates, and one recorded as resolved with a long title.
+    let (status, incident) = app
+        .post(
+            "/api/v1/incidents",
+            json!({ "title": "Elevated API errors", "body": format!("Requests to **checkout** fail; see {long_url}"),
+                    "monitors": [{ "slug": "api", "impact": "DEGRADED" }] }),
+        )
+        .await;
+    assert!(status.is_success(), "{incident}");
+    let incident_page = format!("/incidents/{}", incident["id"]);
+    app.post(
+        &format!("/api/v1/incidents/{}/updates", incident["id"]),
+        json!({ "status": "IDENTIFIED", "body": "A bad deploy; rolling back." }),
+    )
+    .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/incidents",
+            json!({ "title": long_title.clone(), "body": "Over.", "status": "RESOLVED", "monitors": [{ "slug": "web" }] }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
     // A subscriber, a webhook (on a closed loopback port) and a token, all with long text.
     let long_email = format!("{}@example.com", long_word(60).to_lowercase());
     let (status, body) = app.post("/api/v1/subscribers", json!({ "email": long_email })).await;
@@ -639,6 +661,7 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_themes_and_passes_axe() {
             long_title.clone(),
         ),
         page("history", "/history", "Not observed"),
+        page("public-incident", incident_page.clone(), "A bad deploy; rolling back."),
         page("not-found", "/maintenance/999999", "There is no such maintenance."),
         page("sign-in", "/admin/login", "Sign in"),
     ];
@@ -658,6 +681,8 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_themes_and_passes_axe() {
             "Edit maintenance",
         ),
         page("admin-events", "/admin/events", "Certificate rotation"),
+        page("admin-incidents", "/admin/incidents", "Open an incident"),
+        page("admin-incident", format!("/admin{incident_page}"), "Post an update"),
         page(
             "admin-event",
             format!("/admin/events/{ongoing_event}"),

@@ -1080,7 +1080,7 @@ async fn a_german_subscriber_gets_every_message_in_german() {
         .await
         .unwrap();
     assert!(page.contains("Abonnement bestätigt"), "{page}");
-    assert!(page.contains("kunde@example.org erhält Hinweise auf alle geplanten Wartungsarbeiten."));
+    assert!(page.contains("kunde@example.org erhält Hinweise auf alle geplanten Wartungsarbeiten und Störungen."));
     // And one in English through the API, to be sure each gets their own.
     lull::service::subscribers::add_confirmed(&app.services, "ops@example.org")
         .await
@@ -1376,7 +1376,7 @@ async fn the_confirmation_link_opened_twice_says_already_confirmed_and_pages_nam
     let first = app.http.post(&confirm).send().await.unwrap().text().await.unwrap();
     assert!(first.contains("Subscription confirmed"), "{first}");
     assert!(
-        first.contains("ops@example.org will hear about planned maintenance of API and WEB."),
+        first.contains("ops@example.org will hear about planned maintenance and incidents of API and WEB."),
         "{first}"
     );
     // A second click, or a mail scanner that got there first.
@@ -1384,7 +1384,7 @@ async fn the_confirmation_link_opened_twice_says_already_confirmed_and_pages_nam
     assert_eq!(second.status(), StatusCode::OK);
     let second = second.text().await.unwrap();
     assert!(second.contains("Already confirmed"), "{second}");
-    assert!(second.contains("ops@example.org will hear about planned maintenance of API and WEB."));
+    assert!(second.contains("ops@example.org will hear about planned maintenance and incidents of API and WEB."));
 
     // The unsubscribe page says which address it is about.
     let m = app
@@ -1514,4 +1514,223 @@ async fn a_window_with_updates_that_a_new_schedule_replaced_is_called_off_and_it
         0
     );
     assert!(sink.messages().iter().all(|m| !parse(m).text.contains("Disks arrived")));
+}
+
+#[tokio::test]
+async fn an_incident_is_told_to_those_who_follow_its_monitors_as_it_opens_moves_and_resolves() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("api").await;
+    app.monitor("web").await;
+    confirmed(&app, &sink, "api-only@example.com", Some(vec!["api"]), 1).await;
+    confirmed(&app, &sink, "web-only@example.com", Some(vec!["web"]), 2).await;
+    confirmed(&app, &sink, "everything@example.com", None, 3).await;
+
+    let (status, incident) = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "API errors", "body": "Requests fail with **502**.",
+                   "monitors": [{"slug": "api"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    let id = incident["id"].as_i64().unwrap();
+    let got = sink.wait_for(5).await;
+    app.settle().await;
+    assert_eq!(sink.messages().len(), 5, "two notices, to those following api");
+    let mut to: Vec<String> = got[3..].iter().map(|r| r.to[0].clone()).collect();
+    to.sort();
+    assert_eq!(to, ["api-only@example.com", "everything@example.com"]);
+    let opened = parse(&got[3]);
+    assert_eq!(opened.subject, "Incident: API errors");
+    assert!(opened.text.contains("Status: Investigating"), "{}", opened.text);
+    assert!(opened.text.contains("Requests fail with **502**."), "{}", opened.text);
+    assert!(
+        opened.text.contains("Update, Sun 10 May 2026, 12:00 UTC:"),
+        "{}",
+        opened.text
+    );
+    assert!(opened.text.contains("- API: Down"), "{}", opened.text);
+    assert!(opened.text.contains(&format!("/incidents/{id}")), "{}", opened.text);
+    assert!(
+        opened.html.contains("<strong>502</strong>"),
+        "Markdown rendered: {}",
+        opened.html
+    );
+    assert!(!opened.unsubscribe.is_empty(), "subscribers can leave with one click");
+
+    app.clock.advance(Duration::minutes(20));
+    let (status, moved) = app
+        .post(
+            &format!("/api/v1/incidents/{id}/updates"),
+            json!({"status": "identified", "body": "A bad deploy; rolling back."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{moved}");
+    assert_eq!(moved["status"], "IDENTIFIED");
+    let update = mail_about(&sink, "Incident update: API errors").await;
+    assert_eq!(update.subject, "Incident update: API errors — Identified");
+    assert!(
+        update
+            .text
+            .contains("Update, Sun 10 May 2026, 12:20 UTC:\nA bad deploy; rolling back."),
+        "{}",
+        update.text
+    );
+
+    // A quiet correction tells nobody.
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"body": "Typo fixed in the last update.", "notify": false}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "RESOLVED", "body": "Back to normal."}),
+    )
+    .await;
+    let resolved = mail_about(&sink, "Resolved: API errors").await;
+    assert!(resolved.text.contains("Status: Resolved"), "{}", resolved.text);
+    assert!(resolved.text.contains("- API: Operational"), "{}", resolved.text);
+    sink.wait_for(9).await;
+    app.settle().await;
+    assert_eq!(sink.messages().len(), 9, "{:?}", subjects(&sink));
+    assert!(!subjects(&sink).iter().any(|s| s.contains("Typo")));
+
+    // Resolved is the end: a later update is refused, nothing is sent.
+    let (status, err) = app
+        .post(&format!("/api/v1/incidents/{id}/updates"), json!({"body": "More?"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("resolved"), "{err}");
+}
+
+#[tokio::test]
+async fn a_draft_incident_tells_nobody_until_it_is_published() {
+    let (app, sink) = app_with_mail().await;
+    app.monitor("api").await;
+    confirmed(&app, &sink, "ada@example.com", None, 1).await;
+    let (status, draft) = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Slow API", "body": "Looking into it.", "draft": true,
+                   "monitors": [{"slug": "api", "impact": "DEGRADED"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let id = draft["id"].as_i64().unwrap();
+    app.settle().await;
+    assert_eq!(sink.messages().len(), 1, "only the confirmation");
+    let (status, _) = app
+        .patch(&format!("/api/v1/incidents/{id}"), json!({"draft": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mail = mail_about(&sink, "Incident: Slow API").await;
+    assert!(mail.text.contains("- API: Degraded"), "{}", mail.text);
+    let (status, err) = app
+        .patch(&format!("/api/v1/incidents/{id}"), json!({"draft": true}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "draft");
+}
+
+#[tokio::test]
+async fn webhooks_take_incident_kinds_they_ask_for_and_alerts_only_when_named() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    let (all, all_url) = Receiver::start().await;
+    let (resolved_only, resolved_url) = Receiver::start().await;
+    app.post("/api/v1/webhooks", json!({"url": all_url})).await;
+    let (status, hook) = app
+        .post(
+            "/api/v1/webhooks",
+            json!({"url": resolved_url, "kinds": ["incident_resolved", "monitor_down"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let (_, incident) = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Outage", "body": "Down.", "monitors": [{"slug": "api"}]}),
+        )
+        .await;
+    let id = incident["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "resolved", "body": "Up."}),
+    )
+    .await;
+    let hits = all.wait_for(2).await;
+    let kinds: Vec<_> = hits
+        .iter()
+        .map(|(h, _, _)| h["lull-event"].to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["incident_opened", "incident_resolved"]);
+    let payload: serde_json::Value = serde_json::from_str(&hits[1].1).unwrap();
+    assert_eq!(payload["kind"], "incident_resolved");
+    assert_eq!(payload["incident"]["id"], id);
+    assert_eq!(payload["incident"]["status"], "RESOLVED");
+    assert_eq!(payload["incident"]["monitors"][0]["impact"], "DOWN");
+    assert_eq!(payload["incident"]["updates"][0]["body"], "Up.");
+    assert!(payload["url"].as_str().unwrap().ends_with(&format!("/incidents/{id}")));
+    let hits = resolved_only.wait_for(1).await;
+    app.settle().await;
+    assert_eq!(resolved_only.hits.lock().unwrap().len(), 1);
+    assert_eq!(hits[0].0["lull-event"], "incident_resolved");
+    let (status, err) = app
+        .post(
+            "/api/v1/webhooks",
+            json!({"url": all_url, "kinds": ["incident_closed"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "kinds[0]");
+}
+
+#[tokio::test]
+async fn an_alert_reaches_every_admin_by_email_with_the_checks_error_and_no_unsubscribe_link() {
+    let (app, sink) = app_with_mail().await;
+    let api = app.monitor("api").await;
+    for email in ["ops@example.com", "lead@example.com"] {
+        lull::service::admins::create(&app.services, email, "a long enough password", false)
+            .await
+            .unwrap();
+    }
+    // What the check runner writes when api's check fails (tests/checks.rs drives that).
+    let at = t0();
+    let id = api["id"].as_i64().unwrap();
+    let mut conn = app.services.store.conn().await.unwrap();
+    lull::store::checks::insert(
+        &mut conn,
+        &lull::store::checks::CheckResultRow {
+            id: 0,
+            monitor_id: id,
+            at,
+            status: lull::domain::impact::MonitorStatus::Down,
+            latency_ms: 12,
+            error: Some("HTTP 503, expected 200-399".into()),
+            changed: true,
+        },
+    )
+    .await
+    .unwrap();
+    let written =
+        lull::store::outbox::enqueue_alert(&mut conn, lull::domain::notice::NoticeKind::MonitorDown, id, at, at)
+            .await
+            .unwrap();
+    drop(conn);
+    assert_eq!(written, 2, "one per admin, no webhook asked");
+    app.services.outbox_changed();
+    let got = sink.wait_for(2).await;
+    let mut to: Vec<String> = got.iter().map(|r| r.to[0].clone()).collect();
+    to.sort();
+    assert_eq!(to, ["lead@example.com", "ops@example.com"]);
+    let mail = parse(&got[0]);
+    assert_eq!(mail.subject, "DOWN: API");
+    assert!(mail.text.contains("no maintenance covers it"), "{}", mail.text);
+    assert!(mail.text.contains("Since: Sun 10 May 2026, 12:00 UTC"), "{}", mail.text);
+    assert!(mail.text.contains("Error: HTTP 503, expected 200-399"), "{}", mail.text);
+    assert!(mail.text.contains("you are an admin of Status"), "{}", mail.text);
+    assert!(mail.text.contains(&format!("/admin/monitors/{id}")), "{}", mail.text);
+    assert!(mail.unsubscribe.is_empty(), "admins manage alerts on the dashboard");
+    assert!(!mail.text.contains("Unsubscribe"), "{}", mail.text);
 }

@@ -612,3 +612,75 @@ async fn the_front_page_keeps_every_security_header() {
         assert_eq!(h["x-frame-options"], "DENY", "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn an_open_incident_leads_the_front_page_and_moves_to_history_when_resolved() {
+    let app = spawn_app().await; // 12:00Z
+    app.post("/api/v1/monitors", json!({"name": "Public API", "slug": "api"}))
+        .await;
+    app.post("/api/v1/monitors", json!({"name": "Search", "slug": "search"}))
+        .await;
+    // Planned work on search at the same time: the banner must not call the outage planned.
+    app.maintenance(
+        json!({"title": "Reindex", "start": "2026-05-10T11:30", "timezone": "UTC", "duration": 7200,
+                           "monitors": [{"slug": "search"}]}),
+    )
+    .await;
+    let (_, incident) = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Errors <b>on</b> the API", "body": "Requests fail with **502**.",
+                   "monitors": [{"slug": "api", "impact": "DOWN"}]}),
+        )
+        .await;
+    let id = incident["id"].as_i64().unwrap();
+    let html = front_page_with(&app, "Errors &#60;b&#62;on&#60;/b&#62; the API").await;
+    assert!(html.contains("Partial outage"), "an outage, not planned work");
+    assert!(!html.contains("Planned maintenance:"));
+    let incidents_at = html.find("id=\"incidents\"").expect("an incidents section");
+    assert!(
+        incidents_at < html.find("id=\"ongoing\"").unwrap(),
+        "incidents come first"
+    );
+    assert!(html.contains("<strong>502</strong>") && html.contains("Investigating"));
+    assert!(html.contains(&format!("href=\"/incidents/{id}\"")));
+    assert!(
+        html.contains("data-refresh"),
+        "the page refreshes itself while it is open"
+    );
+
+    let (status, own) = page(&app, &format!("/incidents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(own.contains("<h1>Errors &#60;b&#62;on&#60;/b&#62; the API</h1>"));
+    assert!(own.contains("Public API: Down"));
+    assert_eq!(page(&app, "/incidents/999").await.0, StatusCode::NOT_FOUND);
+
+    app.clock.advance(chrono::Duration::minutes(30));
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "resolved", "body": "Fixed the pool."}),
+    )
+    .await;
+    let html = front_page_with(&app, "Recently resolved").await;
+    assert!(!html.contains("id=\"incidents\""));
+    assert!(
+        html.contains("Resolved <time datetime=\"2026-05-10T12:30:00Z\">"),
+        "{html}"
+    );
+    let (_, history) = page(&app, "/history").await;
+    assert!(history.contains("Past incidents") && history.contains("Fixed the pool."));
+    // A draft is nowhere to be seen.
+    let (_, draft) = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Secret draft", "body": "x", "draft": true}),
+        )
+        .await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    let html = front_page_with(&app, "Recently resolved").await;
+    assert!(!html.contains("Secret draft"));
+    assert_eq!(
+        page(&app, &format!("/incidents/{}", draft["id"])).await.0,
+        StatusCode::NOT_FOUND
+    );
+}

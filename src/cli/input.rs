@@ -121,6 +121,13 @@ pub fn parse_skip_date(text: &str) -> Result<SkipDate, String> {
         })
 }
 
+/// `--monitor SLUG` or `--monitor SLUG:IMPACT`, as the API takes them.
+pub fn monitor_refs(args: &[String]) -> Vec<crate::service::maintenances::MonitorImpactInput> {
+    args.iter()
+        .map(|m| crate::service::maintenances::MonitorImpactInput::parse(m))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

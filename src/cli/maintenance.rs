@@ -10,11 +10,12 @@ use serde_json::json;
 
 use super::api::{Api, ClientArgs, read, urlencode};
 use super::event;
-use super::input::{SkipDate, parse_seconds, parse_skip_date};
+use super::input::{SkipDate, monitor_refs, parse_seconds, parse_skip_date};
 use super::output::{affected, at, instant, span, table, window, zone};
 use crate::domain::format;
 use crate::domain::schedule::{ONE_TIME, Schedule, format_utc, resolve_local};
 use crate::domain::validate::{self, format_local};
+use crate::service::maintenances::MonitorImpactInput;
 use crate::web::api::views::{EventView, MaintenanceView};
 
 #[derive(Debug, Args)]
@@ -142,17 +143,9 @@ struct Body {
     #[serde(skip_serializing_if = "Option::is_none")]
     reminder_lead: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    monitors: Option<Vec<MonitorRef>>,
+    monitors: Option<Vec<MonitorImpactInput>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     record_past: bool,
-}
-
-/// `--monitor SLUG` or `--monitor SLUG:IMPACT`.
-#[derive(Debug, Serialize)]
-struct MonitorRef {
-    slug: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    impact: Option<String>,
 }
 
 impl Body {
@@ -161,17 +154,7 @@ impl Body {
         self.rrule = a.rrule;
         self.reminder_lead = a.reminder_lead;
         if !a.monitors.is_empty() {
-            let monitors = a.monitors.iter().map(|m| match m.split_once(':') {
-                Some((slug, impact)) => MonitorRef {
-                    slug: slug.into(),
-                    impact: Some(impact.to_ascii_uppercase()),
-                },
-                None => MonitorRef {
-                    slug: m.clone(),
-                    impact: None,
-                },
-            });
-            self.monitors = Some(monitors.collect());
+            self.monitors = Some(monitor_refs(&a.monitors));
         }
         self
     }

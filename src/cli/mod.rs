@@ -4,6 +4,7 @@
 
 mod api;
 mod event;
+mod incident;
 mod input;
 mod maintenance;
 mod monitor;
@@ -100,6 +101,13 @@ pub enum Command {
         client: api::ClientArgs,
         #[command(subcommand)]
         command: event::EventCommand,
+    },
+    /// Incidents on a running server: open, update, resolve, list
+    Incident {
+        #[command(flatten)]
+        client: api::ClientArgs,
+        #[command(subcommand)]
+        command: incident::IncidentCommand,
     },
     /// What the status page shows now
     Status {
@@ -298,6 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Monitor { client, command } => monitor::run(client, json, command).await,
         Command::Maintenance { client, command } => maintenance::run(client, json, command).await,
         Command::Event { client, command } => event::run(client, json, command).await,
+        Command::Incident { client, command } => incident::run(client, json, command).await,
         Command::Status { client } => status::run(client, json).await,
     }
 }

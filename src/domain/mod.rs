@@ -10,6 +10,7 @@ pub mod check;
 pub mod describe;
 pub mod format;
 pub mod impact;
+pub mod incident;
 pub mod lifecycle;
 pub mod notice;
 pub mod rollup;

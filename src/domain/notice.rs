@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// A plan was created or re-timed (about the plan, not one window).
     Scheduled,
@@ -21,13 +21,26 @@ pub enum NoticeKind {
     Unobserved,
     /// A subscriber's request to confirm the address (not about any maintenance).
     Confirm,
+    /// An incident was opened (or a draft published).
+    IncidentOpened,
+    /// An operator posted an update on an open incident.
+    IncidentUpdate,
+    /// An incident was resolved.
+    IncidentResolved,
+    /// A checked monitor went DOWN outside maintenance (to admins and webhooks that ask).
+    MonitorDown,
+    /// A checked monitor that was DOWN is up again.
+    MonitorUp,
 }
 
 text_enum!(NoticeKind, "notice kind",
-    "scheduled, reminder, started, update, extended, completed, cancelled, unobserved",
+    "scheduled, reminder, started, update, extended, completed, cancelled, unobserved, \
+     incident_opened, incident_update, incident_resolved, monitor_down, monitor_up",
     Scheduled => "scheduled", Reminder => "reminder", Started => "started", Update => "update",
     Extended => "extended", Completed => "completed", Cancelled => "cancelled",
-    Unobserved => "unobserved", Confirm => "confirm");
+    Unobserved => "unobserved", Confirm => "confirm", IncidentOpened => "incident_opened",
+    IncidentUpdate => "incident_update", IncidentResolved => "incident_resolved",
+    MonitorDown => "monitor_down", MonitorUp => "monitor_up");
 
 impl NoticeKind {
     /// The kinds about maintenance, which webhooks may choose from.
@@ -41,6 +54,21 @@ impl NoticeKind {
         Self::Cancelled,
         Self::Unobserved,
     ];
+
+    /// The kinds about incidents: told to subscribers and webhooks like maintenance.
+    pub const ABOUT_INCIDENTS: [NoticeKind; 3] = [Self::IncidentOpened, Self::IncidentUpdate, Self::IncidentResolved];
+
+    /// Alerts for admins: told to admins by email and to webhooks that name them (a
+    /// webhook that takes every kind is a public channel and does not get them).
+    pub const FOR_ADMINS: [NoticeKind; 2] = [Self::MonitorDown, Self::MonitorUp];
+
+    /// Every kind a webhook may choose.
+    pub fn for_webhooks() -> impl Iterator<Item = NoticeKind> {
+        Self::ABOUT_MAINTENANCE
+            .into_iter()
+            .chain(Self::ABOUT_INCIDENTS)
+            .chain(Self::FOR_ADMINS)
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +85,9 @@ mod tests {
         // Stored values are exact; input is forgiving.
         assert!(NoticeKind::try_from("Started".to_string()).is_err());
         assert_eq!(NoticeKind::parse("kinds[0]", " Started ").unwrap(), NoticeKind::Started);
+        // JSON spells them as the database does.
+        for kind in NoticeKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 }

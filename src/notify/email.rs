@@ -161,7 +161,7 @@ struct NoticeText<'a> {
     subject: &'a str,
     body: &'a str,
     link: &'a str,
-    unsubscribe: &'a str,
+    unsubscribe: Option<&'a str>,
 }
 
 /// An update's body, as HTML.
@@ -182,7 +182,7 @@ struct NoticeHtml<'a> {
     n: &'a Notice,
     update: Option<UpdateHtml>,
     description_html: &'a str,
-    unsubscribe: &'a str,
+    unsubscribe: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -222,21 +222,27 @@ fn message_id(from: &Mailbox, row_id: i64) -> String {
 
 /// Renders and sends one outbox row.
 pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow) -> Result<(), DeliveryError> {
-    let (Some(email), Some(subscriber_id)) = (&row.email, row.subscriber_id) else {
-        return Err(DeliveryError::permanent("the subscriber is gone"));
+    let Some(email) = &row.email else {
+        return Err(DeliveryError::permanent("the recipient is gone"));
     };
     let to: Mailbox = email
         .parse()
         .map_err(|e| DeliveryError::permanent(format!("bad recipient address: {e}")))?;
     let now = s.now();
     let mut conn = s.store.conn().await.map_err(db)?;
-    let unsubscribe_token = issue_token(&mut conn, subscriber_id, "unsubscribe", now, None)
-        .await
-        .map_err(db)?;
-    let unsubscribe = format!("{}/unsubscribe?token={unsubscribe_token}", site.public_url);
+    // Subscribers can leave with one click; admins (alerts) manage theirs on the dashboard.
+    let unsubscribe = match row.subscriber_id {
+        Some(subscriber_id) => {
+            let token = issue_token(&mut conn, subscriber_id, "unsubscribe", now, None)
+                .await
+                .map_err(db)?;
+            Some(format!("{}/unsubscribe?token={token}", site.public_url))
+        }
+        None => None,
+    };
     let lang = row.language.unwrap_or_default();
     let w = words(lang);
-    let (subject, text, html) = if row.kind == NoticeKind::Confirm {
+    let (subject, text, html) = if let (NoticeKind::Confirm, Some(subscriber_id)) = (row.kind, row.subscriber_id) {
         let expires = now + CONFIRM_WITHIN;
         let token = issue_token(&mut conn, subscriber_id, "confirm", now, Some(expires))
             .await
@@ -264,14 +270,18 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
     } else {
         drop(conn);
         let n = notice(s, site, row, lang).await?;
-        let why = (w.why)(&site.name);
+        let why = if row.admin_id.is_some() {
+            format!("You get this because you are an admin of {}.", site.name)
+        } else {
+            (w.why)(&site.name)
+        };
         let text = render(NoticeText {
             w,
             why: &why,
             subject: &n.subject,
             body: &n.plain(),
             link: &n.link,
-            unsubscribe: &unsubscribe,
+            unsubscribe: unsubscribe.as_deref(),
         })?;
         let html = render(NoticeHtml {
             w,
@@ -286,23 +296,27 @@ pub async fn deliver(s: &Services, site: &Site, mailer: &Mailer, row: &OutboxRow
                 html: markdown::to_html(&u.body),
             }),
             description_html: &markdown::to_html(&n.description),
-            unsubscribe: &unsubscribe,
+            unsubscribe: unsubscribe.as_deref(),
         })?;
         (n.subject, text, html)
     };
-    let message = Message::builder()
+    let mut message = Message::builder()
         .message_id(Some(message_id(&mailer.from, row.id)))
         .from(mailer.from.clone())
         .to(to)
-        .subject(subject)
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("List-Unsubscribe"),
-            format!("<{unsubscribe}>"),
-        ))
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-            "List-Unsubscribe=One-Click".into(),
-        ))
+        .subject(subject);
+    if let Some(unsubscribe) = &unsubscribe {
+        message = message
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{unsubscribe}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    let message = message
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| DeliveryError::permanent(format!("building the message: {e}")))?;
     match mailer.transport.send(message).await {

@@ -20,7 +20,8 @@ use crate::domain::notice::NoticeKind;
 use crate::domain::schedule::Schedule;
 use crate::domain::validate;
 use crate::service::maintenances::Maintenance;
-use crate::service::{Services, events, maintenances};
+use crate::service::{Services, events, incidents, maintenances, monitors};
+use crate::store::checks;
 use crate::store::outbox::{self, OCCURRENCE, OutboxRow, PLAN};
 
 /// How many windows a notice about a recurring plan lists.
@@ -171,6 +172,12 @@ impl Plan {
 /// What a row announces, in `lang`.
 pub(crate) async fn notice(s: &Services, site: &Site, row: &OutboxRow, lang: Lang) -> Result<Notice, DeliveryError> {
     let w = words(lang);
+    if NoticeKind::ABOUT_INCIDENTS.contains(&row.kind) {
+        return incident_notice(s, site, row, w).await;
+    }
+    if NoticeKind::FOR_ADMINS.contains(&row.kind) {
+        return alert_notice(s, site, row).await;
+    }
     // Most notices are about one event and need no list of the plan's windows: a fan-out
     // to many subscribers should not read them once per message.
     let with_events = matches!(row.kind, NoticeKind::Scheduled | NoticeKind::Cancelled);
@@ -349,7 +356,7 @@ async fn event_notice(
         // A new schedule called the window off: its cancellation says what matters now.
         NoticeKind::Update => e.cancel_reason != Some(CancelReason::Rescheduled),
         NoticeKind::Completed | NoticeKind::Unobserved => e.status == EventStatus::Completed,
-        NoticeKind::Scheduled | NoticeKind::Confirm => true,
+        _ => true,
     };
     if !fits {
         return Err(DeliveryError::moot(format!("the event is {} now", e.status.as_str())));
@@ -409,7 +416,7 @@ async fn event_notice(
             }
             n.subject = (w.update)(t);
         }
-        NoticeKind::Scheduled | NoticeKind::Confirm => {
+        _ => {
             return Err(DeliveryError::permanent(format!(
                 "a {} notice about one event",
                 row.kind
@@ -417,4 +424,111 @@ async fn event_notice(
         }
     }
     Ok(())
+}
+
+/// A notice to an empty shell: the caller fills in what is said.
+fn blank(w: &Words, link: String) -> Notice {
+    Notice {
+        subject: String::new(),
+        intro: Vec::new(),
+        update: None,
+        heading: None,
+        facts: Vec::new(),
+        affected_label: w.affected.into(),
+        affected: Vec::new(),
+        list_label: String::new(),
+        list: Vec::new(),
+        description: String::new(),
+        link,
+        scope: None,
+    }
+}
+
+/// An incident opened, updated or resolved: its status, the update told, and what it
+/// affects. An incident deleted since is moot.
+async fn incident_notice(s: &Services, site: &Site, row: &OutboxRow, w: &Words) -> Result<Notice, DeliveryError> {
+    let id = row.incident_id.unwrap_or(0);
+    let i = match incidents::get(s, id, true).await {
+        Ok(i) => i,
+        Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::moot("the incident no longer exists")),
+        Err(e) => return Err(db(e)),
+    };
+    let update_id: i64 = row.detail.parse().unwrap_or(0);
+    let u = i
+        .updates
+        .iter()
+        .find(|u| u.id == update_id)
+        .ok_or_else(|| DeliveryError::moot("the update no longer exists"))?;
+    let mut n = blank(w, format!("{}/incidents/{}", site.public_url, i.id));
+    let status = w.pages.incident_status(u.status);
+    n.subject = match row.kind {
+        NoticeKind::IncidentOpened => (w.incident_opened)(&i.title),
+        NoticeKind::IncidentResolved => (w.incident_resolved)(&i.title),
+        _ => (w.incident_update)(&i.title, status),
+    };
+    n.intro.push(format!("{}: {status}", w.status));
+    n.update = Some(Update {
+        label: (w.update_at)(&when_in(u.created_at, None, w.lang.dates())),
+        body: u.body.clone(),
+    });
+    n.affected = i
+        .monitors
+        .iter()
+        .map(|a| {
+            let impact = if u.status.is_open() {
+                w.impact(a.impact)
+            } else {
+                w.pages.status_up
+            };
+            format!("{}: {impact}", a.name)
+        })
+        .collect();
+    Ok(n)
+}
+
+/// An alert for admins: a checked monitor went DOWN or is up again (English: admins
+/// choose no language). The error of the check that decided it is quoted.
+async fn alert_notice(s: &Services, site: &Site, row: &OutboxRow) -> Result<Notice, DeliveryError> {
+    let w = words(Lang::En);
+    let id = row.monitor_id.unwrap_or(0);
+    let m = match monitors::get(s, &id.to_string()).await {
+        Ok(m) => m,
+        Err(crate::error::AppError::NotFound(_)) => return Err(DeliveryError::moot("the monitor no longer exists")),
+        Err(e) => return Err(db(e)),
+    };
+    let at = row
+        .detail
+        .parse::<i64>()
+        .ok()
+        .and_then(|t| DateTime::from_timestamp(t, 0))
+        .unwrap_or_else(|| s.now());
+    let mut n = blank(w, format!("{}/admin/monitors/{}", site.public_url, m.id));
+    let down = row.kind == NoticeKind::MonitorDown;
+    n.subject = if down {
+        format!("DOWN: {}", m.name)
+    } else {
+        format!("Recovered: {}", m.name)
+    };
+    n.intro.push(if down {
+        format!(
+            "{} ({}) is down: its checks fail, and no maintenance covers it.",
+            m.name,
+            m.check_summary()
+        )
+    } else {
+        format!("{} ({}) is up again.", m.name, m.check_summary())
+    });
+    n.facts.push(Fact {
+        label: "Since".into(),
+        value: when_in(at, None, w.lang.dates()),
+    });
+    let mut conn = s.store.conn().await.map_err(db)?;
+    if let Some(error) = checks::error_at(&mut conn, m.id, at).await.map_err(db)? {
+        n.facts.push(Fact {
+            label: "Error".into(),
+            value: error,
+        });
+    }
+    n.affected_label = String::new();
+    Ok(n)
 }

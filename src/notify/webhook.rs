@@ -12,12 +12,14 @@ use super::email::DeliveryError;
 use super::notice::notice;
 use crate::config::Site;
 use crate::domain::format::Lang;
-use crate::domain::impact::Impact;
+use crate::domain::impact::{Impact, MonitorStatus};
+use crate::domain::incident::IncidentStatus;
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::notice::NoticeKind;
 use crate::domain::schedule::format_utc;
 use crate::service::events::Event;
-use crate::service::{Services, events};
+use crate::service::incidents::Incident;
+use crate::service::{Services, events, incidents, monitors};
 use crate::store::outbox::OutboxRow;
 use crate::store::webhooks;
 
@@ -43,6 +45,77 @@ pub struct PayloadV1 {
     /// The start of a window skipped before it had an event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occurrence_start: Option<String>,
+    /// For `incident_*` notices: the incident, latest update first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<IncidentV1>,
+    /// For `monitor_down` / `monitor_up` alerts: the monitor and when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<MonitorAlertV1>,
+}
+
+/// An incident in payload version 1.
+#[derive(Debug, Serialize)]
+pub struct IncidentV1 {
+    pub id: i64,
+    pub title: String,
+    pub status: IncidentStatus,
+    pub created_at: String,
+    pub resolved_at: Option<String>,
+    pub monitors: Vec<MonitorV1>,
+    pub updates: Vec<IncidentUpdateV1>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IncidentUpdateV1 {
+    pub id: i64,
+    pub status: IncidentStatus,
+    pub body: String,
+    pub author: String,
+    pub created_at: String,
+}
+
+impl From<Incident> for IncidentV1 {
+    fn from(i: Incident) -> Self {
+        Self {
+            id: i.id,
+            title: i.title,
+            status: i.status,
+            created_at: format_utc(i.created_at),
+            resolved_at: i.resolved_at.map(format_utc),
+            monitors: i
+                .monitors
+                .into_iter()
+                .map(|m| MonitorV1 {
+                    slug: m.slug,
+                    name: m.name,
+                    impact: m.impact,
+                })
+                .collect(),
+            updates: i
+                .updates
+                .into_iter()
+                .map(|u| IncidentUpdateV1 {
+                    id: u.id,
+                    status: u.status,
+                    body: u.body,
+                    author: u.author,
+                    created_at: format_utc(u.created_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A monitor whose checks changed its status, in payload version 1.
+#[derive(Debug, Serialize)]
+pub struct MonitorAlertV1 {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    /// DOWN for `monitor_down`; UP or DEGRADED for `monitor_up`.
+    pub status: MonitorStatus,
+    /// When the check that changed it ran.
+    pub since: String,
 }
 
 /// An event in payload version 1.
@@ -276,6 +349,26 @@ pub async fn deliver(
                 Some(e) => events::get(s, e).await.ok().map(EventV1::from),
                 None => None,
             };
+            let incident = match row.incident_id {
+                Some(i) => incidents::get(s, i, true).await.ok().map(IncidentV1::from),
+                None => None,
+            };
+            let monitor = match row.monitor_id {
+                Some(m) => monitors::get(s, &m.to_string()).await.ok().map(|m| MonitorAlertV1 {
+                    id: m.id,
+                    slug: m.slug,
+                    name: m.name,
+                    status: m.status,
+                    since: row
+                        .detail
+                        .parse::<i64>()
+                        .ok()
+                        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                        .map(format_utc)
+                        .unwrap_or_default(),
+                }),
+                None => None,
+            };
             let payload = PayloadV1 {
                 version: PAYLOAD_VERSION,
                 id: row.id,
@@ -293,6 +386,8 @@ pub async fn deliver(
                     .and_then(|t| t.parse::<i64>().ok())
                     .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                     .map(format_utc),
+                incident,
+                monitor,
             };
             serde_json::to_value(payload).map_err(|e| DeliveryError::permanent(e.to_string()))?
         }

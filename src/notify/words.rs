@@ -19,6 +19,9 @@ pub struct Words {
     pub cancelled_plan: fn(&str) -> String,
     pub extended: fn(&str, &str) -> String,
     pub update: fn(&str) -> String,
+    pub incident_opened: fn(&str) -> String,
+    pub incident_update: fn(&str, &str) -> String,
+    pub incident_resolved: fn(&str) -> String,
     // Body.
     pub repeats: fn(&str) -> String,
     pub window_off: fn(&str) -> String,
@@ -62,7 +65,8 @@ pub struct Words {
     pub unsubscribed_text: fn(&str) -> String,
     pub unsubscribed_unknown: &'static str,
     pub and: &'static str,
-    pages: &'static i18n::Messages,
+    pub status: &'static str,
+    pub pages: &'static i18n::Messages,
 }
 
 impl Words {
@@ -107,6 +111,9 @@ static EN: Words = Words {
     cancelled_plan: |t| format!("Maintenance cancelled: {t} — all future windows are off"),
     extended: |t, until| format!("Maintenance extended: {t} until {until}"),
     update: |t| format!("Update: {t}"),
+    incident_opened: |t| format!("Incident: {t}"),
+    incident_update: |t, status| format!("Incident update: {t} — {status}"),
+    incident_resolved: |t| format!("Resolved: {t}"),
     repeats: |s| format!("This maintenance repeats {s}."),
     window_off: |s| format!("This window is off. The maintenance itself goes on: it repeats {s}."),
     one_time_off: "This maintenance will not take place.",
@@ -126,7 +133,9 @@ static EN: Words = Words {
     why: |site| format!("You get this because you subscribed to notices from {site}."),
     unsubscribe: "Unsubscribe",
     confirm_subject: |site| format!("Confirm your subscription to {site}"),
-    confirm_ask: |site| format!("Please confirm that you want notices about planned maintenance from {site}."),
+    confirm_ask: |site| {
+        format!("Please confirm that you want notices about planned maintenance and incidents from {site}.")
+    },
     confirm_button: "Confirm my subscription",
     confirm_note: "The link expires in 48 hours. If you did not ask for this, ignore this message: nothing more will be sent.",
     check_inbox: "Check your inbox",
@@ -136,8 +145,8 @@ static EN: Words = Words {
     too_many_text: "Please try again in an hour.",
     confirmed: "Subscription confirmed",
     already_confirmed: "Already confirmed",
-    will_hear_all: |email| format!("{email} will hear about all planned maintenance."),
-    will_hear_some: |email, names| format!("{email} will hear about planned maintenance of {names}."),
+    will_hear_all: |email| format!("{email} will hear about all planned maintenance and incidents."),
+    will_hear_some: |email, names| format!("{email} will hear about planned maintenance and incidents of {names}."),
     bad_link: "This link does not work",
     bad_confirm_link_text: "It may have expired, or the address was unsubscribed since. Subscribe again from the status page.",
     bad_unsubscribe_link_text: "The address it was for is not subscribed (any more).",
@@ -147,6 +156,7 @@ static EN: Words = Words {
     unsubscribed_text: |email| format!("{email} will get no more notices."),
     unsubscribed_unknown: "This address gets no notices from this status page.",
     and: "and",
+    status: "Status",
     pages: &i18n::EN,
 };
 
@@ -162,6 +172,9 @@ static DE: Words = Words {
     cancelled_plan: |t| format!("Wartung abgesagt: {t} – alle künftigen Termine entfallen"),
     extended: |t, until| format!("Wartung verlängert: {t} bis {until}"),
     update: |t| format!("Neuigkeiten: {t}"),
+    incident_opened: |t| format!("Störung: {t}"),
+    incident_update: |t, status| format!("Störung: {t} – {status}"),
+    incident_resolved: |t| format!("Behoben: {t}"),
     repeats: |s| format!("Diese Wartung findet {s} statt."),
     window_off: |s| format!("Dieser Termin entfällt. Die Wartung selbst geht weiter: Sie findet {s} statt."),
     one_time_off: "Diese Wartung findet nicht statt.",
@@ -182,7 +195,9 @@ static DE: Words = Words {
     unsubscribe: "Abbestellen",
     confirm_subject: |site| format!("Bitte bestätigen Sie Ihr Abonnement bei {site}"),
     confirm_ask: |site| {
-        format!("Bitte bestätigen Sie, dass Sie Hinweise auf geplante Wartungsarbeiten von {site} erhalten möchten.")
+        format!(
+            "Bitte bestätigen Sie, dass Sie Hinweise auf geplante Wartungsarbeiten und Störungen von {site} erhalten möchten."
+        )
     },
     confirm_button: "Abonnement bestätigen",
     confirm_note: "Der Link ist 48 Stunden gültig. Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht einfach: Es wird nichts weiter gesendet.",
@@ -193,8 +208,10 @@ static DE: Words = Words {
     too_many_text: "Bitte versuchen Sie es in einer Stunde noch einmal.",
     confirmed: "Abonnement bestätigt",
     already_confirmed: "Bereits bestätigt",
-    will_hear_all: |email| format!("{email} erhält Hinweise auf alle geplanten Wartungsarbeiten."),
-    will_hear_some: |email, names| format!("{email} erhält Hinweise auf geplante Wartungsarbeiten an {names}."),
+    will_hear_all: |email| format!("{email} erhält Hinweise auf alle geplanten Wartungsarbeiten und Störungen."),
+    will_hear_some: |email, names| {
+        format!("{email} erhält Hinweise auf geplante Wartungsarbeiten und Störungen an {names}.")
+    },
     bad_link: "Dieser Link funktioniert nicht",
     bad_confirm_link_text: "Vielleicht ist er abgelaufen, oder die Adresse wurde inzwischen abgemeldet. Sie können sich auf der Statusseite erneut anmelden.",
     bad_unsubscribe_link_text: "Die Adresse, für die er galt, ist nicht (mehr) angemeldet.",
@@ -204,5 +221,6 @@ static DE: Words = Words {
     unsubscribed_text: |email| format!("{email} erhält keine Hinweise mehr."),
     unsubscribed_unknown: "Diese Adresse erhält keine Hinweise von dieser Statusseite.",
     and: "und",
+    status: "Status",
     pages: &i18n::DE,
 };

@@ -63,6 +63,23 @@ pub struct MonitorImpactInput {
     pub impact: Option<String>,
 }
 
+impl MonitorImpactInput {
+    /// `SLUG` or `SLUG:IMPACT`, as the CLI's `--monitor` and the dashboard's selects
+    /// write one.
+    pub fn parse(text: &str) -> Self {
+        match text.split_once(':') {
+            Some((slug, impact)) => Self {
+                slug: slug.into(),
+                impact: Some(impact.to_ascii_uppercase()),
+            },
+            None => Self {
+                slug: text.into(),
+                impact: None,
+            },
+        }
+    }
+}
+
 /// A new maintenance.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MaintenanceInput {

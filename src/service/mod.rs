@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod cpu;
 pub mod events;
 pub mod horizon;
+pub mod incidents;
 pub mod maintenances;
 pub mod monitors;
 pub mod overview;

@@ -48,5 +48,5 @@ pub async fn subscriber_counts(s: &Services) -> AppResult<(i64, i64)> {
 
 /// The kinds of notice a webhook can choose from.
 pub fn notice_kinds() -> Vec<&'static str> {
-    NoticeKind::ABOUT_MAINTENANCE.iter().map(|k| k.as_str()).collect()
+    NoticeKind::for_webhooks().map(NoticeKind::as_str).collect()
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Services;
 use super::events::{Event, views};
 use super::horizon::HORIZON_DAYS;
+use super::incidents::{self, Incident};
 use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
 use crate::domain::lifecycle::{EventStatus, Timing};
 use crate::error::AppResult;
@@ -52,7 +53,14 @@ pub struct Status {
     pub cancelled: Vec<Event>,
     /// One-time maintenance planned later than the next 7 days (up to 90 days ahead).
     pub later: Vec<Event>,
+    /// Open incidents (published), oldest first.
+    pub incidents: Vec<Incident>,
+    /// Incidents resolved in the last 7 days, latest first.
+    pub resolved_incidents: Vec<Incident>,
 }
+
+/// How long a resolved incident stays on the front page.
+pub const RESOLVED_SHOWN_DAYS: i64 = 7;
 
 /// A maintenance's windows in the next 7 days.
 #[derive(Debug, Clone)]
@@ -88,6 +96,8 @@ pub struct StatusData {
     /// others ([`StatusData::reload_plans`]).
     plans: Vec<Arc<Plan>>,
     later: Vec<Event>,
+    /// Published incidents, open and recently resolved.
+    incidents: Arc<Vec<Incident>>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +188,13 @@ impl StatusData {
                 impacts.entry(m.slug.as_str()).or_default().push(m.impact);
             }
         }
+        let (open, resolved): (Vec<&Incident>, Vec<&Incident>) = self.incidents.iter().partition(|i| i.is_open());
+        for i in &open {
+            for m in &i.monitors {
+                impacts.entry(m.slug.as_str()).or_default().push(m.impact);
+            }
+        }
+        let shown_since = now - Duration::days(RESOLVED_SHOWN_DAYS);
         let monitors = self
             .monitors
             .iter()
@@ -194,6 +211,12 @@ impl StatusData {
             upcoming_by_maintenance: by_plan,
             cancelled,
             later: self.later.clone(),
+            incidents: open.into_iter().cloned().collect(),
+            resolved_incidents: resolved
+                .into_iter()
+                .filter(|i| i.resolved_at.is_some_and(|at| at >= shown_since))
+                .cloned()
+                .collect(),
         }
     }
 
@@ -220,6 +243,7 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
     let rows = events::windows(&mut conn, now, horizon).await?;
     let plans = plans_of(&mut conn, rows, now).await?;
     let later = later(&mut conn, now).await?;
+    let incidents = published_incidents(&mut conn, now).await?;
     let monitors = monitors::list(&mut conn)
         .await?
         .into_iter()
@@ -232,7 +256,25 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
             effective_status: m.status.into(),
         })
         .collect();
-    Ok(StatusData { monitors, plans, later })
+    Ok(StatusData {
+        monitors,
+        plans,
+        later,
+        incidents: Arc::new(incidents),
+    })
+}
+
+/// The most incidents the page holds (open ones first): a page is no incident archive.
+const PAGE_INCIDENTS: i64 = 50;
+
+/// Published incidents: the open ones and those resolved in the last 7 days.
+async fn published_incidents(conn: &mut AnyConnection, now: DateTime<Utc>) -> AppResult<Vec<Incident>> {
+    let list = incidents::list_in(conn, now, false, PAGE_INCIDENTS).await?;
+    let since = now - Duration::days(RESOLVED_SHOWN_DAYS);
+    Ok(list
+        .into_iter()
+        .filter(|i| i.resolved_at.is_none_or(|at| at >= since))
+        .collect())
 }
 
 impl StatusData {
@@ -261,6 +303,7 @@ impl StatusData {
             monitors: self.monitors.clone(),
             plans,
             later,
+            incidents: self.incidents.clone(),
         })
     }
 }

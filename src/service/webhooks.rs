@@ -19,11 +19,13 @@ pub struct WebhookInput {
     /// incoming-webhook formats).
     #[serde(default)]
     pub format: Option<String>,
-    /// Notice kinds to send (scheduled, reminder, started, update, extended, completed,
-    /// cancelled, unobserved); all when absent.
+    /// Notice kinds to send: about maintenance (scheduled, reminder, started, update,
+    /// extended, completed, cancelled, unobserved), incidents (incident_opened,
+    /// incident_update, incident_resolved), and alerts for admins (monitor_down,
+    /// monitor_up). When absent, every kind but the alerts: those go only where named.
     #[serde(default)]
     pub kinds: Option<Vec<String>>,
-    /// Only notices about maintenance on these monitors (slugs); all when absent.
+    /// Only notices about these monitors (slugs); all when absent.
     #[serde(default)]
     pub monitors: Option<Vec<String>>,
 }
@@ -55,8 +57,8 @@ pub async fn create(s: &Services, input: WebhookInput) -> AppResult<WebhookView>
     let mut kinds = Vec::new();
     for (i, k) in input.kinds.unwrap_or_default().iter().enumerate() {
         let kind = NoticeKind::parse(&format!("kinds[{i}]"), k)?;
-        if !NoticeKind::ABOUT_MAINTENANCE.contains(&kind) {
-            return Err(FieldError::new(format!("kinds[{i}]"), "is not a kind of notice about maintenance").into());
+        if !NoticeKind::for_webhooks().any(|k| k == kind) {
+            return Err(FieldError::new(format!("kinds[{i}]"), "is not a kind of notice a webhook can take").into());
         }
         kinds.push(kind.as_str());
     }

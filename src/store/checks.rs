@@ -189,3 +189,20 @@ pub async fn prune_rollups(conn: &mut AnyConnection, now: DateTime<Utc>) -> Resu
     }
     Ok(deleted)
 }
+
+/// The error of monitor `monitor_id`'s check at `at` (the one that changed its status), if
+/// that result is kept and had one.
+pub async fn error_at(
+    conn: &mut AnyConnection,
+    monitor_id: i64,
+    at: DateTime<Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    let error: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT error FROM check_results WHERE monitor_id = $1 AND at = $2 ORDER BY changed DESC, id DESC LIMIT 1",
+    )
+    .bind(monitor_id)
+    .bind(at.timestamp())
+    .fetch_optional(conn)
+    .await?;
+    Ok(error.flatten())
+}

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod checks;
 pub mod events;
 pub mod idempotency;
+pub mod incidents;
 pub mod maintenances;
 pub mod monitors;
 pub mod outbox;

@@ -20,7 +20,12 @@ fn setting(kind: NoticeKind) -> Option<&'static str> {
         NoticeKind::Started | NoticeKind::Update | NoticeKind::Extended => Some("notify_start"),
         NoticeKind::Completed => Some("notify_completion"),
         NoticeKind::Cancelled => Some("notify_cancellation"),
-        NoticeKind::Confirm => None,
+        NoticeKind::Confirm
+        | NoticeKind::IncidentOpened
+        | NoticeKind::IncidentUpdate
+        | NoticeKind::IncidentResolved
+        | NoticeKind::MonitorDown
+        | NoticeKind::MonitorUp => None,
     }
 }
 
@@ -48,8 +53,12 @@ pub struct OutboxRow {
     #[sqlx(try_from = "MaybeText")]
     pub language: Option<Lang>,
     pub webhook_id: Option<i64>,
+    /// An admin, for alerts (`email` is then the admin's).
+    pub admin_id: Option<i64>,
     pub event_id: Option<i64>,
     pub maintenance_id: Option<i64>,
+    pub incident_id: Option<i64>,
+    pub monitor_id: Option<i64>,
     pub detail: String,
     pub attempts: i64,
 }
@@ -251,6 +260,101 @@ pub async fn told(conn: &mut AnyConnection, row: &OutboxRow) -> Result<(i64, i64
     .await
 }
 
+/// Writes one notice of `kind` (`incident_*`) about incident `incident_id` for every
+/// confirmed subscriber who wants it (no monitor filter, or one that shares a monitor with
+/// the incident) and every webhook whose kinds and monitors match; `detail` is the update
+/// told. Returns the rows written; a repeat writes none.
+pub async fn enqueue_incident(
+    conn: &mut AnyConnection,
+    kind: NoticeKind,
+    incident_id: i64,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    debug_assert!(NoticeKind::ABOUT_INCIDENTS.contains(&kind));
+    let subject = format!("{kind}:i{incident_id}:{detail}");
+    let mut written = 0;
+    for (recipient, tag, matches, table, on) in [
+        (
+            "subscriber_id",
+            "s",
+            "FROM subscribers r WHERE r.confirmed_at IS NOT NULL",
+            "subscriber_monitors f",
+            "f.subscriber_id = r.id",
+        ),
+        (
+            "webhook_id",
+            "w",
+            "FROM webhooks r WHERE (r.kinds = '' OR ',' || r.kinds || ',' LIKE '%,' || $2 || ',%')",
+            "webhook_monitors f",
+            "f.webhook_id = r.id",
+        ),
+    ] {
+        let sql = format!(
+            "INSERT INTO outbox (dedupe, kind, {recipient}, incident_id, detail, next_attempt_at, created_at)
+             SELECT $1 || ':{tag}' || CAST(r.id AS TEXT), $2, r.id, $3, $4, $5, $5
+             {matches}
+               AND (NOT EXISTS (SELECT 1 FROM {table} WHERE {on})
+                    OR EXISTS (SELECT 1 FROM {table} JOIN incident_monitors im ON im.monitor_id = f.monitor_id
+                               WHERE {on} AND im.incident_id = $3))
+             ON CONFLICT (dedupe) DO NOTHING"
+        );
+        written += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&subject)
+            .bind(kind.as_str())
+            .bind(incident_id)
+            .bind(detail)
+            .bind(now.timestamp())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(written)
+}
+
+/// Writes an alert of `kind` (`monitor_down`, `monitor_up`) about monitor `monitor_id`,
+/// whose status changed at `at`, for every admin (by email) and every webhook that names
+/// the kind (a webhook taking every kind is a public channel: it does not get alerts) and
+/// the monitor (or no monitor). Once per change: the change's time is in the key.
+pub async fn enqueue_alert(
+    conn: &mut AnyConnection,
+    kind: NoticeKind,
+    monitor_id: i64,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    debug_assert!(NoticeKind::FOR_ADMINS.contains(&kind));
+    let subject = format!("{kind}:m{monitor_id}:{}", at.timestamp());
+    let mut written = 0;
+    for (recipient, tag, from) in [
+        ("admin_id", "a", "FROM admins r WHERE $2 <> ''"),
+        (
+            "webhook_id",
+            "w",
+            "FROM webhooks r WHERE ',' || r.kinds || ',' LIKE '%,' || $2 || ',%'
+               AND (NOT EXISTS (SELECT 1 FROM webhook_monitors f WHERE f.webhook_id = r.id)
+                    OR EXISTS (SELECT 1 FROM webhook_monitors f WHERE f.webhook_id = r.id AND f.monitor_id = $3))",
+        ),
+    ] {
+        let sql = format!(
+            "INSERT INTO outbox (dedupe, kind, {recipient}, monitor_id, detail, next_attempt_at, created_at)
+             SELECT $1 || ':{tag}' || CAST(r.id AS TEXT), $2, r.id, $3, $4, $5, $5
+             {from}
+             ON CONFLICT (dedupe) DO NOTHING"
+        );
+        written += sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&subject)
+            .bind(kind.as_str())
+            .bind(monitor_id)
+            .bind(at.timestamp().to_string())
+            .bind(now.timestamp())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(written)
+}
+
 /// The confirmation request for one (unconfirmed) subscriber.
 pub async fn enqueue_confirmation(
     conn: &mut AnyConnection,
@@ -304,9 +408,10 @@ pub async fn claim(
                         AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_until > $2){only}
                       ORDER BY id LIMIT $3{skip_locked})
          RETURNING id, kind, subscriber_id,
-            (SELECT email FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS email,
+            COALESCE((SELECT email FROM subscribers WHERE subscribers.id = outbox.subscriber_id),
+                     (SELECT email FROM admins WHERE admins.id = outbox.admin_id)) AS email,
             (SELECT language FROM subscribers WHERE subscribers.id = outbox.subscriber_id) AS language,
-            webhook_id, event_id, maintenance_id, detail, attempts"
+            webhook_id, admin_id, event_id, maintenance_id, incident_id, monitor_id, detail, attempts"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(now)

@@ -72,6 +72,28 @@ pub struct Messages {
     pub stale_after: &'static str,
     /// "and N more this week", as (before N, after N).
     pub more_this_week: (&'static str, &'static str),
+    pub incidents: &'static str,
+    pub recently_resolved: &'static str,
+    pub past_incidents: &'static str,
+    pub past_maintenance: &'static str,
+    pub investigating: &'static str,
+    pub identified: &'static str,
+    pub monitoring: &'static str,
+    pub resolved: &'static str,
+    pub opened: &'static str,
+}
+
+impl Messages {
+    /// An incident's status, as visitors read it.
+    pub fn incident_status(&self, status: crate::domain::incident::IncidentStatus) -> &'static str {
+        use crate::domain::incident::IncidentStatus::*;
+        match status {
+            Investigating => self.investigating,
+            Identified => self.identified,
+            Monitoring => self.monitoring,
+            Resolved => self.resolved,
+        }
+    }
 }
 
 pub static EN: Messages = Messages {
@@ -137,6 +159,15 @@ pub static EN: Messages = Messages {
     stale_before: "Live data is unavailable; shown as of",
     stale_after: ", may be out of date.",
     more_this_week: ("and ", " more this week"),
+    incidents: "Incidents",
+    recently_resolved: "Recently resolved",
+    past_incidents: "Past incidents",
+    past_maintenance: "Past maintenance",
+    investigating: "Investigating",
+    identified: "Identified",
+    monitoring: "Monitoring",
+    resolved: "Resolved",
+    opened: "Opened",
 };
 
 pub static DE: Messages = Messages {
@@ -207,6 +238,15 @@ pub static DE: Messages = Messages {
     stale_before: "Aktuelle Daten sind nicht verfügbar; Stand",
     stale_after: ", möglicherweise veraltet.",
     more_this_week: ("und ", " weitere diese Woche"),
+    incidents: "Störungen",
+    recently_resolved: "Kürzlich behoben",
+    past_incidents: "Frühere Störungen",
+    past_maintenance: "Frühere Wartungen",
+    investigating: "Wird untersucht",
+    identified: "Ursache erkannt",
+    monitoring: "Wird beobachtet",
+    resolved: "Behoben",
+    opened: "Gemeldet",
 };
 
 pub static ALL: [&Messages; 2] = [&EN, &DE];

@@ -10,6 +10,7 @@ mod auth;
 pub mod error;
 mod events;
 pub mod form;
+mod incidents;
 mod maintenances;
 mod monitors;
 mod notices;
@@ -50,6 +51,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(notices::router())
         .merge(maintenances::router())
         .merge(events::router())
+        .merge(incidents::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::same_origin,
@@ -91,6 +93,8 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "completed" => "Completed.",
         "cancelled" => "Cancelled. Visitors see it as cancelled.",
         "update" => "Update posted.",
+        "incident_opened" => "Incident opened.",
+        "published" => "Published: visitors see it and subscribers are told.",
         "monitor_added" => "Monitor added.",
         "monitor_saved" => "Monitor saved.",
         "status_set" => "Status set.",

@@ -4,6 +4,7 @@ use askama::Template;
 
 use crate::domain::builder::Builder;
 use crate::service::events::Event;
+use crate::service::incidents::Incident;
 use crate::service::maintenances::{Maintenance, NotifySettings};
 use crate::service::monitors::MonitorView;
 use crate::service::tokens::TokenInfo;
@@ -281,4 +282,53 @@ pub struct ConfirmPage {
 pub struct ErrorPage {
     pub l: Layout,
     pub message: String,
+}
+
+/// The form that opens an incident, as sent (shown again when it has errors).
+#[derive(Debug, Clone, Default)]
+pub struct IncidentForm {
+    pub title: String,
+    pub status: String,
+    pub body: String,
+    /// `SLUG:IMPACT` of each monitor chosen.
+    pub monitors: Vec<String>,
+    pub draft: bool,
+    pub quiet: bool,
+}
+
+impl IncidentForm {
+    /// Whether the select of `slug` shows `impact`.
+    pub fn chose(&self, slug: &str, impact: &str) -> bool {
+        self.monitors
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&format!("{slug}:{impact}")))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/incidents.html")]
+pub struct IncidentsPage {
+    pub l: Layout,
+    pub incidents: Vec<Incident>,
+    /// (slug, name) of every monitor.
+    pub monitors: Vec<(String, String)>,
+    pub form: IncidentForm,
+    pub errors: Errors,
+}
+
+/// The update form of an incident's page.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateForm {
+    pub status: String,
+    pub body: String,
+    pub quiet: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/incident.html")]
+pub struct IncidentPage {
+    pub l: Layout,
+    pub incident: Incident,
+    pub form: UpdateForm,
+    pub errors: Errors,
 }

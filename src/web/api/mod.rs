@@ -4,6 +4,7 @@
 mod audit;
 mod events;
 pub mod idempotency;
+mod incidents;
 mod maintenances;
 mod monitors;
 mod status;
@@ -28,6 +29,7 @@ use super::AppState;
         (name = "monitors", description = "Services shown on the status page"),
         (name = "maintenances", description = "Planned maintenance: schedules and their settings"),
         (name = "events", description = "Occurrences of maintenances and the operator actions on them"),
+        (name = "incidents", description = "Unplanned trouble: open, update, resolve"),
         (name = "audit", description = "Who changed what"),
         (name = "subscribers", description = "Email notices: sign-up (public) and the list"),
     )
@@ -60,6 +62,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(monitors::router())
         .merge(maintenances::router())
         .merge(events::router())
+        .merge(incidents::router())
         .merge(audit::router())
         .merge(subscribers::router())
         .merge(subscribers::webhook_router())

@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UptimeQuery {
     /// How many UTC days, today included (1–365, default 90).
     #[param(minimum = 1, maximum = 365)]
@@ -55,6 +56,7 @@ async fn heartbeat(State(state): State<AppState>, Path(secret): Path<String>) ->
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChecksQuery {
     /// At most this many results (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000)]

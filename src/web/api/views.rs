@@ -5,9 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::impact::Impact;
+use crate::domain::incident::IncidentStatus;
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::schedule::format_utc;
 use crate::service::events::{self as model, Event};
+use crate::service::incidents::Incident;
 use crate::service::maintenances::{Maintenance, NotifySettings, Warning};
 use crate::service::status::{MonitorStatusView, Status};
 
@@ -176,6 +178,71 @@ pub struct StatusView {
     /// One-time maintenance planned later than the next 7 days (up to 90 days ahead).
     #[serde(default)]
     pub later: Vec<EventView>,
+    /// Open incidents, oldest first; while open, each overrides the shown status of the
+    /// monitors it affects (the most severe of incidents and ongoing maintenance wins).
+    #[serde(default)]
+    pub incidents: Vec<IncidentView>,
+}
+
+/// An incident: unplanned trouble and what operators said of it, latest update first.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    pub id: i64,
+    pub title: String,
+    /// INVESTIGATING, IDENTIFIED, MONITORING or RESOLVED: its latest update's.
+    pub status: IncidentStatus,
+    /// Shown to token holders only until published.
+    pub draft: bool,
+    pub monitors: Vec<AffectedMonitor>,
+    pub updates: Vec<IncidentUpdateView>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub resolved_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncidentUpdateView {
+    pub id: i64,
+    /// The status this update moved the incident to.
+    pub status: IncidentStatus,
+    /// Markdown source.
+    pub body: String,
+    pub author: String,
+    pub created_at: String,
+}
+
+impl From<&Incident> for IncidentView {
+    fn from(i: &Incident) -> Self {
+        Self {
+            id: i.id,
+            title: i.title.clone(),
+            status: i.status,
+            draft: i.draft,
+            monitors: i
+                .monitors
+                .iter()
+                .map(|a| AffectedMonitor {
+                    slug: a.slug.clone(),
+                    name: a.name.clone(),
+                    impact: a.impact,
+                })
+                .collect(),
+            updates: i
+                .updates
+                .iter()
+                .map(|u| IncidentUpdateView {
+                    id: u.id,
+                    status: u.status,
+                    body: u.body.clone(),
+                    author: u.author.clone(),
+                    created_at: format_utc(u.created_at),
+                })
+                .collect(),
+            created_at: format_utc(i.created_at),
+            updated_at: format_utc(i.updated_at),
+            resolved_at: i.resolved_at.map(format_utc),
+        }
+    }
 }
 
 /// A maintenance's windows in the next 7 days.
@@ -225,6 +292,7 @@ impl From<&Status> for StatusView {
                 .collect(),
             cancelled: events(&s.cancelled),
             later: events(&s.later),
+            incidents: s.incidents.iter().map(IncidentView::from).collect(),
         }
     }
 }

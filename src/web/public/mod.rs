@@ -12,14 +12,17 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use self::views::{Chrome, EventCard, EventPage, HistoryPage, MessagePage, event_card, status_class, status_label};
+use self::views::{
+    Chrome, EventCard, EventPage, HistoryPage, IncidentCard, IncidentPage, MessagePage, event_card, incident_card,
+    status_class, status_label,
+};
 use super::AppState;
 use super::extract::ApiQuery;
 use super::i18n::{EN, Messages, negotiate};
 use crate::domain::impact::EffectiveStatus;
 use crate::error::{AppError, AppResult};
-use crate::service::events;
 use crate::service::subscribers::{self, SubscribeInput};
+use crate::service::{events, incidents};
 use crate::store::events::EventFilter;
 use snapshot::Snapshots;
 
@@ -27,6 +30,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/maintenance/{id}", get(event))
+        .route("/incidents/{id}", get(incident))
         .route("/history", get(history))
         .route("/badge/{file}", get(badge))
         .route("/subscribe", axum::routing::post(subscribe_form))
@@ -159,6 +163,38 @@ fn render(t: impl Template) -> AppResult<Html<String>> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))
 }
 
+/// `GET /incidents/{id}`: one incident with every update (drafts are not found).
+async fn incident(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>) -> AppResult<Response> {
+    let m = lang(&headers);
+    let found = match raw.parse::<i64>() {
+        Ok(id) => match incidents::get(&state.services, id, false).await {
+            Ok(i) => Some(i),
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        Err(_) => None,
+    };
+    let title = found.as_ref().map_or_else(
+        || m.not_found.to_string(),
+        |i| format!("{} · {}", i.title, state.site.name),
+    );
+    let mut chrome = Chrome::new(&state.site, m, &state.assets, title, &format!("/incidents/{raw}"));
+    chrome.times = found.is_some();
+    let status = if found.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    let page = render(IncidentPage {
+        c: chrome,
+        incident: found.as_ref().map(|i| IncidentCard {
+            standalone: true,
+            ..incident_card(i, m)
+        }),
+    })?;
+    Ok((status, page).into_response())
+}
+
 /// `GET /maintenance/{id}`: one event with its description and updates.
 async fn event(State(state): State<AppState>, headers: HeaderMap, Path(raw): Path<String>) -> AppResult<Response> {
     let m = lang(&headers);
@@ -216,8 +252,18 @@ async fn history(
     let mut list = events::list(&state.services, &filter).await?;
     let has_more = list.len() as i64 > HISTORY_PAGE;
     list.truncate(HISTORY_PAGE as usize);
+    let incidents = if page == 1 {
+        incidents::list(&state.services, false, 100).await?
+    } else {
+        Vec::new()
+    };
     let title = format!("{} · {}", m.history, state.site.name);
     render(HistoryPage {
+        incidents: incidents
+            .iter()
+            .filter(|i| !i.is_open())
+            .map(|i| incident_card(i, m))
+            .collect(),
         c: Chrome::new(&state.site, m, &state.assets, title, "/history"),
         events: list.iter().map(|e| event_card(e, m)).collect(),
         page,

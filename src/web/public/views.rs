@@ -7,10 +7,12 @@ use chrono_tz::Tz;
 use crate::config::Site;
 use crate::domain::format;
 use crate::domain::impact::{EffectiveStatus, Impact};
+use crate::domain::incident::IncidentStatus;
 use crate::domain::lifecycle::EventStatus;
 use crate::domain::schedule::format_utc;
 use crate::markdown;
 use crate::service::events::Event;
+use crate::service::incidents::Incident;
 use crate::service::status::Status;
 use crate::web::assets::Assets;
 use crate::web::i18n::Messages;
@@ -99,10 +101,69 @@ pub struct EventCard {
     pub updates: Vec<(String, String, String)>,
 }
 
+/// An incident as visitors read it: its status, what it affects, and every update.
+pub struct IncidentCard {
+    pub id: i64,
+    pub title: String,
+    pub status_label: &'static str,
+    /// `down`, `degraded` (open, by its worst impact) or `done` (resolved).
+    pub status_class: &'static str,
+    pub standalone: bool,
+    /// (RFC 3339, readable text) of when it was opened and, once resolved, resolved.
+    pub opened: (String, String),
+    pub resolved: Option<(String, String)>,
+    /// (monitor name, impact label)
+    pub monitors: Vec<(String, &'static str)>,
+    /// (RFC 3339, readable text, status label, sanitised HTML body), newest first.
+    pub updates: Vec<(String, String, &'static str, String)>,
+}
+
+pub fn incident_card(i: &Incident, m: &'static Messages) -> IncidentCard {
+    let when = |t: DateTime<Utc>| (format_utc(t), format::when_in(t, None, &m.dates));
+    let worst = i.monitors.iter().map(|a| EffectiveStatus::from(a.impact)).max();
+    IncidentCard {
+        id: i.id,
+        title: i.title.clone(),
+        status_label: m.incident_status(i.status),
+        status_class: match (i.status, worst) {
+            (IncidentStatus::Resolved, _) => "done",
+            (_, Some(EffectiveStatus::Degraded)) => "degraded",
+            _ => "down",
+        },
+        standalone: false,
+        opened: when(i.created_at),
+        resolved: i.resolved_at.map(when),
+        monitors: i
+            .monitors
+            .iter()
+            .map(|a| (a.name.clone(), impact_label(a.impact, m)))
+            .collect(),
+        updates: i
+            .updates
+            .iter()
+            .map(|u| {
+                let (iso, text) = when(u.created_at);
+                (iso, text, m.incident_status(u.status), markdown::to_html(&u.body))
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public/incident.html")]
+pub struct IncidentPage<'a> {
+    pub c: Chrome<'a>,
+    pub incident: Option<IncidentCard>,
+}
+
 #[derive(Template)]
 #[template(path = "public/index.html")]
 pub struct IndexPage<'a> {
     pub c: Chrome<'a>,
+    /// Open incidents, oldest first.
+    pub incidents: Vec<IncidentCard>,
+    /// Incidents resolved in the last 7 days, latest first.
+    pub resolved: Vec<IncidentCard>,
     pub overall_class: &'static str,
     pub overall_icon: &'static str,
     pub overall_text: &'static str,
@@ -126,6 +187,8 @@ pub struct EventPage<'a> {
 #[template(path = "public/history.html")]
 pub struct HistoryPage<'a> {
     pub c: Chrome<'a>,
+    /// Incidents resolved in the last 90 days (on the first page).
+    pub incidents: Vec<IncidentCard>,
     pub events: Vec<EventCard>,
     pub page: i64,
     pub has_more: bool,
@@ -366,12 +429,19 @@ pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) ->
         ),
         _ => ("up", m.all_operational, status_icon(EffectiveStatus::Up)),
     };
-    // Planned work that takes services down reads as maintenance, not as an incident.
+    // Planned work that takes services down reads as maintenance, not as an incident;
+    // an open incident that shows is never planned.
+    let in_incident = |slug: &str| {
+        status
+            .incidents
+            .iter()
+            .any(|i| i.monitors.iter().any(|a| a.slug == slug))
+    };
     let planned = status
         .monitors
         .iter()
         .filter(|s| s.effective_status != EffectiveStatus::Up)
-        .all(|s| s.effective_status != s.status.into());
+        .all(|s| s.effective_status != s.status.into() && !in_incident(&s.slug));
     let (overall_class, overall_text) = match (overall_class, planned) {
         ("down", true) => ("maintenance", m.planned_down),
         ("degraded", true) => ("maintenance", m.planned_degraded),
@@ -384,7 +454,7 @@ pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) ->
     };
     let mut groups: Vec<Group> = Vec::new();
     for s in &status.monitors {
-        let notes = if s.effective_status != s.status.into() {
+        let notes = if s.effective_status != s.status.into() && !in_incident(&s.slug) {
             status
                 .ongoing
                 .iter()
@@ -419,17 +489,20 @@ pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) ->
         }
     }
     IndexPage {
+        incidents: status.incidents.iter().map(|i| incident_card(i, m)).collect(),
+        resolved: status.resolved_incidents.iter().map(|i| incident_card(i, m)).collect(),
         overall_class,
         overall_icon,
         overall_text,
         groups,
         ongoing: status.ongoing.iter().map(|e| event_card(e, m)).collect(),
         upcoming: upcoming_cards(status, m),
-        live: status
-            .ongoing
-            .iter()
-            .chain(&status.upcoming)
-            .any(|e| e.status != EventStatus::Scheduled),
+        live: !status.incidents.is_empty()
+            || status
+                .ongoing
+                .iter()
+                .chain(&status.upcoming)
+                .any(|e| e.status != EventStatus::Scheduled),
         stale_as_of,
         c,
     }
