@@ -722,3 +722,91 @@ async fn a_site_name_with_commas_and_colons_is_the_senders_name() {
     assert_eq!(from.name.as_deref(), Some(name));
     assert_eq!(from.address.as_deref(), Some("noreply@status.acme.test"));
 }
+
+/// Sends `n` copies of a request and a `GET /` after them on this test's one thread (the
+/// server runs on it too): which answer came first.
+async fn page_answered_first(app: &common::TestApp, slow: impl Fn() -> reqwest::RequestBuilder) -> bool {
+    use futures_util::future::{Either, select, select_all};
+    let slow: Vec<_> = (0..4).map(|_| Box::pin(slow().send())).collect();
+    // The slow requests reach the server first: give them a moment to be read.
+    let mut slow = Box::pin(select_all(slow));
+    if let Either::Left(_) = select(&mut slow, Box::pin(tokio::time::sleep(StdDuration::from_millis(20)))).await {
+        panic!("a slow request answered within 20 ms: nothing to compare the page with");
+    }
+    let page = Box::pin(app.http.get(format!("{}/", app.base)).send());
+    matches!(select(page, slow).await, Either::Left(_))
+}
+
+#[tokio::test]
+async fn the_status_page_is_answered_while_previews_and_sign_ins_are_being_computed() {
+    // One thread runs this test and the server: work done on it would hold up every
+    // request behind it. Expanding a rule that never fires in 300 years, and checking a
+    // password (Argon2), run on the blocking pool instead.
+    let app = common::spawn_app().await;
+    common::pages::front_page_with(&app, "Status").await;
+    let preview = || {
+        app.http.get(format!("{}/api/v1/schedule/preview", app.base)).query(&[
+            ("rrule", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"),
+            ("start", "2026-01-01T00:00"),
+            ("tz", "UTC"),
+            ("duration", "60"),
+        ])
+    };
+    assert!(page_answered_first(&app, preview).await, "a preview held up the page");
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    let form = app.http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    let pre = common::pages::cookie_of(&form, "lull_csrf").unwrap();
+    let csrf = common::pages::hidden_csrf(&form.text().await.unwrap());
+    let sign_in = || {
+        app.http
+            .post(format!("{}/admin/login", app.base))
+            .header("cookie", &pre)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", "ops@example.com"),
+                ("password", "wrong horse battery"),
+            ])
+    };
+    assert!(page_answered_first(&app, sign_in).await, "a sign-in held up the page");
+}
+
+/// A sign-in with a wrong password for `email` from `client` (behind the trusted proxy).
+async fn wrong_sign_in_as(app: &common::TestApp, client: &str, email: &str) -> StatusCode {
+    let http = common::pages::no_redirects();
+    let form = http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    let pre = common::pages::cookie_of(&form, "lull_csrf").unwrap();
+    let csrf = common::pages::hidden_csrf(&form.text().await.unwrap());
+    http.post(format!("{}/admin/login", app.base))
+        .header("cookie", pre)
+        .header("x-forwarded-for", client)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", "wrong password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn emails_longer_than_an_address_share_one_throttle_key() {
+    // Each attempt from a new client with a new 10,000-character "email": kept whole, each
+    // would be a key of its own (memory for every guess, and no limit); cut at 254
+    // characters they are one key, locked after five.
+    let app = behind_proxy().await;
+    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+        .await
+        .unwrap();
+    let prefix = "x".repeat(300);
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let email = format!("{prefix}{}", "y".repeat(9_700 + i));
+        statuses.push(wrong_sign_in_as(&app, &format!("198.51.100.{i}"), &email).await);
+    }
+    assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+}

@@ -396,6 +396,120 @@ impl Drop for Servers {
     }
 }
 
+/// `lull serve` on the test's database at `port`.
+fn serve(db: &TestDb, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lull"))
+        .arg("serve")
+        .env("LULL_DATABASE_URL", &db.url)
+        .env("LULL_BIND", format!("127.0.0.1:{port}"))
+        .env("LULL_LOG", "warn")
+        .env_remove("LULL_SMTP_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Who holds the scheduler's lease, once someone does (within 20 s).
+async fn lease_holder(db: &TestDb) -> String {
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    loop {
+        let holder: Option<String> = sqlx::query_scalar("SELECT holder FROM scheduler_lease")
+            .fetch_optional(&db.store.pool)
+            .await
+            .unwrap();
+        if let Some(h) = holder {
+            return h;
+        }
+        assert!(Instant::now() < deadline, "nobody took the lease");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
+async fn on_postgres_transitions_due_during_an_outage_longer_than_the_lease_run_within_5_seconds_of_its_end() {
+    let db = TestDb::with_system_clock().await;
+    postgres_only(&db);
+    let (_, token) = lull::service::tokens::create(&db.services, "test").await.unwrap();
+    let port = free_port();
+    let _server = Servers(vec![serve(&db, port)]);
+    lease_holder(&db).await;
+    let http = reqwest::Client::new();
+    while http
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    // A window due in the middle of the outage.
+    let start = chrono::Utc::now() + Duration::seconds(8);
+    let resp = http
+        .post(format!("http://127.0.0.1:{port}/api/v1/maintenances"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"title": "During the outage", "start": start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                      "timezone": "UTC", "duration": 600, "reminder_lead": 0}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let m: Value = resp.json().await.unwrap();
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    // The database goes away for longer than the lease (15 s): no new connection is
+    // let in and every open one is dropped, this test's own excepted.
+    let mut own = db.store.pool.acquire().await.unwrap();
+    let own_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *own)
+        .await
+        .unwrap();
+    let (server_url, name) = db.url.rsplit_once('/').unwrap();
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("{server_url}/postgres"))
+        .await
+        .unwrap();
+    let allow = |on: bool| format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {on}");
+    sqlx::query(sqlx::AssertSqlSafe(allow(false)))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> {own_pid}"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    tokio::time::sleep(StdDuration::from_secs(17)).await;
+    let status: String = sqlx::query_scalar("SELECT status FROM events WHERE id = $1")
+        .bind(ev)
+        .fetch_one(&mut *own)
+        .await
+        .unwrap();
+    assert_ne!(status, "ONGOING", "nothing ran while the database was away");
+    sqlx::query(sqlx::AssertSqlSafe(allow(true)))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let back = Instant::now();
+    loop {
+        let status: String = sqlx::query_scalar("SELECT status FROM events WHERE id = $1")
+            .bind(ev)
+            .fetch_one(&mut *own)
+            .await
+            .unwrap();
+        if status == "ONGOING" {
+            break;
+        }
+        assert!(
+            back.elapsed() < StdDuration::from_secs(5),
+            "the window due during the outage had not started 5 s after it ended"
+        );
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -411,33 +525,10 @@ async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
     postgres_only(&db);
     let (_, token) = lull::service::tokens::create(&db.services, "test").await.unwrap();
     let ports = [free_port(), free_port()];
-    let mut servers = Servers(Vec::new());
-    for port in ports {
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_lull"))
-            .arg("serve")
-            .env("LULL_DATABASE_URL", &db.url)
-            .env("LULL_BIND", format!("127.0.0.1:{port}"))
-            .env("LULL_LOG", "warn")
-            .env_remove("LULL_SMTP_URL")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        servers.0.push(child);
-    }
+    let servers = Servers(ports.iter().map(|port| serve(&db, *port)).collect());
     let http = reqwest::Client::new();
     let deadline = Instant::now() + StdDuration::from_secs(20);
-    let leader: String = loop {
-        let holder: Option<String> = sqlx::query_scalar("SELECT holder FROM scheduler_lease")
-            .fetch_optional(&db.store.pool)
-            .await
-            .unwrap();
-        if let Some(h) = holder {
-            break h;
-        }
-        assert!(Instant::now() < deadline, "nobody took the lease");
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    };
+    let leader = lease_holder(&db).await;
     let leader_pid: u32 = leader.split('-').next().unwrap().parse().unwrap();
     let leader_index = servers
         .0

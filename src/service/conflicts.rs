@@ -56,8 +56,23 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
         names.insert(a.slug.clone(), a.name);
         slugs.entry(a.maintenance_id).or_default().insert(a.slug);
     }
-    let tz = me.timezone;
     let skips = maintenances::skips_by_plan(conn, Some(&ids)).await?;
+    // Expanding 90 days of every plan involved is CPU work: off the async workers.
+    super::cpu::run(move || overlaps(me, others, slugs, names, skips, now)).await
+}
+
+/// The overlaps of `me`'s windows in the next 90 days with those of `others` on the
+/// monitors they share.
+fn overlaps(
+    me: MaintenanceRow,
+    others: Vec<MaintenanceRow>,
+    mut slugs: HashMap<i64, HashSet<String>>,
+    names: HashMap<String, String>,
+    skips: HashMap<i64, HashSet<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+) -> Vec<Warning> {
+    let id = me.id;
+    let tz = me.timezone;
     let until = now + Duration::days(CONFLICT_DAYS);
     let windows = |m: &MaintenanceRow| -> Vec<Occurrence> {
         let skipped = skips.get(&m.id);
@@ -107,10 +122,10 @@ pub async fn conflicts(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) ->
                     ),
                 });
                 if warnings.len() >= MAX_WARNINGS {
-                    return Ok(warnings);
+                    return warnings;
                 }
             }
         }
     }
-    Ok(warnings)
+    warnings
 }
