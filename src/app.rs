@@ -39,6 +39,9 @@ pub struct Settings {
     pub origin_from_public_url: bool,
     /// Which addresses webhooks may reach (`LULL_WEBHOOK_BLOCK_PRIVATE`).
     pub webhook_targets: crate::notify::webhook::Targets,
+    /// A monitor DOWN this long opens a draft incident (`LULL_DRAFT_INCIDENT_AFTER`, off
+    /// by default).
+    pub draft_incident_after: Option<chrono::Duration>,
 }
 
 /// Limits of the HTTP server against slow or numerous clients.
@@ -91,7 +94,11 @@ pub async fn launch(
         tracing::error!(error = %e, "building the first status page failed; retrying in the background");
     }
     let tracker = TaskTracker::new();
-    tracker.spawn(crate::scheduler::run(services.clone(), shutdown.clone()));
+    tracker.spawn(crate::scheduler::run(
+        services.clone(),
+        shutdown.clone(),
+        settings.draft_incident_after,
+    ));
     tracker.spawn(services.clone().relay_changes(shutdown.clone()));
     tracker.spawn(crate::notify::run(
         services.clone(),

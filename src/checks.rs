@@ -87,6 +87,12 @@ pub struct Runner {
     accounted: HashMap<i64, DateTime<Utc>>,
     rollups_written: Option<DateTime<Utc>>,
     pruned: Option<DateTime<Utc>>,
+    /// Open a draft incident for a monitor DOWN this long (`LULL_DRAFT_INCIDENT_AFTER`).
+    draft_after: Option<Duration>,
+    /// Since when each monitor has been DOWN, and those a draft was opened for (or found)
+    /// in this spell.
+    down_since: HashMap<i64, DateTime<Utc>>,
+    drafted: HashSet<i64>,
 }
 
 impl Default for Runner {
@@ -110,7 +116,45 @@ impl Runner {
             accounted: HashMap::new(),
             rollups_written: None,
             pruned: None,
+            draft_after: None,
+            down_since: HashMap::new(),
+            drafted: HashSet::new(),
         }
+    }
+
+    /// Opens a draft incident for each monitor that stays DOWN (outside maintenance) for
+    /// `after`, unless an open incident already affects it.
+    pub fn with_draft_incidents(mut self, after: Option<Duration>) -> Self {
+        self.draft_after = after;
+        self
+    }
+
+    /// Opens the drafts due (see [`Self::with_draft_incidents`]).
+    async fn open_drafts(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
+        let Some(after) = self.draft_after else {
+            return Ok(());
+        };
+        for (id, w) in &self.watches {
+            if w.status == MonitorStatus::Down {
+                self.down_since.entry(*id).or_insert(now);
+            } else {
+                self.down_since.remove(id);
+                self.drafted.remove(id);
+            }
+        }
+        let due: Vec<(i64, DateTime<Utc>)> = self
+            .down_since
+            .iter()
+            .filter(|(id, since)| now - **since >= after && !self.drafted.contains(id) && !self.paused.contains(id))
+            .map(|(id, since)| (*id, *since))
+            .collect();
+        for (id, since) in due {
+            if let Some(incident) = crate::service::incidents::draft_for_down(s, id, since).await? {
+                tracing::info!(monitor = id, incident, "monitor down for long: draft incident opened");
+            }
+            self.drafted.insert(id);
+        }
+        Ok(())
     }
 
     /// Reads the checked monitors and which of them maintenance pauses at `now`: a new or
@@ -255,6 +299,9 @@ impl Runner {
             return;
         };
         let change = changed.then_some((w.status, new));
+        if changed && new == MonitorStatus::Down {
+            self.down_since.insert(outcome.monitor_id, at);
+        }
         if changed {
             tracing::info!(monitor = outcome.monitor_id, from = %w.status, to = %new, error = outcome.error.as_deref(), "monitor status changed");
             w.status = new;
@@ -328,7 +375,7 @@ impl Runner {
     /// results beyond each monitor's last 100; tells the page when a status moved.
     pub async fn flush(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
         if self.pending.is_empty() {
-            return Ok(());
+            return self.open_drafts(s, now).await;
         }
         let mut tx = s.store.begin().await?;
         let mut moved = false;
@@ -372,7 +419,7 @@ impl Runner {
         if alerts {
             s.outbox_changed();
         }
-        Ok(())
+        self.open_drafts(s, now).await
     }
 
     /// Refreshes, runs every check due at `now` to its end, and writes what they found:
@@ -412,8 +459,8 @@ fn jitter(interval: i64) -> Duration {
 /// Runs until `stop` (the scheduler starts it while it leads, and stops it when it no
 /// longer does). Checks start on time whatever the others are doing; results are written
 /// once a second at most, in one transaction for all monitors.
-pub async fn run(s: Services, stop: CancellationToken) {
-    let mut runner = Runner::new();
+pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Duration>) {
+    let mut runner = Runner::new().with_draft_incidents(draft_after);
     // Monitors and pauses are read again after a change (at most once a second) and each
     // minute whatever happens (the pause follows time).
     let mut stale = true;

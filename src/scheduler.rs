@@ -64,8 +64,9 @@ pub struct Transition {
     pub observed: bool,
 }
 
-/// Runs until `shutdown` is cancelled.
-pub async fn run(s: Services, shutdown: CancellationToken) {
+/// Runs until `shutdown` is cancelled; the check runner it leads opens a draft incident
+/// for a monitor DOWN for `draft_after` (off when `None`).
+pub async fn run(s: Services, shutdown: CancellationToken, draft_after: Option<Duration>) {
     let mut lease = Lease::new(&s);
     loop {
         tokio::select! {
@@ -75,7 +76,7 @@ pub async fn run(s: Services, shutdown: CancellationToken) {
         tracing::info!("scheduler running");
         // The leader checks the monitors too, for as long as it leads.
         let checks = shutdown.child_token();
-        let runner = tokio::spawn(crate::checks::run(s.clone(), checks.clone()));
+        let runner = tokio::spawn(crate::checks::run(s.clone(), checks.clone(), draft_after));
         lead(&s, &shutdown, &mut lease).await;
         checks.cancel();
         let _ = runner.await;

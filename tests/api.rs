@@ -1205,6 +1205,14 @@ async fn bad_incident_input_is_a_422_naming_the_field_and_saves_nothing() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(app.get("/api/v1/incidents/abc").await.0, StatusCode::NOT_FOUND);
+    // A body is an object: an array is not read into the fields by position.
+    let (status, err) = app
+        .patch(&format!("/api/v1/incidents/{}", incident["id"]), json!([null, null]))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["field"], "body");
+    let (status, _) = app.post("/api/v1/incidents", json!(["T", null, "x"])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, one) = app.get(&format!("/api/v1/incidents/{}", incident["id"])).await;
     assert_eq!(
         one["updates"].as_array().unwrap().len(),

@@ -753,3 +753,70 @@ async fn admins_are_alerted_once_per_change_and_never_for_a_monitor_in_maintenan
     expected.push(("monitor_up".into(), "web".into(), "admin".into()));
     assert_eq!(alerts(&db).await, expected);
 }
+
+/// Incidents as (title, status, draft), from the store.
+async fn incidents(db: &TestDb) -> Vec<(String, String, bool)> {
+    lull::service::incidents::list(&db.services, true, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.title, i.status.to_string(), i.draft))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_monitor_down_for_long_opens_one_draft_incident_when_asked_to() {
+    let db = TestDb::new(t0()).await;
+    let target = Target::start().await;
+    monitor(&db, "api", http(format!("{}/fail", target.base), 0)).await;
+    let mut runner = Runner::new().with_draft_incidents(Some(Duration::minutes(5)));
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    round(&db, &mut runner).await;
+    assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+    let down_at = db.services.now();
+    // Not before five minutes down.
+    while db.services.now() < down_at + Duration::minutes(4) {
+        round(&db, &mut runner).await;
+    }
+    assert_eq!(incidents(&db).await, []);
+    for _ in 0..4 {
+        round(&db, &mut runner).await;
+    }
+    assert_eq!(
+        incidents(&db).await,
+        [("API is down".to_string(), "INVESTIGATING".to_string(), true)]
+    );
+    let draft = &lull::service::incidents::list(&db.services, true, 10).await.unwrap()[0];
+    assert_eq!(draft.monitors[0].slug, "api");
+    assert_eq!(draft.monitors[0].impact, lull::domain::impact::Impact::Down);
+    assert!(
+        draft.updates[0].body.contains("publish it"),
+        "{}",
+        draft.updates[0].body
+    );
+    // Visitors see nothing until an admin publishes it.
+    assert!(
+        lull::service::incidents::list(&db.services, false, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Still down: no second draft, also after a restart of the runner.
+    let mut runner = Runner::new().with_draft_incidents(Some(Duration::minutes(5)));
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    for _ in 0..20 {
+        round(&db, &mut runner).await;
+    }
+    assert_eq!(incidents(&db).await.len(), 1);
+
+    // Off by default.
+    let db = TestDb::new(t0()).await;
+    monitor(&db, "api", http(format!("{}/fail", target.base), 0)).await;
+    let mut runner = Runner::new();
+    runner.run_due(&db.services, db.services.now()).await.unwrap();
+    for _ in 0..20 {
+        round(&db, &mut runner).await;
+    }
+    assert_eq!(status(&db, "api").await, MonitorStatus::Down);
+    assert_eq!(incidents(&db).await, []);
+}

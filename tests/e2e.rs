@@ -534,6 +534,56 @@ async fn every_page_fits_a_desktop_and_a_phone_in_both_themes_and_passes_axe() {
             .await;
         assert_eq!(status, 201, "{body}");
     }
+    // A checked monitor (a closed loopback port, hourly) with 90 days of history: mostly
+    // up, a few bad days, a maintenance day, and days before it was checked.
+    let (status, checked) = app
+        .post(
+            "/api/v1/monitors",
+            json!({ "name": "Checkout", "slug": "checkout", "group": "Core services", "type": "http",
+                    "url": "http://127.0.0.1:9/", "interval": 3600 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{checked}");
+    {
+        use lull::domain::rollup::{Period, Tally};
+        let today = Period::Day.floor(now);
+        let mut conn = app.services.store.conn().await.unwrap();
+        for n in 1..70 {
+            let (down, degraded, maintenance) = match n {
+                3 => (5_400, 0, 0),
+                12 => (0, 1_800, 0),
+                20 | 48 => (0, 0, 7_200),
+                33 => (600, 0, 3_600),
+                _ => (0, 0, 0),
+            };
+            let t = Tally {
+                up_secs: 86_400 - down - degraded - maintenance,
+                down_secs: down,
+                degraded_secs: degraded,
+                maintenance_secs: maintenance,
+                ..Tally::default()
+            };
+            lull::store::checks::add_rollup(
+                &mut conn,
+                checked["id"].as_i64().unwrap(),
+                Period::Day,
+                today - Duration::days(n),
+                &t,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    // A second checked monitor, new: its bar has no data yet (and its arrival makes the
+    // page read the roll-ups above at once).
+    let (status, body) = app
+        .post(
+            "/api/v1/monitors",
+            json!({ "name": "Search", "slug": "search", "group": "Core services", "type": "tcp",
+                    "target": "127.0.0.1:9", "interval": 3600 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
     let events_of = async |m: &Value| {
         let (_, events) = app.get(&format!("/api/v1/maintenances/{}/events", m["id"])).await;
         ids(&events)

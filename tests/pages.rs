@@ -684,3 +684,87 @@ async fn an_open_incident_leads_the_front_page_and_moves_to_history_when_resolve
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_checked_monitor_shows_ninety_days_coloured_by_their_worst_and_its_response_time() {
+    use lull::domain::rollup::{Period, Tally};
+    let app = spawn_app().await; // Sun 10 May 2026, 12:00Z
+    // A closed loopback port, checked hourly: the first check (jittered) is not due yet.
+    let (status, api) = app
+        .post(
+            "/api/v1/monitors",
+            json!({"name": "API", "slug": "api", "type": "http", "url": "http://127.0.0.1:9/", "interval": 3600}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{api}");
+    app.monitor("manual").await;
+    let id = api["id"].as_i64().unwrap();
+    let day = |n: i64| utc("2026-05-10T00:00:00Z") - chrono::Duration::days(n);
+    let tally = |up, down, degraded, maintenance| Tally {
+        up_secs: up,
+        down_secs: down,
+        degraded_secs: degraded,
+        maintenance_secs: maintenance,
+        ..Tally::default()
+    };
+    let mut conn = app.services.store.conn().await.unwrap();
+    for (n, t) in [
+        (1, tally(82_800, 3_600, 0, 0)), // Sat 9 May: down an hour
+        (2, tally(79_200, 0, 0, 7_200)), // Fri 8 May: two hours of maintenance
+        (3, tally(85_800, 0, 600, 0)),   // Thu 7 May: degraded 10 minutes
+        (89, tally(86_400, 0, 0, 0)),    // the first day of the 90: all good
+    ] {
+        lull::store::checks::add_rollup(&mut conn, id, Period::Day, day(n), &t)
+            .await
+            .unwrap();
+    }
+    lull::store::checks::insert(
+        &mut conn,
+        &lull::store::checks::CheckResultRow {
+            id: 0,
+            monitor_id: id,
+            at: utc("2026-05-10T11:59:00Z"),
+            status: lull::domain::impact::MonitorStatus::Up,
+            latency_ms: 123,
+            error: None,
+            changed: false,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    // A full read picks it up (at most a minute later; nothing was read before the rows).
+    app.clock.advance(chrono::Duration::seconds(61));
+    app.services.mark_page(None);
+    app.services.page_changes.notify_one();
+    // Up: 82,800 + 79,200 + 85,800 + 86,400 = 334,200 s; degraded 600 counts as up; down
+    // 3,600; maintenance left out: 334,800 / 338,400 = 98.936 %.
+    let html = front_page_with(&app, "98.93 % uptime over 90 days").await;
+    let section = &html[html.find("id=\"monitor-api\"").unwrap()..];
+    let section = &section[..section.find("id=\"monitor-manual\"").unwrap_or(section.len())];
+    let segments: Vec<&str> = section
+        .match_indices("class=\"d d-")
+        .map(|(i, _)| &section[i + 11..i + 30])
+        .collect();
+    assert_eq!(segments.len(), 90, "one per day");
+    let class = |i: usize| segments[i].split('"').next().unwrap();
+    assert_eq!(class(0), "up", "the oldest day, first");
+    assert_eq!(
+        (class(86), class(87), class(88), class(89)),
+        ("degraded", "maintenance", "down", "none")
+    );
+    assert_eq!(class(50), "none", "no data");
+    assert!(
+        section.contains("title=\"Sat 9 May 2026: 95.83 % · Down 1h\""),
+        "{section}"
+    );
+    assert!(
+        section.contains("title=\"Fri 8 May 2026: 100.00 % · Under Maintenance 2h\""),
+        "{section}"
+    );
+    assert!(section.contains("Response time 123 ms"));
+    assert!(section.contains("role=\"img\" aria-label=\"98.93 % uptime over 90 days\""));
+    // A manual monitor has no history to show.
+    let manual = &html[html.find("id=\"monitor-manual\"").unwrap()..];
+    assert!(!manual[..manual.find("</div>\n</div>").unwrap_or(manual.len())].contains("class=\"bar\""));
+}

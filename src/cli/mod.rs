@@ -179,6 +179,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LULL_WEBHOOK_BLOCK_PRIVATE", default_value_t = false, action = clap::ArgAction::Set,
         value_parser = clap::builder::BoolishValueParser::new())]
     pub webhook_block_private: bool,
+    /// Open a draft incident (for an admin to publish) when a checked monitor stays DOWN
+    /// this long outside maintenance: 15m, 1h or seconds; off when not set
+    #[arg(long, env = "LULL_DRAFT_INCIDENT_AFTER", value_parser = input::parse_seconds)]
+    pub draft_incident_after: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -482,6 +486,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             crate::notify::webhook::Targets::Any
         },
+        draft_incident_after: args.draft_incident_after.map(chrono::Duration::seconds),
     };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)

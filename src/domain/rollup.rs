@@ -115,6 +115,23 @@ impl Tally {
         let observed = self.up_secs + self.degraded_secs + self.down_secs;
         (observed > 0).then(|| 100.0 * (self.up_secs + self.degraded_secs) as f64 / observed as f64)
     }
+
+    /// The worst that happened in the bucket, as the 90-day bar colours a day: any time
+    /// DOWN makes it a down day, else any time DEGRADED, else any maintenance, else up;
+    /// `None` when nothing was observed.
+    pub fn worst(&self) -> Option<State> {
+        if self.down_secs > 0 {
+            Some(State::Status(MonitorStatus::Down))
+        } else if self.degraded_secs > 0 {
+            Some(State::Status(MonitorStatus::Degraded))
+        } else if self.maintenance_secs > 0 {
+            Some(State::Maintenance)
+        } else if self.up_secs > 0 {
+            Some(State::Status(MonitorStatus::Up))
+        } else {
+            None
+        }
+    }
 }
 
 /// Tallies not yet written, by monitor, period and bucket start.
@@ -225,5 +242,24 @@ mod tests {
             ),
             (3, 1, Some(10), Some(900), 950)
         );
+    }
+
+    #[test]
+    fn a_day_is_as_bad_as_its_worst_second() {
+        let day = |up, down, degraded, maintenance| Tally {
+            up_secs: up,
+            down_secs: down,
+            degraded_secs: degraded,
+            maintenance_secs: maintenance,
+            ..Tally::default()
+        };
+        assert_eq!(day(86_399, 1, 0, 0).worst(), Some(State::Status(MonitorStatus::Down)));
+        assert_eq!(
+            day(80_000, 0, 6_000, 400).worst(),
+            Some(State::Status(MonitorStatus::Degraded))
+        );
+        assert_eq!(day(79_200, 0, 0, 7_200).worst(), Some(State::Maintenance));
+        assert_eq!(day(86_400, 0, 0, 0).worst(), Some(State::Status(MonitorStatus::Up)));
+        assert_eq!(day(0, 0, 0, 0).worst(), None);
     }
 }

@@ -346,3 +346,36 @@ pub async fn delete(s: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     s.changed();
     Ok(())
 }
+
+/// Opens a draft incident for monitor `monitor_id`, DOWN since `since`, unless an open
+/// incident (a draft or not) already affects it: an admin publishes it (or deletes it).
+/// Returns the new incident's id.
+#[tracing::instrument(skip_all, fields(monitor = monitor_id), err(level = "debug"))]
+pub async fn draft_for_down(s: &Services, monitor_id: i64, since: DateTime<Utc>) -> AppResult<Option<i64>> {
+    let now = s.now();
+    let mut tx = s.store.begin().await?;
+    if incidents::open_affecting(&mut tx, monitor_id).await? {
+        return Ok(None);
+    }
+    let Some(m) = crate::store::monitors::by_id(&mut tx, monitor_id).await? else {
+        return Ok(None);
+    };
+    let title = format!("{} is down", m.name);
+    let body = format!(
+        "{} has been down since {}, as its checks found. This draft was opened by Lull: \
+         publish it to tell visitors and subscribers, or delete it.",
+        m.name,
+        crate::domain::format::when_in(since, None, &crate::domain::format::ENGLISH_DATES)
+    );
+    let actor = Actor("checks".into());
+    let status = IncidentStatus::Investigating;
+    let id = incidents::insert(&mut tx, &title, status, true, now).await?;
+    incidents::set_monitors(&mut tx, id, &[(monitor_id, Impact::Down)]).await?;
+    incidents::insert_update(&mut tx, id, status, &body, &actor.0, now).await?;
+    let summary = format!(
+        "drafted '{title}': down since {}",
+        crate::domain::schedule::format_utc(since)
+    );
+    finish(s, tx, &actor, "incident.open", id, summary, now).await?;
+    Ok(Some(id))
+}

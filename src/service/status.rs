@@ -11,11 +11,13 @@ use super::Services;
 use super::events::{Event, views};
 use super::horizon::HORIZON_DAYS;
 use super::incidents::{self, Incident};
+use crate::domain::check::CheckType;
 use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
 use crate::domain::lifecycle::{EventStatus, Timing};
+use crate::domain::rollup::{Period, Tally};
 use crate::error::AppResult;
 use crate::store::events::{self, EventFilter, WindowRow};
-use crate::store::{AnyConnection, monitors};
+use crate::store::{AnyConnection, checks, monitors};
 
 /// How far ahead the page lists one-time maintenance beyond the horizon.
 pub const LATER_DAYS: i64 = 90;
@@ -57,6 +59,25 @@ pub struct Status {
     pub incidents: Vec<Incident>,
     /// Incidents resolved in the last 7 days, latest first.
     pub resolved_incidents: Vec<Incident>,
+    /// The last 90 days of each checked monitor, by slug.
+    pub history: Arc<HashMap<String, History>>,
+}
+
+/// How many days the page's bar shows.
+pub const BAR_DAYS: i64 = 90;
+
+/// How often the page reads the roll-ups again (they are written once a minute).
+const HISTORY_EVERY: Duration = Duration::seconds(60);
+
+/// A checked monitor's last 90 days, as the page's bar shows them.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// One per UTC day, oldest first, today (so far) last.
+    pub days: Vec<(DateTime<Utc>, Tally)>,
+    /// Over those days, in percent (maintenance left out); `None` when nothing was observed.
+    pub uptime: Option<f64>,
+    /// The latency of the latest HTTP check that got an answer.
+    pub response_ms: Option<i64>,
 }
 
 /// How long a resolved incident stays on the front page.
@@ -98,6 +119,9 @@ pub struct StatusData {
     later: Vec<Event>,
     /// Published incidents, open and recently resolved.
     incidents: Arc<Vec<Incident>>,
+    history: Arc<HashMap<String, History>>,
+    /// When `history` was read (it is read at most once a minute).
+    history_read_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -217,6 +241,7 @@ impl StatusData {
                 .filter(|i| i.resolved_at.is_some_and(|at| at >= shown_since))
                 .cloned()
                 .collect(),
+            history: self.history.clone(),
         }
     }
 
@@ -237,6 +262,11 @@ pub async fn status(s: &Services) -> AppResult<Status> {
 
 /// Reads what the status is computed from.
 pub async fn load(s: &Services) -> AppResult<StatusData> {
+    load_after(s, None).await
+}
+
+/// [`load`], keeping `prev`'s 90-day history when it was read less than a minute ago.
+pub async fn load_after(s: &Services, prev: Option<&StatusData>) -> AppResult<StatusData> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
     let horizon = now + Duration::days(HORIZON_DAYS);
@@ -244,8 +274,25 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
     let plans = plans_of(&mut conn, rows, now).await?;
     let later = later(&mut conn, now).await?;
     let incidents = published_incidents(&mut conn, now).await?;
-    let monitors = monitors::list(&mut conn)
-        .await?
+    let rows = monitors::list(&mut conn).await?;
+    let checked: HashMap<i64, String> = rows
+        .iter()
+        .filter(|m| m.check.check_type != CheckType::Manual)
+        .map(|m| (m.id, m.slug.clone()))
+        .collect();
+    // Read again once a minute, and at once when a monitor starts or stops being checked.
+    let (history, history_read_at) = match prev {
+        Some(p)
+            if now - p.history_read_at < HISTORY_EVERY
+                && now >= p.history_read_at
+                && p.history.len() == checked.len()
+                && checked.values().all(|slug| p.history.contains_key(slug)) =>
+        {
+            (p.history.clone(), p.history_read_at)
+        }
+        _ => (Arc::new(history(&mut conn, &checked, now).await?), now),
+    };
+    let monitors = rows
         .into_iter()
         .map(|m| MonitorStatusView {
             slug: m.slug,
@@ -261,7 +308,48 @@ pub async fn load(s: &Services) -> AppResult<StatusData> {
         plans,
         later,
         incidents: Arc::new(incidents),
+        history,
+        history_read_at,
     })
+}
+
+/// The last 90 UTC days of every checked monitor (`slugs`, by id), and the
+/// response time of HTTP monitors.
+async fn history(
+    conn: &mut AnyConnection,
+    slugs: &HashMap<i64, String>,
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<String, History>> {
+    let today = Period::Day.floor(now);
+    let first = today - Duration::days(BAR_DAYS - 1);
+    let mut stored: HashMap<i64, HashMap<DateTime<Utc>, Tally>> = HashMap::new();
+    for (id, day, t) in checks::days_since(conn, first).await? {
+        stored.entry(id).or_default().insert(day, t);
+    }
+    let latencies: HashMap<i64, i64> = checks::latest_latencies(conn).await?.into_iter().collect();
+    let mut out = HashMap::new();
+    let none = HashMap::new();
+    for (id, slug) in slugs {
+        let days = stored.get(id).unwrap_or(&none);
+        let mut total = Tally::default();
+        let list = (0..BAR_DAYS)
+            .map(|i| {
+                let day = first + Duration::days(i);
+                let t = days.get(&day).copied().unwrap_or_default();
+                total.merge(&t);
+                (day, t)
+            })
+            .collect();
+        out.insert(
+            slug.clone(),
+            History {
+                days: list,
+                uptime: total.uptime(),
+                response_ms: latencies.get(id).copied(),
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// The most incidents the page holds (open ones first): a page is no incident archive.
@@ -304,6 +392,8 @@ impl StatusData {
             plans,
             later,
             incidents: self.incidents.clone(),
+            history: self.history.clone(),
+            history_read_at: self.history_read_at,
         })
     }
 }

@@ -206,3 +206,37 @@ pub async fn error_at(
     .await?;
     Ok(error.flatten())
 }
+
+/// The day buckets since `from` of every checked monitor: (monitor id, day, tally), by
+/// monitor and day. Read through the table's key, monitor by monitor.
+pub async fn days_since(
+    conn: &mut AnyConnection,
+    from: DateTime<Utc>,
+) -> Result<Vec<(i64, DateTime<Utc>, Tally)>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM monitors WHERE check_type <> 'manual' ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut all = Vec::new();
+    for id in ids {
+        all.extend(
+            rollups(conn, id, Period::Day, from)
+                .await?
+                .into_iter()
+                .map(|(day, t)| (id, day, t)),
+        );
+    }
+    Ok(all)
+}
+
+/// The latency of each HTTP monitor's latest check that got an answer: (monitor id, ms).
+pub async fn latest_latencies(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.monitor_id, r.latency_ms FROM check_results r
+         WHERE r.id IN (SELECT MAX(l.id) FROM check_results l
+                        WHERE l.monitor_id IN (SELECT id FROM monitors WHERE check_type = 'http')
+                        GROUP BY l.monitor_id)
+           AND r.status <> 'DOWN'",
+    )
+    .fetch_all(conn)
+    .await
+}

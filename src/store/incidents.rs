@@ -226,3 +226,15 @@ pub async fn updates(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Update
     }
     query.fetch_all(conn).await
 }
+
+/// Whether an open incident (a draft or not) affects monitor `monitor_id`.
+pub async fn open_affecting(conn: &mut AnyConnection, monitor_id: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT i.id FROM incidents i JOIN incident_monitors im ON im.incident_id = i.id
+         WHERE im.monitor_id = $1 AND i.resolved_at IS NULL LIMIT 1",
+    )
+    .bind(monitor_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}

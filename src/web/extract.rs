@@ -50,6 +50,11 @@ pub fn body_error(e: axum::extract::rejection::BytesRejection) -> AppError {
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every body the API takes is an object; serde would read an array into a struct's
+    // fields by position (`[null, null]` as a patch that changes nothing).
+    if bytes.trim_ascii_start().starts_with(b"[") && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(AppError::invalid("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -81,6 +81,11 @@ pub struct Messages {
     pub monitoring: &'static str,
     pub resolved: &'static str,
     pub opened: &'static str,
+    pub uptime_90: &'static str,
+    pub no_data: &'static str,
+    pub days_ago_90: &'static str,
+    pub today: &'static str,
+    pub response_time: &'static str,
 }
 
 impl Messages {
@@ -168,6 +173,11 @@ pub static EN: Messages = Messages {
     monitoring: "Monitoring",
     resolved: "Resolved",
     opened: "Opened",
+    uptime_90: "uptime over 90 days",
+    no_data: "No data",
+    days_ago_90: "90 days ago",
+    today: "Today",
+    response_time: "Response time",
 };
 
 pub static DE: Messages = Messages {
@@ -247,6 +257,11 @@ pub static DE: Messages = Messages {
     monitoring: "Wird beobachtet",
     resolved: "Behoben",
     opened: "Gemeldet",
+    uptime_90: "Verfügbarkeit in 90 Tagen",
+    no_data: "Keine Daten",
+    days_ago_90: "vor 90 Tagen",
+    today: "Heute",
+    response_time: "Antwortzeit",
 };
 
 pub static ALL: [&Messages; 2] = [&EN, &DE];

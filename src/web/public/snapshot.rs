@@ -85,7 +85,8 @@ impl Snapshots {
     /// Reads the data and builds a snapshot now.
     pub async fn refresh(&self, s: &Services, site: &Site, assets: &Assets) -> AppResult<()> {
         let now = s.now();
-        let data = status::load(s).await?;
+        let prev = self.get().map(|o| o.data.clone());
+        let data = status::load_after(s, prev.as_deref()).await?;
         self.set(build_off_thread(Arc::new(data), now, now, site, assets).await?);
         Ok(())
     }

@@ -6,14 +6,16 @@ use chrono_tz::Tz;
 
 use crate::config::Site;
 use crate::domain::format;
+use crate::domain::impact::MonitorStatus;
 use crate::domain::impact::{EffectiveStatus, Impact};
 use crate::domain::incident::IncidentStatus;
 use crate::domain::lifecycle::EventStatus;
+use crate::domain::rollup::State;
 use crate::domain::schedule::format_utc;
 use crate::markdown;
 use crate::service::events::Event;
 use crate::service::incidents::Incident;
-use crate::service::status::Status;
+use crate::service::status::{History, Status};
 use crate::web::assets::Assets;
 use crate::web::i18n::Messages;
 
@@ -56,6 +58,65 @@ pub struct MonitorLine {
     /// The maintenances responsible, when one shows: (title, RFC 3339 end, end as text).
     pub notes: Vec<(String, String, String)>,
     pub description: String,
+    /// The last 90 days, for monitors that are checked.
+    pub bar: Option<Bar>,
+}
+
+/// A checked monitor's last 90 days: one segment per day coloured by the worst that
+/// happened, maintenance in its own colour.
+pub struct Bar {
+    /// (class, what happened) per day, oldest first.
+    pub days: Vec<(&'static str, String)>,
+    /// "99.95 % uptime over 90 days", or "No data".
+    pub summary: String,
+    /// "123 ms", for HTTP monitors.
+    pub response: Option<String>,
+}
+
+/// "99.95 %": two decimals, never rounded up to 100 while any time was down.
+fn percent(p: f64) -> String {
+    let shown = (p * 100.0).floor() / 100.0;
+    format!("{shown:.2} %")
+}
+
+fn bar(h: &History, m: &Messages) -> Bar {
+    let days = h
+        .days
+        .iter()
+        .map(|(day, t)| {
+            let date = format::day(day.date_naive(), &m.dates);
+            let (class, label) = match t.worst() {
+                None => ("none", m.no_data.to_string()),
+                Some(state) => {
+                    let mut parts = vec![t.uptime().map_or_else(|| m.status_maintenance.to_string(), percent)];
+                    for (secs, word) in [
+                        (t.down_secs, m.status_down),
+                        (t.degraded_secs, m.status_degraded),
+                        (t.maintenance_secs, m.status_maintenance),
+                    ] {
+                        if secs > 0 {
+                            parts.push(format!("{word} {}", format::duration(secs, &m.units)));
+                        }
+                    }
+                    let class = match state {
+                        State::Status(MonitorStatus::Down) => "down",
+                        State::Status(MonitorStatus::Degraded) => "degraded",
+                        State::Maintenance => "maintenance",
+                        State::Status(MonitorStatus::Up) => "up",
+                    };
+                    (class, parts.join(" · "))
+                }
+            };
+            (class, format!("{date}: {label}"))
+        })
+        .collect();
+    Bar {
+        days,
+        summary: h
+            .uptime
+            .map_or_else(|| m.no_data.to_string(), |u| format!("{} {}", percent(u), m.uptime_90)),
+        response: h.response_ms.map(|ms| format!("{ms} ms")),
+    }
 }
 
 pub struct Group {
@@ -478,6 +539,7 @@ pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) ->
             label: status_label(s.effective_status, m),
             notes,
             description: s.description.clone(),
+            bar: status.history.get(&s.slug).map(|h| bar(h, m)),
         };
         match groups.last_mut() {
             Some(g) if g.name == s.group => g.monitors.push(line),
