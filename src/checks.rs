@@ -93,6 +93,34 @@ pub struct Runner {
     /// in this spell.
     down_since: HashMap<i64, DateTime<Utc>>,
     drafted: HashSet<i64>,
+    /// How late the checks started since it was last reported.
+    lateness: Arc<Lateness>,
+}
+
+/// How late checks start (after their due time, counting the wait for a free slot),
+/// summed up in the log once a minute.
+#[derive(Debug, Default)]
+pub struct Lateness(std::sync::Mutex<Vec<u32>>);
+
+impl Lateness {
+    fn record(&self, late: StdDuration) {
+        if let Ok(mut samples) = self.0.lock()
+            && samples.len() < 1_000_000
+        {
+            samples.push(late.as_millis().min(u32::MAX as u128) as u32);
+        }
+    }
+
+    /// (checks started, p50, p99, max in ms) since the last call, which starts over.
+    pub fn take(&self) -> Option<(usize, u32, u32, u32)> {
+        let mut samples = std::mem::take(&mut *self.0.lock().ok()?);
+        if samples.is_empty() {
+            return None;
+        }
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Some((samples.len(), at(0.5), at(0.99), at(1.0)))
+    }
 }
 
 impl Default for Runner {
@@ -119,6 +147,7 @@ impl Runner {
             draft_after: None,
             down_since: HashMap::new(),
             drafted: HashSet::new(),
+            lateness: Arc::default(),
         }
     }
 
@@ -241,18 +270,26 @@ impl Runner {
             if w.in_flight || w.next_at > now {
                 continue;
             }
-            w.next_at = now + Duration::seconds(w.spec.interval);
+            // Keep the cadence (every `interval` from the first check), unless a whole
+            // interval was missed: then from now.
+            let due = w.next_at;
+            let every = Duration::seconds(w.spec.interval);
+            w.next_at = if due + every > now { due + every } else { now + every };
             w.in_flight = true;
             started += 1;
-            let (id, spec, http, pool, tx) = (
+            let (id, spec, http, pool, tx, lateness) = (
                 *id,
                 w.spec.clone(),
                 self.http.clone(),
                 self.pool.clone(),
                 self.results_tx.clone(),
+                self.lateness.clone(),
             );
+            let late = (now - due).to_std().unwrap_or_default();
+            let launched = Instant::now();
             tokio::spawn(async move {
                 let _permit = pool.acquire_owned().await;
+                lateness.record(late + launched.elapsed());
                 let outcome = check(&http, id, &spec).await;
                 let _ = tx.send((outcome, now));
             });
@@ -466,6 +503,7 @@ pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Durat
     let mut stale = true;
     let mut last_read: Option<DateTime<Utc>> = None;
     let mut next_flush = s.now();
+    let mut next_report = s.now() + Duration::minutes(1);
     loop {
         let now = s.now();
         let wait = if stale {
@@ -494,6 +532,18 @@ pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Durat
                 tracing::error!(error = %e, "writing check roll-ups failed; keeping them to try again");
             }
             next_flush = now + Duration::seconds(1);
+        }
+        if now >= next_report {
+            if let Some((n, p50, p99, max)) = runner.lateness.take() {
+                tracing::info!(
+                    checks = n,
+                    p50_ms = p50,
+                    p99_ms = p99,
+                    max_ms = max,
+                    "checks started in the last minute, and how late"
+                );
+            }
+            next_report = now + Duration::minutes(1);
         }
         let mut wake = runner.next_due(now).min(now + MAX_SLEEP);
         if !runner.pending.is_empty() {
@@ -627,4 +677,26 @@ async fn tcp_check(spec: &CheckSpec) -> Result<(), String> {
         .await
         .map(drop)
         .map_err(|e| format!("cannot connect to {target}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Lateness;
+
+    #[test]
+    fn lateness_reports_its_quantiles_once_and_starts_over() {
+        let l = Lateness::default();
+        assert_eq!(l.take(), None);
+        for ms in 1..=100 {
+            l.record(Duration::from_millis(ms));
+        }
+        // 100 samples 1..=100 ms: the median is the 50th or 51st, p99 the 99th.
+        let (n, p50, p99, max) = l.take().unwrap();
+        assert_eq!((n, max), (100, 100));
+        assert!((50..=51).contains(&p50), "{p50}");
+        assert_eq!(p99, 99);
+        assert_eq!(l.take(), None, "taken");
+    }
 }

@@ -831,3 +831,103 @@ async fn an_incident_is_opened_updated_and_resolved_from_the_dashboard() {
     let list = admin_get(&app, &cookie, "/admin/incidents").await;
     assert!(list.contains("Checkout errors") && list.contains("p-RESOLVED"));
 }
+
+#[tokio::test]
+async fn checks_are_set_up_from_the_dashboard_and_a_heartbeat_url_is_shown_once() {
+    let app = spawn_app().await;
+    let cookie = signed_in(&app).await;
+    let base = [
+        ("name", "API"),
+        ("slug", "api"),
+        ("group", ""),
+        ("description", ""),
+        ("status", "UP"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+        base.iter().chain(extra).copied().collect()
+    };
+    // Fields of another type are ignored; a bad value is named beside its field.
+    let fields = with(&[
+        ("type", "http"),
+        ("url", "http://127.0.0.1:9/health"),
+        ("target", "ignored:1"),
+        ("interval", "5"),
+        ("timeout", ""),
+        ("expect_status", ""),
+        ("keyword", ""),
+        ("retries", "2"),
+        ("degraded_after_ms", ""),
+    ]);
+    let resp = post_form(&app, &cookie, "/admin/monitors", "/admin/monitors", &fields).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"check_interval-error\""), "{html}");
+    assert!(
+        html.contains("href=\"#check_interval\""),
+        "the summary links to the field"
+    );
+    assert!(
+        html.contains("value=\"http://127.0.0.1:9/health\""),
+        "the input is kept"
+    );
+    let fields = with(&[
+        ("type", "http"),
+        ("url", "http://127.0.0.1:9/health"),
+        ("target", "ignored:1"),
+        ("interval", "30"),
+        ("retries", "2"),
+        ("keyword", "ok"),
+    ]);
+    let resp = post_form(&app, &cookie, "/admin/monitors", "/admin/monitors", &fields).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, m) = app.get("/api/v1/monitors/api").await;
+    assert_eq!(
+        (&m["type"], &m["url"], &m["interval"], &m["retries"], &m["keyword"]),
+        (
+            &json!("http"),
+            &json!("http://127.0.0.1:9/health"),
+            &json!(30),
+            &json!(2),
+            &json!("ok")
+        )
+    );
+    // The edit page shows the settings; a blank keyword removes it.
+    let page = admin_get(&app, &cookie, "/admin/monitors/api").await;
+    assert!(page.contains("value=\"30\"") && page.contains("<option value=\"http\" selected>"));
+    let fields = with(&[
+        ("type", "http"),
+        ("url", "http://127.0.0.1:9/health"),
+        ("interval", "30"),
+        ("keyword", ""),
+    ]);
+    let resp = post_form(&app, &cookie, "/admin/monitors/api", "/admin/monitors/api", &fields).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, m) = app.get("/api/v1/monitors/api").await;
+    assert!(m["keyword"].is_null(), "{m}");
+
+    // A heartbeat: its URL is on the page that answers the form, and only there.
+    let fields: Vec<(&str, &str)> = [
+        ("name", "Backup"),
+        ("slug", "backup"),
+        ("type", "heartbeat"),
+        ("interval", "3600"),
+        ("timeout", "600"),
+    ]
+    .to_vec();
+    let resp = post_form(&app, &cookie, "/admin/monitors", "/admin/monitors", &fields).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    let url = html
+        .split("id=\"heartbeat-url\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(url.starts_with(&format!("{}/api/v1/heartbeat/", app.base)), "{url}");
+    let beat = app.http.post(&url).send().await.unwrap();
+    assert_eq!(beat.status(), StatusCode::NO_CONTENT, "the URL works");
+    assert!(!admin_get(&app, &cookie, "/admin/monitors").await.contains(&url));
+    assert!(!admin_get(&app, &cookie, "/admin/monitors/backup").await.contains(&url));
+}

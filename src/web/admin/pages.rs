@@ -136,6 +136,22 @@ pub struct MonitorForm {
     pub status: String,
     /// How a checked monitor is checked (its checks set its status; no status field).
     pub checked_by: Option<String>,
+    pub check: CheckForm,
+}
+
+/// How a monitor is checked, as the form holds it (text, as typed).
+#[derive(Debug, Clone, Default)]
+pub struct CheckForm {
+    /// `manual`, `http`, `tcp` or `heartbeat`.
+    pub kind: String,
+    pub url: String,
+    pub target: String,
+    pub interval: String,
+    pub timeout: String,
+    pub expect_status: String,
+    pub keyword: String,
+    pub retries: String,
+    pub degraded_after_ms: String,
 }
 
 #[derive(Template)]
@@ -145,6 +161,8 @@ pub struct MonitorsPage {
     pub monitors: Vec<MonitorView>,
     pub form: MonitorForm,
     pub errors: Errors,
+    /// A new heartbeat monitor's URL, shown once.
+    pub heartbeat_url: Option<String>,
 }
 
 #[derive(Template)]
@@ -154,6 +172,8 @@ pub struct MonitorEditPage {
     pub key: String,
     pub form: MonitorForm,
     pub errors: Errors,
+    /// A new heartbeat URL, shown once.
+    pub heartbeat_url: Option<String>,
 }
 
 #[derive(Template)]
