@@ -73,6 +73,26 @@ async fn bodies_over_the_limit_are_413_with_a_json_reason() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // And a dashboard form of a signed-in admin, whose monitor list stays as it was.
+    let cookie = common::pages::signed_in(&app).await;
+    let csrf = common::pages::hidden_csrf(&common::pages::admin_get(&app, &cookie, "/admin/monitors").await);
+    let resp = app
+        .http
+        .post(format!("{}/admin/monitors", app.base))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={csrf}&name=Big&slug=big&description={}",
+            "a".repeat(3 << 20)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(resp.text().await.unwrap().contains("2 MB"));
+    let (_, monitors) = app.get("/api/v1/monitors").await;
+    assert_eq!(monitors, serde_json::json!([]));
 }
 
 #[tokio::test]
