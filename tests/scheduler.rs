@@ -577,6 +577,63 @@ async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
 
 #[tokio::test]
 #[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
+async fn on_postgres_the_standby_checks_the_monitors_once_a_frozen_leader_lapses() {
+    let db = TestDb::with_system_clock().await;
+    postgres_only(&db);
+    // A loopback service that notes when it is asked.
+    let hits: std::sync::Arc<std::sync::Mutex<Vec<Instant>>> = Default::default();
+    let noted = hits.clone();
+    let app = axum::Router::new().route(
+        "/health",
+        axum::routing::get(move || {
+            let noted = noted.clone();
+            async move {
+                noted.lock().unwrap().push(Instant::now());
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/health", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    lull::service::monitors::create(
+        &db.services,
+        &Actor("test".into()),
+        serde_json::from_value(json!({"name": "API", "slug": "api", "type": "http", "url": url, "interval": 10})).unwrap(),
+    )
+    .await
+    .unwrap();
+    let servers = Servers(vec![serve(&db, free_port()), serve(&db, free_port())]);
+    let leader = lease_holder(&db).await;
+    let leader_pid: u32 = leader.split('-').next().unwrap().parse().unwrap();
+    assert!(servers.0.iter().any(|c| c.id() == leader_pid), "a server leads");
+    // The leader checks (its first check within one interval).
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    while hits.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the leader never checked");
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    let stopped = std::process::Command::new("kill")
+        .args(["-STOP", &leader_pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let frozen = Instant::now();
+    // Only the standby can ask now: once the lease (15 s) lapses and it takes over, its
+    // first check comes within two intervals.
+    let limit = StdDuration::from_secs(15 + 2 + 20);
+    loop {
+        // (A request the leader sent just before it froze may land a moment after.)
+        if hits.lock().unwrap().iter().any(|t| *t > frozen + StdDuration::from_secs(1)) {
+            break;
+        }
+        assert!(frozen.elapsed() < limit, "no check within {limit:?} of the leader freezing");
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
 async fn on_postgres_a_transaction_left_open_by_a_frozen_process_stops_blocking_within_20_seconds() {
     let db = TestDb::with_system_clock().await;
     postgres_only(&db);
