@@ -599,7 +599,8 @@ async fn on_postgres_the_standby_checks_the_monitors_once_a_frozen_leader_lapses
     lull::service::monitors::create(
         &db.services,
         &Actor("test".into()),
-        serde_json::from_value(json!({"name": "API", "slug": "api", "type": "http", "url": url, "interval": 10})).unwrap(),
+        serde_json::from_value(json!({"name": "API", "slug": "api", "type": "http", "url": url, "interval": 10}))
+            .unwrap(),
     )
     .await
     .unwrap();
@@ -624,10 +625,18 @@ async fn on_postgres_the_standby_checks_the_monitors_once_a_frozen_leader_lapses
     let limit = StdDuration::from_secs(15 + 2 + 20);
     loop {
         // (A request the leader sent just before it froze may land a moment after.)
-        if hits.lock().unwrap().iter().any(|t| *t > frozen + StdDuration::from_secs(1)) {
+        if hits
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|t| *t > frozen + StdDuration::from_secs(1))
+        {
             break;
         }
-        assert!(frozen.elapsed() < limit, "no check within {limit:?} of the leader freezing");
+        assert!(
+            frozen.elapsed() < limit,
+            "no check within {limit:?} of the leader freezing"
+        );
         tokio::time::sleep(StdDuration::from_millis(100)).await;
     }
 }
