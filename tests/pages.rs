@@ -644,6 +644,12 @@ async fn an_open_incident_leads_the_front_page_and_moves_to_history_when_resolve
     );
     assert!(html.contains("<strong>502</strong>") && html.contains("Investigating"));
     assert!(html.contains(&format!("href=\"/incidents/{id}\"")));
+    // The monitor's line names the incident that makes it down.
+    let line = &html[html.find("id=\"monitor-api\"").unwrap()..];
+    assert!(
+        line[..line.find("</div>").unwrap()].contains(&format!("<a href=\"/incidents/{id}\">Errors")),
+        "{line}"
+    );
     assert!(
         html.contains("data-refresh"),
         "the page refreshes itself while it is open"

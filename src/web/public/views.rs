@@ -60,6 +60,8 @@ pub struct MonitorLine {
     pub description: String,
     /// The last 90 days, for monitors that are checked.
     pub bar: Option<Bar>,
+    /// Open incidents that affect it: (id, title).
+    pub incidents: Vec<(i64, String)>,
 }
 
 /// A checked monitor's last 90 days: one segment per day coloured by the worst that
@@ -540,6 +542,12 @@ pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) ->
             notes,
             description: s.description.clone(),
             bar: status.history.get(&s.slug).map(|h| bar(h, m)),
+            incidents: status
+                .incidents
+                .iter()
+                .filter(|i| i.monitors.iter().any(|a| a.slug == s.slug))
+                .map(|i| (i.id, i.title.clone()))
+                .collect(),
         };
         match groups.last_mut() {
             Some(g) if g.name == s.group => g.monitors.push(line),
