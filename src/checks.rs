@@ -505,7 +505,9 @@ pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Durat
     let mut next_flush = s.now();
     let mut next_report = s.now() + Duration::minutes(1);
     loop {
-        let now = s.now();
+        // Checks are due at sub-second instants (their first is spread over the interval):
+        // whole seconds would start each up to a second late.
+        let now = s.clock.now_precise();
         let wait = if stale {
             Duration::seconds(1)
         } else {

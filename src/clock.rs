@@ -20,6 +20,11 @@ pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub trait Clock: Send + Sync + 'static {
     /// The current instant, in whole seconds (the precision events are stored with).
     fn now(&self) -> DateTime<Utc>;
+    /// The current instant to the clock's full precision, for work timed finer than a
+    /// second (checks due at 12:00:03.417); [`Self::now`] unless the clock has more.
+    fn now_precise(&self) -> DateTime<Utc> {
+        self.now()
+    }
     /// Resolves once `now() >= t`, as far as a sleep started now can tell: the wait is
     /// measured on the monotonic clock, so a wall-clock step while it runs is not seen.
     fn sleep_until(&self, t: DateTime<Utc>) -> SleepFuture;
@@ -33,6 +38,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now().trunc_subsecs(0)
+    }
+
+    fn now_precise(&self) -> DateTime<Utc> {
+        Utc::now()
     }
 
     fn sleep_until(&self, t: DateTime<Utc>) -> SleepFuture {

@@ -1627,6 +1627,15 @@ async fn a_draft_incident_tells_nobody_until_it_is_published() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["field"], "draft");
+    // One recorded after the fact, already resolved, is news to nobody.
+    let before = sink.messages().len();
+    app.post(
+        "/api/v1/incidents",
+        json!({"title": "Last night's blip", "body": "Over.", "status": "RESOLVED"}),
+    )
+    .await;
+    app.settle().await;
+    assert_eq!(sink.messages().len(), before, "{:?}", subjects(&sink));
 }
 
 #[tokio::test]

@@ -748,18 +748,37 @@ async fn a_checked_monitor_shows_ninety_days_coloured_by_their_worst_and_its_res
     let html = front_page_with(&app, "98.93 % uptime over 90 days").await;
     let section = &html[html.find("id=\"monitor-api\"").unwrap()..];
     let section = &section[..section.find("id=\"monitor-manual\"").unwrap_or(section.len())];
-    let segments: Vec<&str> = section
-        .match_indices("class=\"d d-")
-        .map(|(i, _)| &section[i + 11..i + 30])
+    // (class, days) of each segment: one a day, a run of days without data as one.
+    let segments: Vec<(&str, usize)> = section
+        .split("<span class=\"d d-")
+        .skip(1)
+        .map(|seg| {
+            let class = seg.split('"').next().unwrap();
+            let days = seg
+                .split("flex-grow: ")
+                .nth(1)
+                .filter(|_| seg.find("flex-grow").unwrap() < seg.find("</span>").unwrap())
+                .map_or(1, |n| n.split('"').next().unwrap().parse().unwrap());
+            (class, days)
+        })
         .collect();
-    assert_eq!(segments.len(), 90, "one per day");
-    let class = |i: usize| segments[i].split('"').next().unwrap();
-    assert_eq!(class(0), "up", "the oldest day, first");
+    assert_eq!(segments.iter().map(|s| s.1).sum::<usize>(), 90, "{segments:?}");
     assert_eq!(
-        (class(86), class(87), class(88), class(89)),
-        ("degraded", "maintenance", "down", "none")
+        segments,
+        [
+            ("up", 1),
+            ("none", 85),
+            ("degraded", 1),
+            ("maintenance", 1),
+            ("down", 1),
+            ("none", 1)
+        ],
+        "the oldest day first, today last"
     );
-    assert_eq!(class(50), "none", "no data");
+    assert!(
+        section.contains("title=\"Wed 11 Feb 2026 – Wed 6 May 2026: No data\""),
+        "{section}"
+    );
     assert!(
         section.contains("title=\"Sat 9 May 2026: 95.83 % · Down 1h\""),
         "{section}"

@@ -30,7 +30,8 @@ pub struct IncidentInput {
     /// The monitors affected, each DOWN (default) or DEGRADED.
     #[serde(default)]
     pub monitors: Vec<MonitorImpactInput>,
-    /// Tell subscribers and webhooks (default true).
+    /// Tell subscribers and webhooks (default true; false for an incident recorded as
+    /// already RESOLVED, which nobody needs to hear of now).
     #[serde(default)]
     pub notify: Option<bool>,
     /// Keep it from visitors (and untold) until published with `PATCH {"draft": false}`.
@@ -208,7 +209,7 @@ pub async fn open(s: &Services, actor: &Actor, input: IncidentInput) -> AppResul
     let id = incidents::insert(&mut tx, &title, status, draft, now).await?;
     incidents::set_monitors(&mut tx, id, &monitors).await?;
     let update = incidents::insert_update(&mut tx, id, status, &body, &actor.0, now).await?;
-    if !draft && input.notify.unwrap_or(true) {
+    if !draft && input.notify.unwrap_or(status.is_open()) {
         outbox::enqueue_incident(&mut tx, kind_of(status, true), id, &update.to_string(), now).await?;
     }
     let what = if draft { "drafted" } else { "opened" };

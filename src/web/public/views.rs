@@ -67,8 +67,9 @@ pub struct MonitorLine {
 /// A checked monitor's last 90 days: one segment per day coloured by the worst that
 /// happened, maintenance in its own colour.
 pub struct Bar {
-    /// (class, what happened) per day, oldest first.
-    pub days: Vec<(&'static str, String)>,
+    /// (class, what happened, how many days) per segment, oldest first: one segment a
+    /// day, except that a run of days without data is one.
+    pub days: Vec<(&'static str, String, usize)>,
     /// "99.95 % uptime over 90 days", or "No data".
     pub summary: String,
     /// "123 ms", for HTTP monitors.
@@ -82,36 +83,42 @@ fn percent(p: f64) -> String {
 }
 
 fn bar(h: &History, m: &Messages) -> Bar {
-    let days = h
-        .days
-        .iter()
-        .map(|(day, t)| {
-            let date = format::day(day.date_naive(), &m.dates);
-            let (class, label) = match t.worst() {
-                None => ("none", m.no_data.to_string()),
-                Some(state) => {
-                    let mut parts = vec![t.uptime().map_or_else(|| m.status_maintenance.to_string(), percent)];
-                    for (secs, word) in [
-                        (t.down_secs, m.status_down),
-                        (t.degraded_secs, m.status_degraded),
-                        (t.maintenance_secs, m.status_maintenance),
-                    ] {
-                        if secs > 0 {
-                            parts.push(format!("{word} {}", format::duration(secs, &m.units)));
-                        }
-                    }
-                    let class = match state {
-                        State::Status(MonitorStatus::Down) => "down",
-                        State::Status(MonitorStatus::Degraded) => "degraded",
-                        State::Maintenance => "maintenance",
-                        State::Status(MonitorStatus::Up) => "up",
-                    };
-                    (class, parts.join(" · "))
-                }
+    let date = |i: usize| format::day((h.first + chrono::Duration::days(i as i64)).date_naive(), &m.dates);
+    let mut days: Vec<(&'static str, String, usize)> = Vec::new();
+    let mut i = 0;
+    while i < h.days.len() {
+        let t = h.days[i].tally();
+        let Some(state) = t.worst() else {
+            // Days without data (before the monitor was checked) make one segment.
+            let run = h.days[i..].iter().take_while(|d| d.tally().worst().is_none()).count();
+            let span = if run == 1 {
+                date(i)
+            } else {
+                format!("{} – {}", date(i), date(i + run - 1))
             };
-            (class, format!("{date}: {label}"))
-        })
-        .collect();
+            days.push(("none", format!("{span}: {}", m.no_data), run));
+            i += run;
+            continue;
+        };
+        let mut parts = vec![t.uptime().map_or_else(|| m.status_maintenance.to_string(), percent)];
+        for (secs, word) in [
+            (t.down_secs, m.status_down),
+            (t.degraded_secs, m.status_degraded),
+            (t.maintenance_secs, m.status_maintenance),
+        ] {
+            if secs > 0 {
+                parts.push(format!("{word} {}", format::duration(secs, &m.units)));
+            }
+        }
+        let class = match state {
+            State::Status(MonitorStatus::Down) => "down",
+            State::Status(MonitorStatus::Degraded) => "degraded",
+            State::Maintenance => "maintenance",
+            State::Status(MonitorStatus::Up) => "up",
+        };
+        days.push((class, format!("{}: {}", date(i), parts.join(" · ")), 1));
+        i += 1;
+    }
     Bar {
         days,
         summary: h
