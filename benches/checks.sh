@@ -58,4 +58,4 @@ echo "worst minute's p99: $(grep -o 'p99_ms=[0-9]*' "$DIR/serve.log" | cut -d= -
 echo "server CPU over ${secs} s: $(awk -v c=$((c1 - c0)) -v t="$ticks" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * c / t / s }') of one core"
 echo "server resident memory, max: $((rss_max / 1024)) MB"
 echo "database: $((s1 / 1024)) KB after ${SECS} s, growing $(awk -v d=$((s1 - s0)) -v s="$secs" 'BEGIN { printf "%.1f", d / s * 3600 / 1048576 }') MB an hour (the minute roll-ups and the last 100 results per monitor fill up first, then stay)"
-echo "errors logged: $(grep -c -E 'ERROR|WARN' "$DIR/serve.log" || true)"
+echo "errors logged: $(grep -c ERROR "$DIR/serve.log" || true)"

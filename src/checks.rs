@@ -81,7 +81,7 @@ pub struct Runner {
     results: mpsc::UnboundedReceiver<(Outcome, DateTime<Utc>)>,
     /// Results not yet written, each with whether it changed its monitor's status.
     /// Results to write, with the status change each made (from, to), if any.
-    pending: Vec<(Outcome, DateTime<Utc>, Option<Change>)>,
+    pending: Vec<Pending>,
     /// Roll-ups not yet written, and up to when each monitor's time is counted.
     ledger: Ledger,
     accounted: HashMap<i64, DateTime<Utc>>,
@@ -383,78 +383,51 @@ impl Runner {
     /// this each minute; results and status changes go each second); once an hour, buckets
     /// past their retention are deleted.
     pub async fn write_rollups(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
-        self.account(now);
-        let rows = self.ledger.take();
-        let mut tx = s.store.begin().await?;
-        for (monitor, period, start, tally) in &rows {
-            checks::add_rollup(&mut tx, *monitor, *period, *start, tally).await?;
-        }
-        if self.pruned.is_none_or(|t| now >= t + Duration::hours(1)) {
-            checks::prune_rollups(&mut tx, now).await?;
-            self.pruned = Some(now);
-        }
-        if let Err(e) = tx.commit().await {
-            // Counted again at the next try.
-            for (monitor, period, start, tally) in rows {
-                self.ledger
-                    .open
-                    .entry((monitor, period, start))
-                    .or_default()
-                    .merge(&tally);
+        let (rows, prune) = self.take_rollups(now);
+        match write_rollup_rows(s, &rows, prune, now).await {
+            Ok(()) => {
+                self.rollups_done(now, prune);
+                Ok(())
             }
-            return Err(e.into());
+            Err(e) => {
+                self.restore_rollups(rows);
+                Err(e)
+            }
         }
-        self.rollups_written = Some(now);
-        Ok(())
     }
 
-    /// Writes the queued results and status changes in one transaction, and prunes the
-    /// results beyond each monitor's last 100; tells the page when a status moved.
+    /// Counts time up to `now` and takes the roll-ups to write, and whether the old ones
+    /// are due for pruning (hourly).
+    fn take_rollups(&mut self, now: DateTime<Utc>) -> (Vec<RollupRow>, bool) {
+        self.account(now);
+        let prune = self.pruned.is_none_or(|t| now >= t + Duration::hours(1));
+        (self.ledger.take(), prune)
+    }
+
+    fn rollups_done(&mut self, at: DateTime<Utc>, pruned: bool) {
+        self.rollups_written = Some(at);
+        if pruned {
+            self.pruned = Some(at);
+        }
+    }
+
+    /// Roll-ups that could not be written are counted again at the next try.
+    fn restore_rollups(&mut self, rows: Vec<RollupRow>) {
+        for (monitor, period, start, tally) in rows {
+            self.ledger
+                .open
+                .entry((monitor, period, start))
+                .or_default()
+                .merge(&tally);
+        }
+    }
+
+    /// Writes the queued results and status changes (see [`write_results`]), then opens
+    /// the draft incidents due.
     pub async fn flush(&mut self, s: &Services, now: DateTime<Utc>) -> AppResult<()> {
-        if self.pending.is_empty() {
-            return self.open_drafts(s, now).await;
-        }
-        let mut tx = s.store.begin().await?;
-        let mut moved = false;
-        let mut touched = HashSet::new();
-        let mut alerts = false;
-        for (o, at, change) in &self.pending {
-            if let Some((from, to)) = *change {
-                let set = monitors::set_checked_status(&mut tx, o.monitor_id, to, now).await?;
-                moved |= set;
-                // Admins hear when a monitor goes down and when it comes back (checks are
-                // paused during its maintenance, so no change happens inside one).
-                let alert = match (from, to) {
-                    (_, MonitorStatus::Down) => Some(NoticeKind::MonitorDown),
-                    (MonitorStatus::Down, _) => Some(NoticeKind::MonitorUp),
-                    _ => None,
-                };
-                if set && let Some(kind) = alert {
-                    alerts |= outbox::enqueue_alert(&mut tx, kind, o.monitor_id, *at, now).await? > 0;
-                }
-            }
-            let row = checks::CheckResultRow {
-                id: 0,
-                monitor_id: o.monitor_id,
-                at: *at,
-                status: o.status,
-                latency_ms: o.latency_ms.max(0),
-                error: o.error.clone(),
-                changed: change.is_some(),
-            };
-            checks::insert(&mut tx, &row).await?;
-            touched.insert(o.monitor_id);
-        }
-        for id in touched {
-            checks::prune(&mut tx, id).await?;
-        }
-        tx.commit().await?;
-        self.pending.clear();
-        if moved {
-            s.changed();
-        }
-        if alerts {
-            s.outbox_changed();
+        if !self.pending.is_empty() {
+            write_results(s, &self.pending, now).await?;
+            self.pending.clear();
         }
         self.open_drafts(s, now).await
     }
@@ -488,6 +461,83 @@ impl Runner {
     }
 }
 
+/// A result to write, with the status change it made (from, to), if any.
+type Pending = (Outcome, DateTime<Utc>, Option<Change>);
+/// A roll-up to add: monitor, period, bucket start, sums.
+type RollupRow = (
+    i64,
+    crate::domain::rollup::Period,
+    DateTime<Utc>,
+    crate::domain::rollup::Tally,
+);
+
+/// Writes results and status changes in one transaction (with the alerts a change
+/// raises), and prunes the results beyond each monitor's last 100; tells the page when a
+/// status moved and the delivery worker when an alert was queued.
+async fn write_results(s: &Services, pending: &[Pending], now: DateTime<Utc>) -> AppResult<()> {
+    let mut tx = s.store.begin().await?;
+    let mut moved = false;
+    let mut touched = HashSet::new();
+    let mut alerts = false;
+    for (o, at, change) in pending {
+        if let Some((from, to)) = *change {
+            let set = monitors::set_checked_status(&mut tx, o.monitor_id, to, now).await?;
+            moved |= set;
+            // Admins hear when a monitor goes down and when it comes back (checks are
+            // paused during its maintenance, so no change happens inside one).
+            let alert = match (from, to) {
+                (_, MonitorStatus::Down) => Some(NoticeKind::MonitorDown),
+                (MonitorStatus::Down, _) => Some(NoticeKind::MonitorUp),
+                _ => None,
+            };
+            if set && let Some(kind) = alert {
+                alerts |= outbox::enqueue_alert(&mut tx, kind, o.monitor_id, *at, now).await? > 0;
+            }
+        }
+        let row = checks::CheckResultRow {
+            id: 0,
+            monitor_id: o.monitor_id,
+            at: *at,
+            status: o.status,
+            latency_ms: o.latency_ms.max(0),
+            error: o.error.clone(),
+            changed: change.is_some(),
+        };
+        checks::insert(&mut tx, &row).await?;
+        touched.insert(o.monitor_id);
+    }
+    for id in touched {
+        checks::prune(&mut tx, id).await?;
+    }
+    tx.commit().await?;
+    if moved {
+        s.changed();
+    }
+    if alerts {
+        s.outbox_changed();
+    }
+    Ok(())
+}
+
+/// Adds roll-ups in one transaction; with `prune`, deletes the buckets past retention.
+async fn write_rollup_rows(s: &Services, rows: &[RollupRow], prune: bool, now: DateTime<Utc>) -> AppResult<()> {
+    let mut tx = s.store.begin().await?;
+    for (monitor, period, start, tally) in rows {
+        checks::add_rollup(&mut tx, *monitor, *period, *start, tally).await?;
+    }
+    if prune {
+        checks::prune_rollups(&mut tx, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A write the runner handed to its own task, come back: what it wrote, for a retry.
+enum Written {
+    Results(AppResult<()>, Vec<Pending>),
+    Rollups(AppResult<()>, Vec<RollupRow>, bool, DateTime<Utc>),
+}
+
 /// A random point within the first interval, so checks start spread out.
 fn jitter(interval: i64) -> Duration {
     Duration::milliseconds(rand::random_range(0..interval.max(1) * 1000))
@@ -504,6 +554,8 @@ pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Durat
     let mut last_read: Option<DateTime<Utc>> = None;
     let mut next_flush = s.now();
     let mut next_report = s.now() + Duration::minutes(1);
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Written>();
+    let (mut writing_results, mut writing_rollups) = (false, false);
     loop {
         // Checks are due at sub-second instants (their first is spread over the interval):
         // whole seconds would start each up to a second late.
@@ -524,14 +576,28 @@ pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Durat
             }
         }
         runner.launch_due(now);
+        // Writes run on their own tasks (one of each kind at a time), so a slow write never
+        // holds up the checks due meanwhile.
         if now >= next_flush {
-            if let Err(e) = runner.flush(&s, now).await {
-                tracing::error!(error = %e, "writing check results failed; keeping them to try again");
+            if !writing_results && !runner.pending.is_empty() {
+                writing_results = true;
+                let (s, done, batch) = (s.clone(), done_tx.clone(), std::mem::take(&mut runner.pending));
+                tokio::spawn(async move {
+                    let written = write_results(&s, &batch, now).await;
+                    let _ = done.send(Written::Results(written, batch));
+                });
             }
-            if runner.rollups_written.is_none_or(|t| now >= t + Duration::minutes(1))
-                && let Err(e) = runner.write_rollups(&s, now).await
-            {
-                tracing::error!(error = %e, "writing check roll-ups failed; keeping them to try again");
+            if let Err(e) = runner.open_drafts(&s, now).await {
+                tracing::error!(error = %e, "opening a draft incident failed; trying again");
+            }
+            if !writing_rollups && runner.rollups_written.is_none_or(|t| now >= t + Duration::minutes(1)) {
+                writing_rollups = true;
+                let (rows, prune) = runner.take_rollups(now);
+                let (s, done) = (s.clone(), done_tx.clone());
+                tokio::spawn(async move {
+                    let written = write_rollup_rows(&s, &rows, prune, now).await;
+                    let _ = done.send(Written::Rollups(written, rows, prune, now));
+                });
             }
             next_flush = now + Duration::seconds(1);
         }
@@ -561,6 +627,24 @@ pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Durat
         }
         tokio::select! {
             Some((o, at)) = runner.results.recv() => runner.apply(o, at),
+            Some(written) = done_rx.recv() => match written {
+                Written::Results(Ok(()), _) => writing_results = false,
+                Written::Results(Err(e), mut batch) => {
+                    tracing::error!(error = %e, "writing check results failed; keeping them to try again");
+                    writing_results = false;
+                    batch.append(&mut runner.pending);
+                    runner.pending = batch;
+                }
+                Written::Rollups(Ok(()), _, pruned, at) => {
+                    writing_rollups = false;
+                    runner.rollups_done(at, pruned);
+                }
+                Written::Rollups(Err(e), rows, _, _) => {
+                    tracing::error!(error = %e, "writing check roll-ups failed; keeping them to try again");
+                    writing_rollups = false;
+                    runner.restore_rollups(rows);
+                }
+            },
             () = s.clock.sleep_until(wake) => {}
             // A monitor added or changed, or a maintenance that starts or ends.
             () = s.check_changes.notified() => stale = true,
