@@ -54,7 +54,14 @@ pub async fn run(
         tracing::warn!("LULL_SMTP_URL is not set: email notices are queued in the outbox but not sent");
     }
     let lease = mailer.as_ref().map_or(LEASE_SECS, |m| m.lease_secs);
-    let http = webhook::client(webhook::http_client());
+    let sender = Sender {
+        http: webhook::client(webhook::http_client()),
+        s,
+        site,
+        mailer,
+        targets,
+    };
+    let s = &sender.s;
     let mut next_cleanup = s.now();
     loop {
         let now = s.now().timestamp();
@@ -67,7 +74,7 @@ pub async fn run(
             next_cleanup = s.now() + Duration::minutes(1);
         }
         let claimed = match s.store.begin().await {
-            Ok(mut tx) => match outbox::claim(&mut tx, now, lease, CONCURRENCY as i64, mailer.is_none()).await {
+            Ok(mut tx) => match outbox::claim(&mut tx, now, lease, CONCURRENCY as i64, sender.mailer.is_none()).await {
                 Ok(rows) => tx.commit().await.map(|_| rows).unwrap_or_default(),
                 Err(e) => {
                     tracing::error!(error = %e, "claiming notices failed");
@@ -81,47 +88,36 @@ pub async fn run(
         };
         let got = claimed.len();
         // Past this (real) instant the claim may have run out and another worker may send
-        // the row again, so recording the delivery stops trying.
+        // the row again, so recording the delivery stops trying; sends must end well
+        // before it (a recipient's sends share the claim one after another).
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(lease.max(1) as u64);
-        futures_util::stream::iter(claimed)
-            .for_each_concurrent(CONCURRENCY, |row| {
-                let (s, site, mailer, http, targets) = (&s, &site, &mailer, &http, &targets);
-                let claimed_until = now + lease;
-                let span = tracing::info_span!("deliver", notice = row.id, kind = %row.kind, attempt = row.attempts);
+        let claim = Claim {
+            until: now + lease,
+            send_by: tokio::time::Instant::now() + std::time::Duration::from_secs((lease as u64 * 3 / 4).max(1)),
+            deadline,
+        };
+        // One recipient's notices go one after another, in the order they were written,
+        // so a webhook or an inbox is not told "resolved" before "opened".
+        futures_util::stream::iter(by_recipient(claimed))
+            .for_each_concurrent(CONCURRENCY, |rows| {
+                let (sender, claim) = (&sender, &claim);
                 async move {
-                    // A send must end well inside the claim, or another worker could take
-                    // the row over and send it again.
-                    let limit = std::time::Duration::from_secs((lease as u64 * 3 / 4).max(1));
-                    let send = async {
-                        match (row.webhook_id, mailer) {
-                            (Some(_), _) => webhook::deliver(s, site, http, *targets, &row).await,
-                            (None, Some(mailer)) => email::deliver(s, site, mailer, &row).await,
-                            (None, None) => Err(email::DeliveryError::temporary("email is not configured")),
-                        }
-                    };
-                    let result = tokio::time::timeout(limit, send)
-                        .await
-                        .unwrap_or_else(|_| Err(email::DeliveryError::temporary("the send took too long")));
-                    let outcome = match result {
-                        Ok(()) => Outcome::Sent,
-                        Err(e) if e.moot => Outcome::Skipped(e.message),
-                        Err(e) => {
-                            let retry = (!e.permanent && row.attempts < MAX_ATTEMPTS)
-                                .then(|| (s.now() + backoff(row.attempts)).timestamp());
-                            tracing::warn!(id = row.id, kind = %row.kind, attempts = row.attempts, retry = retry.is_some(), error = %e.message, "notice not delivered");
-                            Outcome::Failed(e.message, retry)
-                        }
-                    };
-                    record(s, row.id, claimed_until, deadline, &outcome).await;
+                    for row in rows {
+                        let span =
+                            tracing::info_span!("deliver", notice = row.id, kind = %row.kind, attempt = row.attempts);
+                        sender.deliver(row, claim).instrument(span).await;
+                    }
                 }
-                .instrument(span)
             })
             .await;
         if got == CONCURRENCY {
             continue;
         }
         let wake = match s.store.conn().await {
-            Ok(mut conn) => outbox::next_due(&mut conn, mailer.is_none()).await.ok().flatten(),
+            Ok(mut conn) => outbox::next_due(&mut conn, sender.mailer.is_none())
+                .await
+                .ok()
+                .flatten(),
             Err(_) => None,
         };
         let cap = s.now() + Duration::seconds(30);
@@ -131,6 +127,71 @@ pub async fn run(
             () = s.outbox_changes.notified() => {}
             () = shutdown.cancelled() => return,
         }
+    }
+}
+
+/// Groups claimed rows by who receives them, keeping the claim's order (by id) within
+/// each group and the order in which recipients first appear.
+fn by_recipient(rows: Vec<outbox::OutboxRow>) -> Vec<Vec<outbox::OutboxRow>> {
+    let mut groups: Vec<Vec<outbox::OutboxRow>> = Vec::new();
+    let mut index: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    for row in rows {
+        let key = (row.webhook_id, row.subscriber_id, row.admin_id, row.email.clone());
+        match index.get(&key) {
+            Some(&i) => groups[i].push(row),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![row]);
+            }
+        }
+    }
+    groups
+}
+
+/// What a delivery needs, for the life of the worker.
+struct Sender {
+    s: Services,
+    site: Arc<Site>,
+    mailer: Option<Mailer>,
+    http: reqwest::Client,
+    targets: webhook::Targets,
+}
+
+/// The claim on a batch of rows: until when (database clock) it holds, by when (real
+/// clock) sends must end and by when their outcomes must be recorded.
+struct Claim {
+    until: i64,
+    send_by: tokio::time::Instant,
+    deadline: tokio::time::Instant,
+}
+
+impl Sender {
+    /// Sends one claimed row and records how it went.
+    async fn deliver(&self, row: outbox::OutboxRow, claim: &Claim) {
+        let s = &self.s;
+        let send = async {
+            match (row.webhook_id, &self.mailer) {
+                (Some(_), _) => webhook::deliver(s, &self.site, &self.http, self.targets, &row).await,
+                (None, Some(mailer)) => email::deliver(s, &self.site, mailer, &row).await,
+                (None, None) => Err(email::DeliveryError::temporary("email is not configured")),
+            }
+        };
+        // A send must end well inside the claim, or another worker could take the row
+        // over and send it again.
+        let result = tokio::time::timeout_at(claim.send_by, send)
+            .await
+            .unwrap_or_else(|_| Err(email::DeliveryError::temporary("the send took too long")));
+        let outcome = match result {
+            Ok(()) => Outcome::Sent,
+            Err(e) if e.moot => Outcome::Skipped(e.message),
+            Err(e) => {
+                let retry = (!e.permanent && row.attempts < MAX_ATTEMPTS)
+                    .then(|| (s.now() + backoff(row.attempts)).timestamp());
+                tracing::warn!(id = row.id, kind = %row.kind, attempts = row.attempts, retry = retry.is_some(), error = %e.message, "notice not delivered");
+                Outcome::Failed(e.message, retry)
+            }
+        };
+        record(s, row.id, claim.until, claim.deadline, &outcome).await;
     }
 }
 
@@ -184,6 +245,43 @@ async fn record(s: &Services, id: i64, claimed_until: i64, deadline: tokio::time
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::notice::NoticeKind;
+    use crate::store::outbox::OutboxRow;
+
+    fn row(id: i64, webhook_id: Option<i64>, subscriber_id: Option<i64>) -> OutboxRow {
+        OutboxRow {
+            id,
+            kind: NoticeKind::Started,
+            subscriber_id,
+            email: subscriber_id.map(|n| format!("s{n}@example.com")),
+            language: None,
+            webhook_id,
+            admin_id: None,
+            event_id: Some(1),
+            maintenance_id: None,
+            incident_id: None,
+            monitor_id: None,
+            detail: String::new(),
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn a_recipients_notices_stay_in_order_in_one_group() {
+        let rows = vec![
+            row(1, Some(7), None),
+            row(2, None, Some(3)),
+            row(3, Some(7), None),
+            row(4, Some(8), None),
+            row(5, None, Some(3)),
+        ];
+        let ids: Vec<Vec<i64>> = super::by_recipient(rows)
+            .iter()
+            .map(|g| g.iter().map(|r| r.id).collect())
+            .collect();
+        assert_eq!(ids, [vec![1, 3], vec![2, 5], vec![4]]);
+    }
+
     #[test]
     fn backoff_doubles_with_jitter_up_to_an_hour() {
         for (attempts, base) in [(1, 30.0), (2, 60.0), (3, 120.0), (8, 3600.0)] {
