@@ -9,7 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod domain;
+pub use lull_domain as domain;
 pub mod error;
 pub mod markdown;
 pub mod notify;

@@ -202,6 +202,70 @@ mod tests {
     }
 
     #[test]
+    fn the_interval_is_between_1_and_1000() {
+        let every = |interval| Builder { interval, ..b("daily") }.to_rrule();
+        assert_eq!(every(0).unwrap_err().field, "interval");
+        assert_eq!(every(1001).unwrap_err().field, "interval");
+        assert_eq!(every(1000).unwrap(), "FREQ=DAILY;INTERVAL=1000");
+        assert_eq!(every(1).unwrap(), "FREQ=DAILY");
+    }
+
+    #[test]
+    fn month_days_and_nth_weekdays_are_bounded() {
+        let on_day = |month_day| {
+            Builder {
+                month_day,
+                ..b("monthly_day")
+            }
+            .to_rrule()
+        };
+        assert_eq!(on_day(-1).unwrap(), "FREQ=MONTHLY;BYMONTHDAY=-1");
+        assert_eq!(on_day(31).unwrap(), "FREQ=MONTHLY;BYMONTHDAY=31");
+        for bad in [0, 32, -2] {
+            assert_eq!(on_day(bad).unwrap_err().field, "month_day", "{bad}");
+        }
+        let nth = |nth| {
+            Builder {
+                nth,
+                nth_weekday: "TU".into(),
+                ..b("monthly_nth")
+            }
+            .to_rrule()
+        };
+        assert_eq!(nth(2).unwrap(), "FREQ=MONTHLY;BYDAY=2TU");
+        assert_eq!(nth(4).unwrap(), "FREQ=MONTHLY;BYDAY=4TU");
+        for bad in [0, 5, -2] {
+            assert_eq!(nth(bad).unwrap_err().field, "nth", "{bad}");
+        }
+        let no_day = Builder {
+            nth_weekday: "XX".into(),
+            ..b("monthly_nth")
+        };
+        assert_eq!(no_day.to_rrule().unwrap_err().field, "nth_weekday");
+    }
+
+    #[test]
+    fn rules_the_builder_cannot_show_stay_raw() {
+        for rule in [
+            "FREQ=DAILY;UNTIL=20261231T235959Z",
+            "FREQ=DAILY;BYDAY=MO",
+            "FREQ=DAILY;BYMONTHDAY=1",
+            "FREQ=WEEKLY",
+            "FREQ=WEEKLY;BYDAY=MO,XX",
+            "FREQ=MONTHLY;BYMONTHDAY=1;BYDAY=MO",
+            "FREQ=MONTHLY;BYDAY=MO,TU",
+            "FREQ=MONTHLY;BYDAY=5MO",
+            "FREQ=MONTHLY;BYDAY=0MO",
+        ] {
+            let built = Builder::from_rrule(rule);
+            assert_eq!((built.mode.as_str(), built.raw.as_str()), ("custom", rule));
+        }
+        let second_tuesday = Builder::from_rrule("FREQ=MONTHLY;BYDAY=2TU");
+        assert_eq!((second_tuesday.mode.as_str(), second_tuesday.nth), ("monthly_nth", 2));
+        assert_eq!(second_tuesday.nth_weekday, "TU");
+    }
+
+    #[test]
     fn a_weekly_rule_needs_a_day() {
         assert_eq!(b("weekly").to_rrule().unwrap_err().field, "weekdays");
     }

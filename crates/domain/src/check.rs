@@ -6,6 +6,8 @@ use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text_enum::text_enum;
+
 use super::FieldError;
 
 /// How a monitor's status is found.
@@ -451,6 +453,49 @@ mod tests {
             .unwrap();
         assert_eq!(s.url.as_deref(), Some("https://api.example.com/health"));
         assert_eq!((s.interval, s.timeout, s.retries), (60, 10, 0));
+    }
+
+    #[test]
+    fn limits_are_inclusive() {
+        let ranges = |n: usize| StatusRanges::parse("s", &vec!["200"; n].join(","));
+        assert!(ranges(20).is_ok());
+        assert!(ranges(21).unwrap_err().message.contains("at most 20"));
+        let long = |n: usize| http(&format!("http://example.com/{}", "a".repeat(n - 19)));
+        assert!(long(URL_MAX).apply(&CheckSpec::default()).is_ok());
+        assert_eq!(err(&long(URL_MAX + 1)).0, "url");
+        for secret in ["https://user@example.com/", "https://:secret@example.com/"] {
+            assert_eq!(err(&http(secret)).0, "url", "{secret}");
+        }
+        let keyword = |k: String| CheckInput {
+            keyword: Some(k),
+            ..http("http://example.com/")
+        };
+        // Characters, not bytes: 200 two-byte letters are fine.
+        let s = keyword("é".repeat(KEYWORD_MAX)).apply(&CheckSpec::default()).unwrap();
+        assert_eq!(s.keyword.map(|k| k.chars().count()), Some(KEYWORD_MAX));
+        assert_eq!(err(&keyword("é".repeat(KEYWORD_MAX + 1))).0, "keyword");
+        let s = keyword(" ok ".into()).apply(&CheckSpec::default()).unwrap();
+        assert_eq!(s.keyword.as_deref(), Some("ok"));
+        let s = keyword("  ".into()).apply(&CheckSpec::default()).unwrap();
+        assert_eq!(s.keyword, None, "a blank keyword is none");
+    }
+
+    #[test]
+    fn a_timeout_may_equal_the_interval_and_a_heartbeats_grace_may_be_a_day() {
+        let timed = |kind: &str, interval, timeout| CheckInput {
+            kind: Some(kind.into()),
+            url: (kind == "http").then(|| "http://example.com/".into()),
+            interval: Some(interval),
+            timeout: Some(timeout),
+            ..Default::default()
+        };
+        let s = timed("http", 10, 10).apply(&CheckSpec::default()).unwrap();
+        assert_eq!((s.interval, s.timeout), (10, 10));
+        assert_eq!(err(&timed("http", 10, 11)).0, "timeout");
+        assert_eq!(err(&timed("http", 3600, 61)).0, "timeout");
+        let s = timed("heartbeat", 3600, 86_400).apply(&CheckSpec::default()).unwrap();
+        assert_eq!(s.timeout, 86_400);
+        assert_eq!(err(&timed("heartbeat", 3600, 86_401)).0, "timeout");
     }
 
     #[test]

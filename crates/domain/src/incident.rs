@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text_enum::text_enum;
+
 use super::FieldError;
 use super::impact::Impact;
 

@@ -1,9 +1,9 @@
 //! The pure core: schedules (RRULE + time zone), the event lifecycle, impact on shown
 //! status and the newtypes that parse user input. Nothing here does IO or reads the clock;
-//! every function that depends on time takes `now`.
+//! every function that depends on time takes `now`. A crate of its own, so the compiler
+//! keeps it that way: it cannot reach the store, the web layer or the clock.
 
-#[macro_use]
-pub(crate) mod text_enum;
+pub mod text_enum;
 
 pub mod builder;
 pub mod check;

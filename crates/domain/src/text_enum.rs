@@ -14,7 +14,9 @@ pub struct UnknownValue {
 /// `text_enum!(Type, "what", "CHOICES" , Variant => "TEXT", …)`: `as_str`, `parse`
 /// (case-insensitive, trimmed, for input), `Display`, and `TryFrom<String>` (exact, for
 /// stored values).
-macro_rules! text_enum {
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __text_enum {
     ($ty:ident, $what:literal, $choices:literal, $($variant:ident => $text:literal),+ $(,)?) => {
         impl $ty {
             pub const ALL: &'static [$ty] = &[$(Self::$variant),+];
@@ -24,13 +26,13 @@ macro_rules! text_enum {
             }
 
             /// Input as a person writes it: any case, surrounding space ignored.
-            pub fn parse(field: &str, value: &str) -> Result<Self, $crate::domain::FieldError> {
+            pub fn parse(field: &str, value: &str) -> Result<Self, $crate::FieldError> {
                 let value = value.trim();
                 Self::ALL
                     .iter()
                     .copied()
                     .find(|v| v.as_str().eq_ignore_ascii_case(value))
-                    .ok_or_else(|| $crate::domain::FieldError::new(field, concat!("must be one of ", $choices)))
+                    .ok_or_else(|| $crate::FieldError::new(field, concat!("must be one of ", $choices)))
             }
         }
 
@@ -41,17 +43,17 @@ macro_rules! text_enum {
         }
 
         impl TryFrom<String> for $ty {
-            type Error = $crate::domain::text_enum::UnknownValue;
+            type Error = $crate::text_enum::UnknownValue;
 
             fn try_from(value: String) -> Result<Self, Self::Error> {
                 Self::ALL
                     .iter()
                     .copied()
                     .find(|v| v.as_str() == value)
-                    .ok_or($crate::domain::text_enum::UnknownValue { what: $what, value })
+                    .ok_or($crate::text_enum::UnknownValue { what: $what, value })
             }
         }
     };
 }
 
-pub(crate) use text_enum;
+pub use crate::__text_enum as text_enum;

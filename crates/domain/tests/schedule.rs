@@ -6,7 +6,7 @@
 //! at different dates, Lord Howe by half an hour.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-use lull::domain::schedule::{Occurrence, Schedule};
+use lull_domain::schedule::{Occurrence, Schedule};
 use proptest::prelude::*;
 
 const ZONES: [&str; 4] = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"];
