@@ -499,6 +499,25 @@ mod tests {
     }
 
     #[test]
+    fn slowness_must_be_under_the_timeout_and_a_tcp_check_needs_a_target() {
+        let slow = |ms| CheckInput {
+            timeout: Some(10),
+            degraded_after_ms: Some(ms),
+            ..http("http://example.com/")
+        };
+        let s = slow(9_999).apply(&CheckSpec::default()).unwrap();
+        assert_eq!(s.degraded_after_ms, Some(9_999));
+        let (field, message) = err(&slow(10_000));
+        assert_eq!(field, "degraded_after_ms");
+        assert!(message.contains("1 to 9999"), "{message}");
+        let tcp = CheckInput {
+            kind: Some("tcp".into()),
+            ..Default::default()
+        };
+        assert_eq!(err(&tcp).0, "target");
+    }
+
+    #[test]
     fn a_tcp_target_needs_a_port() {
         let tcp = |t: &str| CheckInput {
             kind: Some("tcp".into()),

@@ -821,6 +821,55 @@ mod tests {
     }
 
     #[test]
+    fn parts_that_do_not_change_the_words_are_read() {
+        for (rule, words) in [
+            ("FREQ=DAILY;BYMINUTE=30", "Daily at 03:30, UTC"),
+            ("FREQ=DAILY;BYHOUR=3;BYMINUTE=0,30", "Daily at 03:00 and 03:30, UTC"),
+            (
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;WKST=SU",
+                "Every 2 weeks on Mon at 03:00, UTC",
+            ),
+            ("FREQ=DAILY;BYSECOND=0", "Daily at 03:00, UTC"),
+            (
+                "FREQ=MONTHLY;BYMONTHDAY=-1,15,1",
+                "Monthly on the 1st, 15th and last day at 03:00, UTC",
+            ),
+        ] {
+            assert_eq!(short(SUN, "UTC", rule), words, "{rule}");
+        }
+    }
+
+    #[test]
+    fn rules_the_words_cannot_carry_are_shown_raw() {
+        for rule in [
+            "FREQ=DAILY;BYSECOND=0,30",
+            "FREQ=MINUTELY;COUNT=1;BYHOUR=3",
+            "FREQ=MINUTELY;COUNT=1;BYSETPOS=1",
+            "FREQ=MINUTELY;INTERVAL=15;BYHOUR=3",
+            "FREQ=MINUTELY;BYDAY=MO",
+            "FREQ=MINUTELY;BYSETPOS=1",
+            "FREQ=HOURLY;BYDAY=MO",
+            "FREQ=HOURLY;BYMINUTE=15",
+            "FREQ=HOURLY;BYSETPOS=1",
+            "FREQ=DAILY;BYSETPOS=1",
+            "FREQ=DAILY;INTERVAL=2;BYDAY=MO",
+            "FREQ=DAILY;BYDAY=MO;BYMONTH=3",
+            "FREQ=DAILY;BYDAY=MO;BYMONTHDAY=1",
+            "FREQ=DAILY;BYDAY=MO;BYSETPOS=1",
+            "FREQ=WEEKLY;BYMONTHDAY=1",
+            "FREQ=WEEKLY;BYDAY=MO;BYMONTH=3",
+            "FREQ=WEEKLY;BYDAY=MO;BYSETPOS=1",
+            "FREQ=MONTHLY;BYMONTH=3;BYDAY=1MO",
+            "FREQ=MONTHLY;BYDAY=MO,FR;BYSETPOS=1",
+            "FREQ=MONTHLY;BYDAY=2FR;BYSETPOS=1",
+            "FREQ=YEARLY;BYMONTH=3,9",
+            "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;BYSETPOS=1",
+        ] {
+            assert_eq!(short(SUN, "UTC", rule), format!("Custom: {rule}"));
+        }
+    }
+
+    #[test]
     fn dashboard_summaries_are_compact() {
         assert_eq!(
             short(SUN, "Europe/Berlin", "FREQ=WEEKLY;BYDAY=SU"),
@@ -850,6 +899,10 @@ mod tests {
         assert_eq!(
             short(SUN, "UTC", "FREQ=MONTHLY;BYMONTHDAY=15"),
             "Monthly on the 15th at 03:00, UTC"
+        );
+        assert_eq!(
+            short(SUN, "UTC", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU"),
+            "Daily at 03:00, UTC"
         );
         assert_eq!(short(SUN, "UTC", "FREQ=YEARLY"), "Yearly on 6 Dec at 03:00, UTC");
         assert_eq!(short(SUN, "UTC", "FREQ=HOURLY"), "Hourly");
