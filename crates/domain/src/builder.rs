@@ -125,7 +125,8 @@ impl Builder {
                     Ok(n) => b.count = Some(n),
                     Err(_) => return custom,
                 },
-                "UNTIL" if v.len() == 8 => match NaiveDate::parse_from_str(v, "%Y%m%d") {
+                // A date only: an UNTIL with a time does not parse and stays custom.
+                "UNTIL" => match NaiveDate::parse_from_str(v, "%Y%m%d") {
                     Ok(d) => b.until = Some(d),
                     Err(_) => return custom,
                 },
@@ -254,6 +255,7 @@ mod tests {
             "FREQ=WEEKLY;BYDAY=MO,XX",
             "FREQ=MONTHLY;BYMONTHDAY=1;BYDAY=MO",
             "FREQ=MONTHLY;BYDAY=MO,TU",
+            "FREQ=MONTHLY;BYDAY=1MO,2TU",
             "FREQ=MONTHLY;BYDAY=5MO",
             "FREQ=MONTHLY;BYDAY=0MO",
         ] {
