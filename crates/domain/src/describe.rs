@@ -449,7 +449,7 @@ fn en_ordinal(k: i32) -> &'static str {
         3 => "third",
         4 => "fourth",
         5 => "fifth",
-        -2 => "second to last",
+        -2 => "second-to-last",
         _ => "last",
     }
 }
@@ -834,6 +834,17 @@ mod tests {
                 "FREQ=MONTHLY;BYMONTHDAY=-1,15,1",
                 "Monthly on the 1st, 15th and last day at 03:00, UTC",
             ),
+            ("FREQ=YEARLY;BYMONTHDAY=15", "Yearly on 15 Dec at 03:00, UTC"),
+            ("FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31", "Yearly on 31 Dec at 03:00, UTC"),
+            (
+                "FREQ=MONTHLY;BYDAY=-2FR",
+                "Monthly on the second-to-last Fri at 03:00, UTC",
+            ),
+            (
+                "FREQ=DAILY;BYHOUR=1,2,3;BYMINUTE=0,30",
+                "Daily at 01:00, 01:30, 02:00, 02:30, 03:00 and 03:30, UTC",
+            ),
+            ("FREQ=DAILY;BYHOUR=23;BYMINUTE=59", "Daily at 23:59, UTC"),
         ] {
             assert_eq!(short(SUN, "UTC", rule), words, "{rule}");
         }
