@@ -851,6 +851,27 @@ mod tests {
     }
 
     #[test]
+    fn every_ordinal_has_its_word() {
+        for (k, en_word, de_word) in [
+            ("1", "first", "ersten"),
+            ("2", "second", "zweiten"),
+            ("3", "third", "dritten"),
+            ("4", "fourth", "vierten"),
+            ("5", "fifth", "fünften"),
+            ("-1", "last", "letzten"),
+            ("-2", "second-to-last", "vorletzten"),
+        ] {
+            let rule = format!("FREQ=MONTHLY;BYDAY={k}TU");
+            assert_eq!(
+                en(SUN, "UTC", &rule),
+                format!("on the {en_word} Tuesday of every month at 03:00 UTC")
+            );
+            let de = de(SUN, "UTC", &rule);
+            assert!(de.contains(&format!(" {de_word} Dienstag")), "{de}");
+        }
+    }
+
+    #[test]
     fn rules_the_words_cannot_carry_are_shown_raw() {
         for rule in [
             "FREQ=DAILY;BYSECOND=0,30",
