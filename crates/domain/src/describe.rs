@@ -872,6 +872,33 @@ mod tests {
     }
 
     #[test]
+    fn every_day_of_the_month_has_its_ordinal() {
+        for (d, word) in [
+            (1, "1st"),
+            (2, "2nd"),
+            (3, "3rd"),
+            (4, "4th"),
+            (11, "11th"),
+            (12, "12th"),
+            (13, "13th"),
+            (21, "21st"),
+            (22, "22nd"),
+            (23, "23rd"),
+            (31, "31st"),
+        ] {
+            let rule = format!("FREQ=MONTHLY;BYMONTHDAY={d}");
+            assert_eq!(
+                en(SUN, "UTC", &rule),
+                format!("on the {word} of every month at 03:00 UTC")
+            );
+        }
+        assert_eq!(
+            en(SUN, "UTC", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU"),
+            "every day at 03:00 UTC"
+        );
+    }
+
+    #[test]
     fn rules_the_words_cannot_carry_are_shown_raw() {
         for rule in [
             "FREQ=DAILY;BYSECOND=0,30",
