@@ -896,6 +896,10 @@ mod tests {
             en(SUN, "UTC", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU"),
             "every day at 03:00 UTC"
         );
+        let de_every_day = de(SUN, "UTC", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU");
+        assert!(de_every_day.starts_with("täglich "), "{de_every_day}");
+        let de_last = de(SUN, "UTC", "FREQ=MONTHLY;BYMONTHDAY=-1,15");
+        assert!(de_last.contains("am 15. und letzten Tag"), "{de_last}");
     }
 
     #[test]
