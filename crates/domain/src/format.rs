@@ -238,6 +238,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn languages_read_from_codes_and_back() {
+        assert_eq!((Lang::En.code(), Lang::De.code()), ("en", "de"));
+        assert_eq!(Lang::parse(" de-AT "), Some(Lang::De));
+        assert_eq!(Lang::parse("EN_gb"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+        for lang in [Lang::En, Lang::De] {
+            assert_eq!(Lang::try_from(lang.code().to_string()), Ok(lang));
+        }
+        assert_eq!(Lang::try_from("fr".to_string()), Err(UnknownLang("fr".into())));
+    }
+
+    #[test]
     fn durations_read_like_people_write_them() {
         let f = |s| duration(s, &ENGLISH);
         assert_eq!(f(45 * 60), "45m");
