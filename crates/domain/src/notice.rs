@@ -92,4 +92,14 @@ mod tests {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
     }
+
+    #[test]
+    fn a_webhook_may_choose_every_kind_but_the_address_confirmation() {
+        let mut kinds: Vec<_> = NoticeKind::for_webhooks().collect();
+        kinds.push(NoticeKind::Confirm);
+        kinds.sort_by_key(|k| k.as_str());
+        let mut all = NoticeKind::ALL.to_vec();
+        all.sort_by_key(|k| k.as_str());
+        assert_eq!(kinds, all);
+    }
 }

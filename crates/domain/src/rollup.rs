@@ -208,6 +208,41 @@ mod tests {
     }
 
     #[test]
+    fn time_in_one_bucket_adds_up_by_state() {
+        let mut l = Ledger::default();
+        for state in [
+            State::Status(MonitorStatus::Up),
+            State::Status(MonitorStatus::Degraded),
+            State::Status(MonitorStatus::Down),
+            State::Maintenance,
+        ] {
+            for _ in 0..2 {
+                l.add_time(1, state, t(12, 0, 0), t(12, 0, 10));
+            }
+        }
+        let rows = l.take();
+        let minute = rows.iter().find(|r| r.1 == Period::Minute).unwrap().3;
+        assert_eq!(
+            (
+                minute.up_secs,
+                minute.degraded_secs,
+                minute.down_secs,
+                minute.maintenance_secs
+            ),
+            (20, 20, 20, 20)
+        );
+    }
+
+    #[test]
+    fn buckets_are_named_as_stored_and_kept_as_documented() {
+        assert_eq!(Period::ALL.map(Period::as_str), ["minute", "hour", "day"]);
+        assert_eq!(
+            Period::ALL.map(Period::kept),
+            [Some(Duration::hours(24)), Some(Duration::days(30)), None]
+        );
+    }
+
+    #[test]
     fn uptime_leaves_out_maintenance_and_counts_degraded_as_up() {
         let tally = Tally {
             up_secs: 5_000,
