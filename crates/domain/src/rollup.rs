@@ -234,6 +234,45 @@ mod tests {
     }
 
     #[test]
+    fn merged_tallies_add_up_and_keep_the_latency_bounds() {
+        let a = Tally {
+            up_secs: 1,
+            down_secs: 2,
+            degraded_secs: 3,
+            maintenance_secs: 4,
+            checks: 5,
+            failures: 6,
+            latency_min: Some(40),
+            latency_max: Some(90),
+            latency_sum: 7,
+        };
+        let b = Tally {
+            latency_min: Some(30),
+            latency_max: Some(80),
+            ..a
+        };
+        let mut sum = a;
+        sum.merge(&b);
+        assert_eq!(
+            sum,
+            Tally {
+                up_secs: 2,
+                down_secs: 4,
+                degraded_secs: 6,
+                maintenance_secs: 8,
+                checks: 10,
+                failures: 12,
+                latency_min: Some(30),
+                latency_max: Some(90),
+                latency_sum: 14,
+            }
+        );
+        let mut none = Tally::default();
+        none.merge(&a);
+        assert_eq!(none, a, "a tally merged into an empty one is itself");
+    }
+
+    #[test]
     fn buckets_are_named_as_stored_and_kept_as_documented() {
         assert_eq!(Period::ALL.map(Period::as_str), ["minute", "hour", "day"]);
         assert_eq!(
