@@ -301,7 +301,8 @@ impl Phrase {
                 let month = p.bymonth.first().copied().unwrap_or(start.month());
                 let day = match (p.byday.as_slice(), p.bymonthday.as_slice()) {
                     ([], []) => YearDay::Day(start.day() as i32),
-                    ([], [d]) if *d > 0 => YearDay::Day(*d),
+                    // A day out of 1-31 (the last, -1) is not sayable; see below.
+                    ([], [d]) => YearDay::Day(*d),
                     ([(Some(k), wd)], []) if !p.bymonth.is_empty() => YearDay::Nth(*k, *wd),
                     _ => return None,
                 };
