@@ -387,13 +387,19 @@ struct Servers(Vec<std::process::Child>);
 impl Drop for Servers {
     fn drop(&mut self) {
         for child in &mut self.0 {
-            let _ = std::process::Command::new("kill")
-                .args(["-CONT", &child.id().to_string()])
-                .status();
+            signal(child.id(), "-CONT");
             let _ = child.kill();
             let _ = child.wait();
         }
     }
+}
+
+/// Sends `sig` (`-STOP`, `-CONT`) to process `pid`; whether it was delivered.
+fn signal(pid: u32, sig: &str) -> bool {
+    std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// `lull serve` on the test's database at `port`.
@@ -546,11 +552,7 @@ async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {
         tokio::time::sleep(StdDuration::from_millis(50)).await;
     }
     // The leader freezes (a VM pause, a host gone without closing its connections).
-    let stopped = std::process::Command::new("kill")
-        .args(["-STOP", &leader_pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
+    assert!(signal(leader_pid, "-STOP"), "could not freeze the leader");
     let frozen = Instant::now();
     let start = chrono::Utc::now() + Duration::seconds(3);
     let resp = http
@@ -614,11 +616,7 @@ async fn on_postgres_the_standby_checks_the_monitors_once_a_frozen_leader_lapses
         assert!(Instant::now() < deadline, "the leader never checked");
         tokio::time::sleep(StdDuration::from_millis(100)).await;
     }
-    let stopped = std::process::Command::new("kill")
-        .args(["-STOP", &leader_pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
+    assert!(signal(leader_pid, "-STOP"), "could not freeze the leader");
     let frozen = Instant::now();
     // Only the standby can ask now: once the lease (15 s) lapses and it takes over, its
     // first check comes within two intervals.
