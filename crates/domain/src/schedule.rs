@@ -166,9 +166,10 @@ impl Schedule {
     /// whose DTSTART moved forward by whole periods to shortly before `near`.
     fn anchored(&self, near: Option<DateTime<Utc>>) -> RRuleSet {
         if let (Some(period), Some(near)) = (self.period, near) {
-            // Two days of slack cover any UTC offset and DST gap.
+            // Two days of slack cover any UTC offset and DST gap: the moved DTSTART is
+            // at least that far before `near`, and whole periods keep the rule's pattern.
             let target = near.naive_utc() - Duration::days(2);
-            let k = (target - self.start).num_seconds() / period - 1;
+            let k = (target - self.start).num_seconds() / period;
             if k > 0
                 && let Some(moved) = self.start.checked_add_signed(Duration::seconds(k * period))
                 && let Ok(set) = build(&self.rule, moved)
@@ -194,11 +195,10 @@ impl Schedule {
 
     /// The occurrences that start in `[from, to)`.
     pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
-        // Local digits can run up to a day ahead of UTC, so stop a day past `to`.
-        let stop = to + Duration::days(1);
+        // Occurrences come in time order (see `Ordered`), so the window is a slice of them.
         self.occurrences_near(Some(from))
-            .take_while(|o| o.start < stop)
-            .filter(|o| o.start >= from && o.start < to)
+            .skip_while(|o| o.start < from)
+            .take_while(|o| o.start < to)
             .collect()
     }
 
@@ -428,9 +428,6 @@ fn parse_rule(text: &str) -> Result<(String, RRule<Unvalidated>, Option<Until>),
         .join(";")
         .parse::<RRule<Unvalidated>>()
         .map_err(|e| err(clean_rrule_error(&e.to_string())))?;
-    if matches!(rule.get_freq(), Frequency::Secondly) {
-        return Err(err("FREQ=SECONDLY is not supported".into()));
-    }
     let per_period = per_period(&rule);
     if per_period > MAX_PER_PERIOD {
         return Err(err(format!(
@@ -473,14 +470,14 @@ fn per_period(rule: &RRule<Unvalidated>) -> u64 {
     days * times
 }
 
+/// The period named in the error: HOURLY and MINUTELY rules never exceed the limit (at
+/// most 61 x 61 and 61 instants), so only these four can be said.
 fn period_name(f: Frequency) -> &'static str {
     match f {
         Frequency::Yearly => "year",
         Frequency::Monthly => "month",
         Frequency::Weekly => "week",
-        Frequency::Daily => "day",
-        Frequency::Hourly => "hour",
-        _ => "minute",
+        _ => "day",
     }
 }
 
@@ -595,6 +592,21 @@ mod overlap_tests {
         let next = s.ahead(at(2026, 11, 23, 6, 0)).next().unwrap();
         // Wed 25 Nov 2026, 03:00 CET = 02:00 UTC.
         assert_eq!(next.start, at(2026, 11, 25, 2, 0));
+        // At the very end of a window it is over: the next one is ahead.
+        let end = at(2026, 11, 25, 2, 30);
+        assert_eq!(s.ahead(end).next().unwrap().start, at(2026, 12, 2, 2, 0));
+        assert_eq!(
+            s.ahead(end - Duration::seconds(1)).next().unwrap().start,
+            at(2026, 11, 25, 2, 0)
+        );
+        // A three-week freeze every four weeks (from Monday 5 January 2026, UTC): on
+        // 17 March the window of 2 March (to 23 March) is still running.
+        let freeze = Schedule::parse("2026-01-05T00:00", "UTC", 21 * 86_400, "FREQ=WEEKLY;INTERVAL=4").unwrap();
+        let running = freeze.ahead(at(2026, 3, 17, 0, 0)).next().unwrap();
+        assert_eq!(
+            (running.start, running.end),
+            (at(2026, 3, 2, 0, 0), at(2026, 3, 23, 0, 0))
+        );
         let once = Schedule::parse("2020-01-01T03:00", "Europe/Berlin", 7200, ONE_TIME).unwrap();
         assert!(once.ahead(at(2026, 11, 23, 6, 0)).next().is_none());
     }
@@ -748,6 +760,19 @@ mod tests {
     }
 
     #[test]
+    fn until_as_a_local_time_is_read_on_the_schedules_wall_clock_and_inclusive() {
+        // Sundays 03:00 Berlin with UNTIL=20260405T030000 (no Z): the local 03:00 of
+        // 5 April (01:00Z, summer time) is the last window; one second less drops it.
+        let s = sched("2026-03-22T03:00", "Europe/Berlin", "FREQ=WEEKLY;UNTIL=20260405T030000");
+        assert_eq!(
+            starts(&s, 10),
+            ["2026-03-22T02:00:00Z", "2026-03-29T01:00:00Z", "2026-04-05T01:00:00Z"]
+        );
+        let s = sched("2026-03-22T03:00", "Europe/Berlin", "FREQ=WEEKLY;UNTIL=20260405T025959");
+        assert_eq!(starts(&s, 10).len(), 2);
+    }
+
+    #[test]
     fn one_time_is_the_default_and_single() {
         let s = sched("2026-05-17T03:00", "Europe/Berlin", "");
         assert_eq!(s.rrule(), ONE_TIME);
@@ -872,6 +897,199 @@ mod tests {
             got.iter().map(|o| format_utc(o.start)).collect::<Vec<_>>(),
             ["2026-04-05T01:00:00Z", "2026-04-19T01:00:00Z"]
         );
+    }
+
+    #[test]
+    fn a_rule_with_millions_of_windows_behind_it_still_gives_todays() {
+        // Every 5 minutes since 2000: about 2.8 million windows before December 2026,
+        // more than a walk from the start may take (MAX_SCAN).
+        let s = sched("2000-01-01T00:00", "UTC", "FREQ=MINUTELY;INTERVAL=5");
+        let from = Utc.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).unwrap();
+        let got = s.between(from, from + Duration::hours(1));
+        assert_eq!(got.len(), 12);
+        assert_eq!((got[0].start, got[11].start), (from, from + Duration::minutes(55)));
+    }
+
+    #[test]
+    fn yearly_rules_keep_their_years_and_days_when_expanded_from_nearby() {
+        // Every other year from 2002: 2026 and 2028, never an odd year.
+        let s = sched("2002-06-01T10:00", "UTC", "FREQ=YEARLY;INTERVAL=2");
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            s.preview(Some(from), 2)
+                .iter()
+                .map(|o| format_utc(o.start))
+                .collect::<Vec<_>>(),
+            ["2026-06-01T10:00:00Z", "2028-06-01T10:00:00Z"]
+        );
+        // 30 and 31 December each year, asked from 30 December: both days are there,
+        // though two days on is already the next year.
+        let s = sched("2000-12-31T12:00", "UTC", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=30,31");
+        let from = Utc.with_ymd_and_hms(2026, 12, 30, 0, 0, 0).unwrap();
+        assert_eq!(
+            s.between(from, from + Duration::days(2))
+                .iter()
+                .map(|o| format_utc(o.start))
+                .collect::<Vec<_>>(),
+            ["2026-12-30T12:00:00Z", "2026-12-31T12:00:00Z"]
+        );
+    }
+
+    fn rule_error(rule: &str) -> String {
+        let err = Schedule::parse("2026-01-01T00:00", "UTC", 60, rule).unwrap_err();
+        assert_eq!(err.field, "rrule", "{rule}");
+        err.message
+    }
+
+    #[test]
+    fn refused_rules_say_why_in_words_a_person_can_act_on() {
+        // The rrule crate's own wording, without its "RRule parsing error:" prefix.
+        assert_eq!(
+            rule_error("FREQ=FORTNIGHTLY"),
+            "`FORTNIGHTLY` is not a valid frequency."
+        );
+        for pasted in ["FREQ=DAILY\nCOUNT=2", "DTSTART:20260101T000000Z;FREQ=DAILY"] {
+            assert!(
+                rule_error(pasted).starts_with("must be a single RRULE value"),
+                "{pasted:?}"
+            );
+        }
+        assert_eq!(
+            rule_error("FREQ=SECONDLY"),
+            "FREQ=SECONDLY is not supported for maintenance windows; use MINUTELY or longer"
+        );
+        for bad in ["FREQ=DAILY;INTERVAL=0", "FREQ=DAILY;INTERVAL=two"] {
+            assert_eq!(rule_error(bad), "INTERVAL must be a whole number from 1", "{bad}");
+        }
+    }
+
+    #[test]
+    fn rules_of_too_many_instants_per_period_are_refused_with_the_count() {
+        let list = |n: u32| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let (hours, minutes) = (list(24), list(60));
+        let too_many = |rule: String, n: u64, per: &str| {
+            assert_eq!(
+                rule_error(&rule),
+                format!(
+                    "would expand to about {n} windows per {per} (at most 10000): use fewer BYMONTHDAY/BYDAY/BYHOUR/BYMINUTE/BYSECOND values"
+                ),
+                "{rule}"
+            );
+        };
+        // Any BY-day part (or BYMONTH) makes a year of up to 366 days.
+        for day_part in ["BYMONTH=1", "BYMONTHDAY=1", "BYYEARDAY=1", "BYWEEKNO=1", "BYDAY=MO"] {
+            too_many(
+                format!("FREQ=YEARLY;{day_part};BYHOUR={hours};BYMINUTE=0,30"),
+                366 * 48,
+                "year",
+            );
+            too_many(
+                format!("FREQ=YEARLY;{day_part};BYMINUTE={minutes};BYSECOND=0,30"),
+                366 * 120,
+                "year",
+            );
+        }
+        too_many(
+            format!("FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR={hours};BYMINUTE={minutes}"),
+            31 * 1440,
+            "month",
+        );
+        too_many(
+            format!("FREQ=MONTHLY;BYDAY=MO;BYHOUR={hours};BYMINUTE={minutes}"),
+            31 * 1440,
+            "month",
+        );
+        too_many(
+            format!("FREQ=WEEKLY;BYDAY=MO;BYHOUR={hours};BYMINUTE={minutes}"),
+            7 * 1440,
+            "week",
+        );
+        too_many(
+            format!(
+                "FREQ=DAILY;BYHOUR={};BYMINUTE={};BYSECOND={}",
+                list(20),
+                list(50),
+                list(11)
+            ),
+            11_000,
+            "day",
+        );
+        // Exactly at the limit is fine, and without BY-day parts a period is one day's times.
+        assert!(
+            Schedule::parse(
+                "2026-01-01T00:00",
+                "UTC",
+                1,
+                &format!(
+                    "FREQ=DAILY;BYHOUR={};BYMINUTE={};BYSECOND={}",
+                    list(20),
+                    list(50),
+                    list(10)
+                )
+            )
+            .is_ok()
+        );
+        for rule in [
+            format!("FREQ=YEARLY;BYHOUR={hours};BYMINUTE={minutes}"),
+            format!("FREQ=MONTHLY;BYHOUR={hours};BYMINUTE={minutes}"),
+            format!("FREQ=WEEKLY;BYHOUR={hours};BYMINUTE={minutes}"),
+            // An hour holds at most 60 x 60 instants, a minute 60, whatever BYHOUR says.
+            format!("FREQ=HOURLY;BYHOUR={hours};BYMINUTE={minutes};BYSECOND={}", list(60)),
+            format!("FREQ=MINUTELY;BYHOUR={hours};BYMINUTE={minutes};BYSECOND={}", list(60)),
+        ] {
+            assert!(Schedule::parse("2026-01-01T00:00", "UTC", 1, &rule).is_ok(), "{rule}");
+        }
+    }
+
+    #[test]
+    fn wall_times_out_of_order_after_a_gap_come_out_in_time_order() {
+        // Every 45 minutes from 01:30 CET on the spring-forward night: 02:15 is in the
+        // gap and lands on 03:15 CEST (01:15Z), after the 03:00 CEST (01:00Z) that follows it
+        // on the wall clock. Both are kept, in time order.
+        let s = sched("2026-03-29T01:30", "Europe/Berlin", "FREQ=MINUTELY;INTERVAL=45;COUNT=4");
+        assert_eq!(
+            starts(&s, 10),
+            [
+                "2026-03-29T00:30:00Z",
+                "2026-03-29T01:00:00Z",
+                "2026-03-29T01:15:00Z",
+                "2026-03-29T01:45:00Z"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_time_in_samoas_skipped_day_takes_the_offset_from_before_it() {
+        // Samoa went from UTC-10 to UTC+14 after 29 December 2011: the 30th never was.
+        // 10:00 that day is read at -10 (Python's zoneinfo agrees): 20:00Z.
+        let s = sched("2011-12-30T10:00", "Pacific/Apia", ONE_TIME);
+        assert_eq!(starts(&s, 1), ["2011-12-30T20:00:00Z"]);
+    }
+
+    #[test]
+    fn an_every_other_month_rule_since_1970_still_gives_this_months_windows() {
+        // Weekdays, every quarter hour, every other month from January 1970: over 700,000
+        // windows before November 2026, more than a walk from the start may take.
+        let s = sched(
+            "1970-01-01T00:00",
+            "UTC",
+            &format!(
+                "FREQ=MONTHLY;INTERVAL=2;BYDAY=MO,TU,WE,TH,FR;BYHOUR={};BYMINUTE=0,15,30,45",
+                (0..24).map(|h| h.to_string()).collect::<Vec<_>>().join(",")
+            ),
+        );
+        // November 2026 is month 682 counted from January 1970 (even): Monday the 2nd.
+        let nov = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let got = s.between(nov, nov + Duration::hours(1));
+        assert_eq!(
+            got.iter().map(|o| format_utc(o.start)).collect::<Vec<_>>()[..2],
+            ["2026-11-02T00:00:00Z", "2026-11-02T00:15:00Z"]
+        );
+        assert_eq!(got.len(), 4);
+        // December (683) has none; January 2027 (684) begins on Friday the 1st.
+        let dec = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        assert!(s.between(dec, dec + Duration::days(31)).is_empty());
+        assert_eq!(format_utc(s.preview(Some(dec), 1)[0].start), "2027-01-01T00:00:00Z");
     }
 
     #[test]

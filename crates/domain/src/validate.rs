@@ -145,8 +145,9 @@ pub fn update_body(value: &str) -> Result<String, FieldError> {
 }
 
 /// An email address, trimmed and lower-cased, that the mailer can send to: lettre's
-/// `Address` accepts it (so nothing stored is refused later at delivery), it has one `@`
-/// and a dotted domain, and at most 254 characters.
+/// `Address` accepts it (so nothing stored is refused later at delivery; it refuses
+/// whitespace and control characters), it has one `@` and a dotted domain, and at most
+/// 254 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 text_newtype!(Email);
@@ -158,7 +159,6 @@ impl Email {
             && v.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
             })
-            && !v.contains(|c: char| c.is_whitespace() || c.is_control())
             && v.matches('@').count() == 1
             && v.parse::<lettre::Address>().is_ok();
         if ok {
@@ -286,8 +286,61 @@ mod tests {
     }
 
     #[test]
+    fn texts_of_several_lines_are_trimmed_bounded_and_free_of_other_control_characters() {
+        assert_eq!(
+            description("  Patch **all** nodes.\n  ").unwrap(),
+            "Patch **all** nodes."
+        );
+        assert_eq!(description("   ").unwrap(), "", "a description may be empty");
+        assert!(description(&"d".repeat(20_000)).is_ok());
+        assert!(description(&"d".repeat(20_001)).is_err());
+        assert_eq!(
+            update_body(" Half the nodes are done.\r\n").unwrap(),
+            "Half the nodes are done."
+        );
+        assert_eq!(update_body("x").unwrap(), "x", "one character is enough");
+        let empty = update_body(" \n ").unwrap_err();
+        assert_eq!(
+            (empty.field.as_str(), empty.message.as_str()),
+            ("body", "must not be empty")
+        );
+        let long = update_body(&"u".repeat(10_001)).unwrap_err();
+        assert_eq!(long.message, "must be at most 10000 characters (got 10001)");
+        let bell = description("ding\u{7}").unwrap_err();
+        assert_eq!(
+            (bell.field.as_str(), bell.message.as_str()),
+            ("description", "must not contain control characters")
+        );
+    }
+
+    #[test]
+    fn a_group_is_optional_and_one_line() {
+        assert_eq!(group(None).unwrap(), None);
+        assert_eq!(group(Some("  ")).unwrap(), None, "blank means no group");
+        assert_eq!(
+            group(Some(" Core services ")).unwrap().as_deref(),
+            Some("Core services")
+        );
+        assert_eq!(group(Some("Core\nservices")).unwrap_err().field, "group");
+        assert!(group(Some(&"g".repeat(101))).is_err());
+    }
+
+    #[test]
+    fn reminder_leads_are_zero_to_seven_days() {
+        assert_eq!(reminder_lead(0).unwrap(), 0);
+        assert_eq!(reminder_lead(3600).unwrap(), 3600);
+        assert_eq!(reminder_lead(7 * 86_400).unwrap(), 604_800);
+        for bad in [-1, 7 * 86_400 + 1] {
+            let err = reminder_lead(bad).unwrap_err();
+            assert_eq!(err.field, "reminder_lead");
+            assert_eq!(err.message, "must be between 0 and 604800 seconds");
+        }
+    }
+
+    #[test]
     fn emails_are_lowercased_and_must_be_deliverable_addresses() {
         assert_eq!(Email::parse("  Kim@Example.COM ").unwrap().as_str(), "kim@example.com");
+        assert_eq!(email(" Kim@Example.COM").unwrap(), "kim@example.com");
         for bad in [
             "",
             "kim",
@@ -300,6 +353,10 @@ mod tests {
             "kim@@example.com",
             "kim@exa mple.com",
             "kim@example.com\r\nBcc: x@example.com",
+            "k\tm@example.com",
+            "k\u{7}m@example.com",
+            "k\u{a0}m@example.com",
+            "\"k@m\"@example.com",
         ] {
             assert_eq!(Email::parse(bad).unwrap_err().field, "email", "{bad:?}");
         }
