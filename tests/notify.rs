@@ -247,7 +247,7 @@ async fn the_reminder_goes_out_when_the_event_turns_ready_and_only_once() {
     );
     // Writing the same notice again is a no-op: one row per recipient, ever.
     let mut conn = app.store.conn().await.unwrap();
-    let again = lull::store::outbox::enqueue(
+    lull::store::outbox::enqueue(
         &mut conn,
         lull::domain::notice::NoticeKind::Reminder,
         m["id"].as_i64().unwrap(),
@@ -257,7 +257,6 @@ async fn the_reminder_goes_out_when_the_event_turns_ready_and_only_once() {
     )
     .await
     .unwrap();
-    assert_eq!(again, 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder'").await,
         1
@@ -302,6 +301,30 @@ async fn a_refusing_server_is_retried_with_backoff_and_the_notice_arrives_once()
 }
 
 #[tokio::test]
+async fn a_retry_waits_for_its_time_unless_the_clock_stepped_back_past_any_backoff() {
+    // Without SMTP the worker leaves email notices alone: claims here are this test's.
+    let app = spawn_app().await;
+    subscribe(&app, json!({"email": "ivy@example.com"})).await;
+    let now = app.services.now().timestamp();
+    let retry_at = |at: i64| {
+        sqlx::query("UPDATE outbox SET attempts = 1, next_attempt_at = $1")
+            .bind(at)
+            .execute(&app.store.pool)
+    };
+    let mut conn = app.store.conn().await.unwrap();
+    // After a failed attempt, at the longest backoff: an hour plus 20 % jitter.
+    retry_at(now + 72 * 60).await.unwrap();
+    let claimed = lull::store::outbox::claim(&mut conn, now, 60, 10, false).await.unwrap();
+    assert!(claimed.is_empty(), "a retry 72 minutes ahead is not due yet");
+    // The wall clock stepped back three hours: a retry that far ahead cannot be a
+    // backoff, so it goes now instead of three hours late.
+    retry_at(now + 3 * 3600).await.unwrap();
+    let claimed = lull::store::outbox::claim(&mut conn, now, 60, 10, false).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].email.as_deref(), Some("ivy@example.com"));
+}
+
+#[tokio::test]
 async fn a_permanent_refusal_ends_the_notice_as_failed_with_the_reason() {
     let (app, sink) = app_with_mail().await;
     sink.set_mode(Mode::Permanent);
@@ -319,6 +342,43 @@ async fn a_permanent_refusal_ends_the_notice_as_failed_with_the_reason() {
         assert!(std::time::Instant::now() < deadline, "still {row:?}");
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
+    // The dashboard's overview counts it and names the address and the reason.
+    let cookie = common::pages::signed_in(&app).await;
+    let html = common::pages::admin_get(&app, &cookie, "/admin").await;
+    assert!(html.contains("notices: 0 sent, 0 waiting, 1 failed"), "{html}");
+    let failed = html
+        .split("Notices that failed")
+        .nth(1)
+        .expect("a table of failed notices");
+    assert!(failed.contains("<td>gone@example.com</td>"), "{failed}");
+    assert!(failed.contains("550"), "{failed}");
+}
+
+#[tokio::test]
+async fn a_retry_goes_out_when_its_backoff_ends_with_nothing_else_to_wake_the_worker() {
+    let (app, sink) = app_with_mail().await;
+    sink.set_mode(Mode::Temporary(1));
+    subscribe(&app, json!({"email": "june@example.com"})).await;
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    let retry_at = loop {
+        let row: (i64, Option<String>) = sqlx::query_as("SELECT next_attempt_at, last_error FROM outbox")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+        if row.1.is_some() {
+            break row.0;
+        }
+        assert!(std::time::Instant::now() < deadline, "no failed attempt recorded");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    };
+    // Time passes a second at a time and nothing else happens: the worker wakes by
+    // itself when the retry is due, not at its next routine look (every 30 s).
+    while app.services.now().timestamp() < retry_at {
+        app.clock.advance(Duration::seconds(1));
+        tokio::time::sleep(StdDuration::from_millis(5)).await;
+    }
+    let got = sink.wait_for(1).await;
+    assert_eq!(got[0].to, ["june@example.com"]);
 }
 
 #[tokio::test]
@@ -1311,6 +1371,20 @@ async fn cancelling_one_window_of_a_recurring_plan_says_that_window_is_off_and_t
     let payload: serde_json::Value = serde_json::from_str(&hits[1].1).unwrap();
     assert_eq!(payload["scope"], "occurrence");
     assert_eq!(payload["occurrence_start"], "2026-05-31T01:00:00Z");
+
+    // A second window beyond the horizon is a notice of its own, not a repeat of the first.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/maintenances/{}/skip", m["id"]),
+            json!({"start": "2026-06-07T03:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let skipped = parse(&sink.wait_for(4).await[3]);
+    assert_eq!(
+        skipped.subject,
+        "Maintenance cancelled: Weekly patching on Sun 7 Jun, 03:00 CEST (this window only)"
+    );
 }
 
 #[tokio::test]

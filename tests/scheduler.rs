@@ -680,3 +680,68 @@ async fn on_postgres_a_transaction_left_open_by_a_frozen_process_stops_blocking_
     );
     drop(frozen);
 }
+
+/// CPU time (user and system) process `pid` has used so far.
+fn cpu_time(pid: u32) -> StdDuration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime and stime are the
+    // 12th and 13th, in clock ticks.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let out = std::process::Command::new("getconf").arg("CLK_TCK").output().unwrap();
+    let per_second: u64 = String::from_utf8(out.stdout).unwrap().trim().parse().unwrap();
+    StdDuration::from_millis(ticks * 1000 / per_second)
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
+async fn on_postgres_an_idle_leader_and_standby_renew_and_wait_without_spinning() {
+    let db = TestDb::with_system_clock().await;
+    postgres_only(&db);
+    let servers = Servers(vec![serve(&db, free_port()), serve(&db, free_port())]);
+    lease_holder(&db).await;
+    // Past start-up, over more than one renewal (every 5 s) and several tries to take the
+    // lease (every 2 s), with nothing to do: each process is asleep nearly all the time.
+    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    let before: Vec<StdDuration> = servers.0.iter().map(|c| cpu_time(c.id())).collect();
+    tokio::time::sleep(StdDuration::from_secs(8)).await;
+    for (child, before) in servers.0.iter().zip(before) {
+        let used = cpu_time(child.id()) - before;
+        assert!(
+            used < StdDuration::from_millis(800),
+            "an idle lull serve used {used:?} of CPU in 8 s"
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
+async fn on_postgres_a_leader_that_shuts_down_hands_over_within_5_seconds() {
+    let db = TestDb::with_system_clock().await;
+    postgres_only(&db);
+    let servers = Servers(vec![serve(&db, free_port()), serve(&db, free_port())]);
+    let leader = lease_holder(&db).await;
+    let leader_pid: u32 = leader.split('-').next().unwrap().parse().unwrap();
+    let other_pid = servers.0.iter().map(|c| c.id()).find(|p| *p != leader_pid).unwrap();
+    // A rolling deploy stops the leader cleanly: it gives the lease up rather than let
+    // the standby wait out its 15 s.
+    assert!(signal(leader_pid, "-TERM"), "could not stop the leader");
+    let stopped = Instant::now();
+    loop {
+        let holder: Option<String> = sqlx::query_scalar("SELECT holder FROM scheduler_lease")
+            .fetch_optional(&db.store.pool)
+            .await
+            .unwrap();
+        if holder
+            .as_deref()
+            .is_some_and(|h| h.starts_with(&format!("{other_pid}-")))
+        {
+            break;
+        }
+        assert!(
+            stopped.elapsed() < StdDuration::from_secs(5),
+            "the standby had not taken over 5 s after the leader stopped (lease row: {holder:?})"
+        );
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}

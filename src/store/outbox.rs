@@ -74,8 +74,7 @@ pub const MAX_RETRY_DELAY: i64 = 2 * 3600;
 /// Writes one notice of `kind` about an event (or a maintenance, for `scheduled`) for
 /// every confirmed subscriber who wants it: no monitor filter, or one that shares a
 /// monitor with the maintenance. One statement, streamed inside the database, so
-/// fan-out does not grow with the number of subscribers in memory. Returns the rows
-/// written; a repeat writes none.
+/// fan-out does not grow with the number of subscribers in memory. A repeat writes none.
 ///
 /// A reminder is not written for a subscriber whose "scheduled" notice of the plan was
 /// itself written within the reminder's lead time before this window: that notice
@@ -88,10 +87,10 @@ pub async fn enqueue(
     event_id: Option<i64>,
     detail: &str,
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let Some(flag) = setting(kind) else {
         debug_assert!(false, "{kind} notices are not about maintenance");
-        return Ok(0);
+        return Ok(());
     };
     let now = now.timestamp();
     let subject = match event_id {
@@ -119,7 +118,7 @@ pub async fn enqueue(
            {folded}
          ON CONFLICT (dedupe) DO NOTHING"
     );
-    let to_subscribers = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&subject)
         .bind(kind.as_str())
         .bind(event_id)
@@ -127,11 +126,10 @@ pub async fn enqueue(
         .bind(detail)
         .bind(now)
         .execute(&mut *conn)
-        .await?
-        .rows_affected();
+        .await?;
     // Webhooks: every endpoint whose kinds and monitors match (none listed: all). They
     // hear of every notice, whatever the maintenance's email settings.
-    let to_webhooks = sqlx::query(
+    sqlx::query(
         "INSERT INTO outbox (dedupe, kind, webhook_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
          SELECT $1 || ':w' || CAST(w.id AS TEXT), $2, w.id, $3, $4, $5, $6, $6
          FROM webhooks w
@@ -149,9 +147,8 @@ pub async fn enqueue(
     .bind(detail)
     .bind(now)
     .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(to_subscribers + to_webhooks)
+    .await?;
+    Ok(())
 }
 
 /// Tells those who were sent the reminder of event `event_id` — which then passed wholly
@@ -162,8 +159,8 @@ pub async fn enqueue_unobserved(
     maintenance_id: i64,
     event_id: i64,
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
         "INSERT INTO outbox (dedupe, kind, subscriber_id, webhook_id, event_id, maintenance_id, detail, next_attempt_at, created_at)
          SELECT $1 || CASE WHEN o.subscriber_id IS NOT NULL THEN ':s' || CAST(o.subscriber_id AS TEXT)
                            ELSE ':w' || CAST(o.webhook_id AS TEXT) END,
@@ -180,7 +177,7 @@ pub async fn enqueue_unobserved(
     .bind(now.timestamp())
     .execute(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(())
 }
 
 /// Tells everyone who heard of maintenance `maintenance_id` — subscribers and webhooks
@@ -194,9 +191,8 @@ pub async fn enqueue_plan_cancelled(
     conn: &mut AnyConnection,
     maintenance_id: i64,
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let now = now.timestamp();
-    let mut written = 0;
     for (recipient, tag, extra) in [
         (
             "subscriber_id",
@@ -225,16 +221,15 @@ pub async fn enqueue_plan_cancelled(
                {extra}
              ON CONFLICT (dedupe) DO NOTHING"
         );
-        written += sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(maintenance_id)
             .bind(now)
             .bind(format!("cancelled:m{maintenance_id}:{PLAN}"))
             .bind(PLAN)
             .execute(&mut *conn)
-            .await?
-            .rows_affected();
+            .await?;
     }
-    Ok(written)
+    Ok(())
 }
 
 /// What a recipient has had of a maintenance before notice `before`: how many notices
@@ -263,17 +258,16 @@ pub async fn told(conn: &mut AnyConnection, row: &OutboxRow) -> Result<(i64, i64
 /// Writes one notice of `kind` (`incident_*`) about incident `incident_id` for every
 /// confirmed subscriber who wants it (no monitor filter, or one that shares a monitor with
 /// the incident) and every webhook whose kinds and monitors match; `detail` is the update
-/// told. Returns the rows written; a repeat writes none.
+/// told. A repeat writes none.
 pub async fn enqueue_incident(
     conn: &mut AnyConnection,
     kind: NoticeKind,
     incident_id: i64,
     detail: &str,
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     debug_assert!(NoticeKind::ABOUT_INCIDENTS.contains(&kind));
     let subject = format!("{kind}:i{incident_id}:{detail}");
-    let mut written = 0;
     for (recipient, tag, matches, table, on) in [
         (
             "subscriber_id",
@@ -299,17 +293,16 @@ pub async fn enqueue_incident(
                                WHERE {on} AND im.incident_id = $3))
              ON CONFLICT (dedupe) DO NOTHING"
         );
-        written += sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&subject)
             .bind(kind.as_str())
             .bind(incident_id)
             .bind(detail)
             .bind(now.timestamp())
             .execute(&mut *conn)
-            .await?
-            .rows_affected();
+            .await?;
     }
-    Ok(written)
+    Ok(())
 }
 
 /// Writes an alert of `kind` (`monitor_down`, `monitor_up`) about monitor `monitor_id`,
@@ -360,9 +353,9 @@ pub async fn enqueue_confirmation(
     conn: &mut AnyConnection,
     subscriber_id: i64,
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let now = now.timestamp();
-    let done = sqlx::query(
+    sqlx::query(
         "INSERT INTO outbox (dedupe, kind, subscriber_id, next_attempt_at, created_at)
          VALUES ($1, 'confirm', $2, $3, $3) ON CONFLICT (dedupe) DO NOTHING",
     )
@@ -372,7 +365,7 @@ pub async fn enqueue_confirmation(
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(())
 }
 
 /// Claims up to `limit` due rows for `lease` seconds and returns them; with
