@@ -145,10 +145,6 @@ impl Lease {
         }
     }
 
-    fn stale(&self) -> bool {
-        self.needed && self.renewed.is_none_or(|at| at.elapsed() >= RENEW_EVERY)
-    }
-
     /// Lets a standby take over at once after a clean shutdown.
     async fn release(&self, s: &Services) {
         if self.needed
@@ -165,10 +161,6 @@ async fn lead(s: &Services, shutdown: &CancellationToken, lease: &mut Lease) {
     let mut next_horizon = s.now();
     let mut retry = RETRY_FIRST;
     loop {
-        // After a freeze (or a long step) the lease may be someone else's by now.
-        if lease.stale() && !lease.renew(s).await {
-            return;
-        }
         // A wall clock that stepped back must not put the next pass further than an hour away.
         next_horizon = next_horizon.min(s.now() + HORIZON_EVERY);
         let wake = match step(s, &mut next_horizon).await {
@@ -188,12 +180,15 @@ async fn lead(s: &Services, shutdown: &CancellationToken, lease: &mut Lease) {
         };
         loop {
             tokio::select! {
-                () = s.clock.sleep_until(wake) => break,
-                () = s.changes.notified() => break,
+                // Renewal first: after a freeze (or a long step) every branch is ready at
+                // once, and the lease may be someone else's by now.
+                biased;
                 () = lease.renewal_due() => if !lease.renew(s).await {
                     return;
                 },
                 () = shutdown.cancelled() => return,
+                () = s.clock.sleep_until(wake) => break,
+                () = s.changes.notified() => break,
             }
         }
     }

@@ -355,6 +355,27 @@ async fn a_permanent_refusal_ends_the_notice_as_failed_with_the_reason() {
 }
 
 #[tokio::test]
+async fn the_started_mail_goes_out_as_the_window_starts_with_nothing_else_to_wake_the_worker() {
+    let (app, sink) = app_with_mail().await;
+    confirmed(&app, &sink, "kai@example.com", None, 1).await;
+    app.maintenance(
+        json!({"title": "Disk swap", "start": "2026-05-10T15:00", "timezone": "UTC", "duration": 3600,
+                           "reminder_lead": 0, "notify": {"scheduled": false}}),
+    )
+    .await;
+    app.clock.set(utc("2026-05-10T14:59:50Z"));
+    app.settle().await;
+    // Time passes a second at a time to the start and stops there: the scheduler's
+    // transition itself must wake the delivery worker (its routine look is 30 s away).
+    while app.services.now() < utc("2026-05-10T15:00:00Z") {
+        app.clock.advance(Duration::seconds(1));
+        tokio::time::sleep(StdDuration::from_millis(5)).await;
+    }
+    let started = parse(&sink.wait_for(2).await[1]);
+    assert_eq!(started.subject, "Maintenance in progress: Disk swap");
+}
+
+#[tokio::test]
 async fn a_retry_goes_out_when_its_backoff_ends_with_nothing_else_to_wake_the_worker() {
     let (app, sink) = app_with_mail().await;
     sink.set_mode(Mode::Temporary(1));
