@@ -279,7 +279,8 @@ async fn apply_due_at(s: &Services, now: DateTime<Utc>) -> AppResult<Vec<Transit
             });
         }
     }
-    if applied.iter().any(|t| t.observed || t.from == EventStatus::Ready) {
+    // Most transitions write a notice; a needless wake costs the worker one query.
+    if !applied.is_empty() {
         s.outbox_changed();
     }
     Ok(applied)
