@@ -1220,3 +1220,97 @@ async fn bad_incident_input_is_a_422_naming_the_field_and_saves_nothing() {
         "the refused update left nothing"
     );
 }
+
+/// `GET /api/v1/monitors/{slug}/maintenance` once the page's snapshot says `in_maintenance`
+/// is `want` (it is rebuilt after each change and at each boundary, a moment later).
+async fn flag_when(app: &TestApp, slug: &str, want: bool) -> (reqwest::header::HeaderMap, Value) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let resp = app
+            .http
+            .get(format!("{}/api/v1/monitors/{slug}/maintenance", app.base))
+            .send()
+            .await
+            .unwrap();
+        // A monitor created a moment ago is on the page once its snapshot is rebuilt.
+        let known = resp.status() != StatusCode::NOT_FOUND;
+        assert!(!known || resp.status() == StatusCode::OK, "{}", resp.status());
+        let headers = resp.headers().clone();
+        let body: Value = resp.json().await.unwrap();
+        if known && body["in_maintenance"] == want {
+            return (headers, body);
+        }
+        assert!(std::time::Instant::now() < deadline, "still {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_monitors_maintenance_flag_is_set_while_an_event_affects_it_and_served_with_an_etag() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    app.monitor("db").await;
+    let (headers, body) = flag_when(&app, "api", false).await;
+    assert_eq!(
+        body,
+        json!({"in_maintenance": false, "event": null, "impact": null, "until": null})
+    );
+    assert_eq!(headers["cache-control"], "max-age=5");
+    assert_eq!(headers["x-lull-in-maintenance"], "false");
+    let idle_etag = headers["etag"].to_str().unwrap().to_string();
+
+    let m = app
+        .maintenance(
+            json!({"title": "Failover", "start": "2026-05-10T13:00", "timezone": "UTC", "duration": 3600,
+                            "monitors": [{"slug": "api", "impact": "DOWN"}, {"slug": "db", "impact": "UP"}]}),
+        )
+        .await;
+    let ev = m["events"][0]["id"].as_i64().unwrap();
+    app.clock.set(utc("2026-05-10T13:00:00Z"));
+    let (headers, body) = flag_when(&app, "api", true).await;
+    assert_eq!(headers["x-lull-in-maintenance"], "true");
+    assert_eq!(body["event"]["id"], ev);
+    assert_eq!(body["event"]["title"], "Failover");
+    assert_eq!(body["impact"], "DOWN");
+    assert_eq!(body["until"], "2026-05-10T14:00:00Z");
+    let etag = headers["etag"].to_str().unwrap().to_string();
+    assert_ne!(etag, idle_etag);
+    // An impact of UP is still maintenance in progress for that monitor.
+    let (_, db) = flag_when(&app, "db", true).await;
+    assert_eq!(db["impact"], "UP");
+
+    // A proxy asking again with the ETag it has gets a 304 while nothing changed.
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/monitors/api/maintenance", app.base))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(resp.headers()["x-lull-in-maintenance"], "true");
+
+    // Extended by half an hour: the flag says so (and its ETag changes).
+    let (status, body) = app
+        .post(&format!("/api/v1/events/{ev}/extend"), json!({"seconds": 1800}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (headers, body) = flag_when(&app, "api", true).await;
+        if body["until"] == "2026-05-10T14:30:00Z" {
+            assert_ne!(headers["etag"].to_str().unwrap(), etag);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never extended: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Once it ends, the flag is down again.
+    app.clock.set(utc("2026-05-10T14:30:00Z"));
+    let (headers, _) = flag_when(&app, "api", false).await;
+    assert_eq!(headers["x-lull-in-maintenance"], "false");
+
+    let (status, body) = app.get("/api/v1/monitors/nope/maintenance").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+}

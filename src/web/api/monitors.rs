@@ -2,14 +2,23 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::error::AppResult;
+use crate::domain::impact::{EffectiveStatus, Impact};
+use crate::domain::schedule::format_utc;
+use crate::error::{AppError, AppResult};
+use crate::service::events::Event;
 use crate::service::monitors::{self, CheckView, MonitorInput, MonitorPatch, MonitorView, UptimeView};
+use crate::service::status::Status;
 use crate::web::AppState;
+use crate::web::api::views::EventView;
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth};
+use crate::web::public::etag_matches;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -18,6 +27,89 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(checks))
         .routes(routes!(heartbeat))
         .routes(routes!(uptime))
+        .routes(routes!(maintenance_flag))
+}
+
+/// Whether a monitor is under planned maintenance right now: for proxies and pipelines
+/// that hold back alerts or deploys, or serve a maintenance page, while it is.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MaintenanceFlag {
+    /// True while an ONGOING event affects the monitor (whatever its impact).
+    pub in_maintenance: bool,
+    /// That event (the one ending last, when several overlap); null when none.
+    pub event: Option<EventView>,
+    /// The most severe impact the ongoing events put on the monitor; null when none.
+    pub impact: Option<Impact>,
+    /// When the last of them is planned to end (RFC 3339, UTC); null when none.
+    pub until: Option<String>,
+}
+
+/// The flag of monitor `slug` from the page's snapshot in memory (no database read):
+/// `None` for a monitor the page does not know.
+pub fn flag(status: &Status, slug: &str) -> Option<MaintenanceFlag> {
+    status.monitors.iter().find(|m| m.slug == slug)?;
+    let affecting: Vec<(&Event, Impact)> = status
+        .ongoing
+        .iter()
+        .filter_map(|e| e.monitors.iter().find(|m| m.slug == slug).map(|m| (e, m.impact)))
+        .collect();
+    let last = affecting.iter().max_by_key(|(e, _)| (e.end, e.id)).map(|(e, _)| *e);
+    Some(MaintenanceFlag {
+        in_maintenance: last.is_some(),
+        event: last.map(EventView::from),
+        impact: affecting
+            .iter()
+            .map(|(_, i)| *i)
+            .max_by_key(|i| EffectiveStatus::from(*i)),
+        until: last.map(|e| format_utc(e.end)),
+    })
+}
+
+/// Whether monitor `slug` is under maintenance now, answered from memory: cheap enough to
+/// ask on every request at a proxy. `X-Lull-In-Maintenance` carries the flag too (`true` or
+/// `false`), for proxies that read headers but not JSON (nginx's `auth_request_set`).
+#[utoipa::path(get, path = "/api/v1/monitors/{id}/maintenance", tag = "monitors",
+    params(("id" = String, Path, description = "The monitor's slug")),
+    responses((status = 200, body = MaintenanceFlag,
+            headers(("ETag" = String), ("Cache-Control" = String, description = "max-age=5"),
+                ("X-Lull-In-Maintenance" = String, description = "true or false"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, body = ErrorBody)))]
+async fn maintenance_flag(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
+    let Some(snapshot) = state.snapshots.get() else {
+        let body = ErrorBody {
+            error: "unavailable",
+            message: "starting: the status has not been read yet".into(),
+            field: None,
+        };
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            Json(body),
+        )
+            .into_response();
+    };
+    let Some(flag) = flag(&snapshot.status, &slug) else {
+        return AppError::NotFound("monitor").into_response();
+    };
+    let body = match serde_json::to_vec(&flag) {
+        Ok(body) => body,
+        Err(e) => return AppError::Internal(e.into()).into_response(),
+    };
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
+    let in_maintenance = if flag.in_maintenance { "true" } else { "false" };
+    let common = [
+        (header::CACHE_CONTROL, "max-age=5".to_string()),
+        (header::ETAG, etag.clone()),
+        (
+            HeaderName::from_static("x-lull-in-maintenance"),
+            in_maintenance.to_string(),
+        ),
+    ];
+    if etag_matches(&headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    (common, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -67,6 +67,17 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
 
 /// The front page for a request with these headers, with the security headers every
 /// response carries: [`FrontPageLayer`] answers `GET /` with this before any other layer.
+/// Whether the request's `If-None-Match` names `etag` (quoted, as sent), weakly or by `*`.
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+        })
+}
+
 pub fn front_page(snapshots: &Snapshots, headers: &HeaderMap) -> Response {
     let mut out = HeaderMap::with_capacity(16);
     for (name, value) in super::SECURITY_HEADERS {
@@ -87,14 +98,7 @@ pub fn front_page(snapshots: &Snapshots, headers: &HeaderMap) -> Response {
         HeaderValue::from_static("Accept-Encoding, Accept-Language"),
     );
     out.insert(header::LAST_MODIFIED, page.last_modified.clone());
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == page.etag || t.trim() == "*")
-        });
-    if fresh {
+    if etag_matches(headers, &page.etag) {
         return (StatusCode::NOT_MODIFIED, out).into_response();
     }
     out.insert(
