@@ -77,14 +77,6 @@ impl Drop for Nginx {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// What nginx answers at `/` once its status is `want` (the flag follows the snapshot,
 /// rebuilt a moment after each boundary).
 async fn through_nginx(port: u16, want: StatusCode, dir: &std::path::Path) -> String {

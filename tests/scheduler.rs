@@ -516,14 +516,6 @@ async fn on_postgres_transitions_due_during_an_outage_longer_than_the_lease_run_
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 #[ignore = "PostgreSQL only: run with LULL_TEST_DATABASE_URL set and -- --include-ignored (.ci/run does)"]
 async fn on_postgres_a_frozen_leader_is_replaced_within_30_seconds() {

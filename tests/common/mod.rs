@@ -21,6 +21,15 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 /// Sunday 2026-05-10 12:00 UTC: the default "now" of tests.
+/// A loopback port free at the time of asking, for a server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 10, 12, 0, 0).unwrap()
 }
