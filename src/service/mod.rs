@@ -3,6 +3,7 @@
 
 pub mod admins;
 pub mod audit;
+pub mod calendar;
 pub mod conflicts;
 pub mod cpu;
 pub mod events;

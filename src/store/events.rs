@@ -383,6 +383,20 @@ pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<EventRo
     query.fetch_all(conn).await
 }
 
+/// Events of ACTIVE plans that ended after `since` and differ from their schedule:
+/// cancelled, or moved (started early, extended, completed early). What a calendar feed
+/// writes as EXDATE and overriding VEVENTs. (The `end_at` index finds the recent ones.)
+pub async fn exceptions(conn: &mut AnyConnection, since: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE e.end_at > $1 AND m.status = 'ACTIVE'
+            AND (e.cancelled_at IS NOT NULL OR e.start_at <> e.scheduled_start OR e.end_at <> e.scheduled_end)
+         ORDER BY e.maintenance_id, e.scheduled_start"
+    )))
+    .bind(since.timestamp())
+    .fetch_all(conn)
+    .await
+}
+
 /// Events of a maintenance that have not started and are not cancelled.
 pub async fn not_started(
     conn: &mut AnyConnection,

@@ -252,6 +252,9 @@ pub struct SkipRow {
     pub maintenance_id: i64,
     #[sqlx(try_from = "Seconds", rename = "occurrence_start")]
     pub start: DateTime<Utc>,
+    /// When it was skipped.
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// Skipped occurrences of the given maintenances (found through the key: a catch-all
@@ -259,7 +262,7 @@ pub struct SkipRow {
 pub async fn skips(conn: &mut AnyConnection, ids: Option<&[i64]>) -> Result<Vec<SkipRow>, sqlx::Error> {
     let Some(ids) = ids else {
         return sqlx::query_as(
-            "SELECT maintenance_id, occurrence_start FROM maintenance_skips
+            "SELECT maintenance_id, occurrence_start, created_at FROM maintenance_skips
              ORDER BY maintenance_id, occurrence_start",
         )
         .fetch_all(conn)
@@ -269,7 +272,7 @@ pub async fn skips(conn: &mut AnyConnection, ids: Option<&[i64]>) -> Result<Vec<
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT maintenance_id, occurrence_start FROM maintenance_skips
+        "SELECT maintenance_id, occurrence_start, created_at FROM maintenance_skips
          WHERE maintenance_id IN ({}) ORDER BY maintenance_id, occurrence_start",
         super::placeholders(1, ids.len())
     );

@@ -9,6 +9,7 @@ pub mod builder;
 pub mod check;
 pub mod describe;
 pub mod format;
+pub mod ical;
 pub mod impact;
 pub mod incident;
 pub mod lifecycle;

@@ -265,6 +265,16 @@ impl Schedule {
             .any(|o| o.start == start)
     }
 
+    /// The rule's UNTIL as an instant: a local date-time resolved in the zone, a local date
+    /// as the last second of that day there.
+    pub fn until_instant(&self) -> Option<DateTime<Utc>> {
+        match self.until? {
+            Until::Instant(u) => Some(u),
+            Until::Local(l) => Some(resolve_local(self.tz, l)),
+            Until::Date(d) => d.and_hms_opt(23, 59, 59).map(|l| resolve_local(self.tz, l)),
+        }
+    }
+
     /// A local date-time of this schedule's zone placed on the time line.
     pub fn resolve(&self, local: NaiveDateTime) -> DateTime<Utc> {
         resolve_local(self.tz, local)

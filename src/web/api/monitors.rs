@@ -2,10 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::domain::impact::{EffectiveStatus, Impact};
@@ -18,7 +17,7 @@ use crate::web::AppState;
 use crate::web::api::views::EventView;
 use crate::web::error::ErrorBody;
 use crate::web::extract::{ApiJson, ApiQuery, Auth};
-use crate::web::public::etag_matches;
+use crate::web::public::tagged;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -96,20 +95,13 @@ async fn maintenance_flag(State(state): State<AppState>, Path(slug): Path<String
         Ok(body) => body,
         Err(e) => return AppError::Internal(e.into()).into_response(),
     };
-    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
+    let mut response = tagged(&headers, "application/json", "max-age=5", body);
     let in_maintenance = if flag.in_maintenance { "true" } else { "false" };
-    let common = [
-        (header::CACHE_CONTROL, "max-age=5".to_string()),
-        (header::ETAG, etag.clone()),
-        (
-            HeaderName::from_static("x-lull-in-maintenance"),
-            in_maintenance.to_string(),
-        ),
-    ];
-    if etag_matches(&headers, &etag) {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
-    }
-    (common, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    response.headers_mut().insert(
+        HeaderName::from_static("x-lull-in-maintenance"),
+        HeaderValue::from_static(in_maintenance),
+    );
+    response
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -1,6 +1,7 @@
 //! The public status page: `/` from the in-memory snapshot, a page per maintenance event,
 //! the history of past maintenance and an SVG badge per monitor.
 
+mod feeds;
 pub mod snapshot;
 pub mod views;
 
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/maintenance/{id}", get(event))
         .route("/incidents/{id}", get(incident))
         .route("/history", get(history))
+        .route("/maintenance.ics", get(feeds::calendar))
         .route("/badge/{file}", get(badge))
         .route("/subscribe", axum::routing::post(subscribe_form))
         .route("/subscribe/sent", get(subscribe_sent))
@@ -76,6 +78,24 @@ pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
             v.split(',')
                 .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
         })
+}
+
+/// A generated document with a strong `ETag` (of its bytes) and `Cache-Control`; 304
+/// when the request's `If-None-Match` names it. For feeds and API documents that are
+/// cheap to make but polled often.
+pub fn tagged(request: &HeaderMap, content_type: &'static str, cache_control: &'static str, body: Vec<u8>) -> Response {
+    use sha2::{Digest, Sha256};
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
+    let mut out = HeaderMap::with_capacity(4);
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        out.insert(header::ETAG, value);
+    }
+    if etag_matches(request, &etag) {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    (out, body).into_response()
 }
 
 pub fn front_page(snapshots: &Snapshots, headers: &HeaderMap) -> Response {
