@@ -73,6 +73,8 @@ pub struct Event {
     pub monitors: Vec<AffectedMonitor>,
     /// Newest first.
     pub updates: Vec<Update>,
+    /// When the occurrence was stored (generated within the horizon, or recorded).
+    pub created_at: DateTime<Utc>,
 }
 
 impl Event {
@@ -116,6 +118,7 @@ pub(crate) async fn views(conn: &mut AnyConnection, rows: Vec<EventRow>, now: Da
             observed: e.observed,
             monitors: affected.get(&e.maintenance_id).cloned().unwrap_or_default(),
             updates: updates.remove(&e.id).unwrap_or_default(),
+            created_at: e.created_at,
             title: e.title,
             description: e.description,
             timezone: e.timezone,

@@ -175,6 +175,7 @@ impl Held {
             cancelled_at: self.row.cancelled_at,
             cancel_reason: self.row.cancel_reason,
             updates: Vec::new(),
+            // `created_at` too is the template's: the page never shows it.
             ..template.clone()
         });
         view.status = self.timing.status_at(now);

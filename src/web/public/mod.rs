@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}", get(incident))
         .route("/history", get(history))
         .route("/maintenance.ics", get(feeds::calendar))
+        .route("/feed.atom", get(feeds::atom))
         .route("/badge/{file}", get(badge))
         .route("/subscribe", axum::routing::post(subscribe_form))
         .route("/subscribe/sent", get(subscribe_sent))
