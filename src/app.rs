@@ -42,6 +42,30 @@ pub struct Settings {
     /// A monitor DOWN this long opens a draft incident (`LULL_DRAFT_INCIDENT_AFTER`, off
     /// by default).
     pub draft_incident_after: Option<chrono::Duration>,
+    /// `/metrics` only for `Authorization: Bearer <this>` (`LULL_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
+}
+
+/// The shortest `LULL_METRICS_TOKEN` accepted: anything shorter is guessable.
+pub const METRICS_TOKEN_MIN: usize = 16;
+
+/// `LULL_METRICS_TOKEN` as given, checked: unset (or empty) leaves `/metrics` open; a
+/// token that is too short stops the start rather than guard the metrics badly.
+pub fn metrics_token(raw: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(token) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let n = token.chars().count();
+    if n < METRICS_TOKEN_MIN {
+        anyhow::bail!(
+            "LULL_METRICS_TOKEN is too short: {n} characters, at least {METRICS_TOKEN_MIN} are needed \
+             (e.g. the output of `openssl rand -hex 32`)"
+        );
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        anyhow::bail!("LULL_METRICS_TOKEN must not contain spaces or control characters");
+    }
+    Ok(Some(token.to_string()))
 }
 
 /// Limits of the HTTP server against slow or numerous clients.
@@ -86,6 +110,10 @@ pub async fn launch(
     let mut state = AppState::new(services.clone(), settings.site);
     state.mail_configured = mailer.is_some();
     state.trusted_proxies = settings.trusted_proxies.clone().into();
+    state.metrics_token = settings
+        .metrics_token
+        .as_deref()
+        .map(|t| crate::secret::sha256_hex(t).into());
     state.origin = settings
         .origin_from_public_url
         .then(|| web::client::origin_of(&state.site.public_url));

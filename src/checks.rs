@@ -95,6 +95,8 @@ pub struct Runner {
     drafted: HashSet<i64>,
     /// How late the checks started since it was last reported.
     lateness: Arc<Lateness>,
+    /// Where check durations are counted for `/metrics`.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// How late checks start (after their due time, counting the wait for a free slot),
@@ -148,6 +150,7 @@ impl Runner {
             down_since: HashMap::new(),
             drafted: HashSet::new(),
             lateness: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -277,13 +280,14 @@ impl Runner {
             w.next_at = if due + every > now { due + every } else { now + every };
             w.in_flight = true;
             started += 1;
-            let (id, spec, http, pool, tx, lateness) = (
+            let (id, spec, http, pool, tx, lateness, metrics) = (
                 *id,
                 w.spec.clone(),
                 self.http.clone(),
                 self.pool.clone(),
                 self.results_tx.clone(),
                 self.lateness.clone(),
+                self.metrics.clone(),
             );
             let late = (now - due).to_std().unwrap_or_default();
             let launched = Instant::now();
@@ -291,6 +295,9 @@ impl Runner {
                 let _permit = pool.acquire_owned().await;
                 lateness.record(late + launched.elapsed());
                 let outcome = check(&http, id, &spec).await;
+                if !matches!(spec.kind, CheckType::Manual | CheckType::Heartbeat) {
+                    metrics.check(id, StdDuration::from_millis(outcome.latency_ms.max(0) as u64));
+                }
                 let _ = tx.send((outcome, now));
             });
         }
@@ -548,6 +555,7 @@ fn jitter(interval: i64) -> Duration {
 /// once a second at most, in one transaction for all monitors.
 pub async fn run(s: Services, stop: CancellationToken, draft_after: Option<Duration>) {
     let mut runner = Runner::new().with_draft_incidents(draft_after);
+    runner.metrics = s.metrics.clone();
     // Monitors and pauses are read again after a change (at most once a second) and each
     // minute whatever happens (the pause follows time).
     let mut stale = true;

@@ -12,6 +12,7 @@ pub mod config;
 pub use lull_domain as domain;
 pub mod error;
 pub mod markdown;
+pub mod metrics;
 pub mod notify;
 pub mod scheduler;
 pub mod secret;

@@ -183,6 +183,10 @@ pub struct ServeArgs {
     /// this long outside maintenance: 15m, 1h or seconds; off when not set
     #[arg(long, env = "LULL_DRAFT_INCIDENT_AFTER", value_parser = input::parse_seconds)]
     pub draft_incident_after: Option<i64>,
+    /// Require `Authorization: Bearer <this>` for /metrics (at least 16 characters); open
+    /// when not set
+    #[arg(long, env = "LULL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -487,6 +491,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             crate::notify::webhook::Targets::Any
         },
         draft_incident_after: args.draft_incident_after.map(chrono::Duration::seconds),
+        metrics_token: app::metrics_token(args.metrics_token.as_ref().map(|t| t.0.as_str()))?,
     };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)

@@ -10,6 +10,7 @@ pub mod events;
 pub mod horizon;
 pub mod incidents;
 pub mod maintenances;
+pub mod metrics;
 pub mod monitors;
 pub mod overview;
 mod plan_views;
@@ -44,6 +45,8 @@ pub struct Services {
     pub outbox_changes: Arc<Notify>,
     /// Wakes the check runner when monitors or maintenance windows change.
     pub check_changes: Arc<Notify>,
+    /// What this process measures for `/metrics` (requests, checks).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Services {
@@ -56,6 +59,7 @@ impl Services {
             page_dirty: Arc::default(),
             outbox_changes: Arc::new(Notify::new()),
             check_changes: Arc::new(Notify::new()),
+            metrics: Arc::default(),
         }
     }
 

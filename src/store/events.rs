@@ -397,6 +397,50 @@ pub async fn exceptions(conn: &mut AnyConnection, since: DateTime<Utc>) -> Resul
     .await
 }
 
+/// How many events are in each lifecycle status at `now`, for `/metrics`.
+pub async fn count_by_status(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} AS s, COUNT(*) FROM events e GROUP BY 1",
+        status_sql("$1")
+    )))
+    .bind(now.timestamp())
+    .fetch_all(conn)
+    .await
+}
+
+/// For the windows that ended by `now` as seen (not cancelled, observed): how many ended
+/// at most `bound` seconds after their scheduled end, for each bound (cumulative, as
+/// Prometheus buckets are), and the count and sum of those differences.
+pub async fn end_deviation(
+    conn: &mut AnyConnection,
+    bounds: &[f64],
+    now: DateTime<Utc>,
+) -> Result<(Vec<i64>, i64, i64), sqlx::Error> {
+    let buckets: String = bounds
+        .iter()
+        .map(|b| {
+            format!(
+                "CAST(COALESCE(SUM(CASE WHEN e.end_at - e.scheduled_end <= {} THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+                *b as i64
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {buckets}COUNT(*), CAST(COALESCE(SUM(e.end_at - e.scheduled_end), 0) AS BIGINT)
+         FROM events e WHERE e.cancelled_at IS NULL AND e.observed = 1 AND e.end_at <= $1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now.timestamp())
+        .fetch_one(conn)
+        .await?;
+    use sqlx::Row;
+    let mut cumulative = Vec::with_capacity(bounds.len());
+    for i in 0..bounds.len() {
+        cumulative.push(row.try_get::<i64, _>(i)?);
+    }
+    Ok((cumulative, row.try_get(bounds.len())?, row.try_get(bounds.len() + 1)?))
+}
+
 /// Events of a maintenance that have not started and are not cancelled.
 pub async fn not_started(
     conn: &mut AnyConnection,

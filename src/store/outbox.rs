@@ -498,6 +498,17 @@ pub async fn counts(conn: &mut AnyConnection) -> Result<Vec<(OutboxStatus, i64)>
         .collect()
 }
 
+/// Notices waiting (PENDING) and given up on (FAILED), by kind, for `/metrics`; through
+/// the `(status, …)` index, so history does not slow it.
+pub async fn backlog_by_kind(conn: &mut AnyConnection) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kind, status, COUNT(*) FROM outbox WHERE status IN ('PENDING', 'FAILED')
+         GROUP BY kind, status ORDER BY kind, status",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Notices queued since `since` that were dropped (SKIPPED) because events overtook them
 /// before they could go out: a backlog or an unreachable mail server is the usual cause.
 pub async fn skipped_since(conn: &mut AnyConnection, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {

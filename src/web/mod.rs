@@ -44,6 +44,8 @@ pub struct AppState {
     /// The origin dashboard forms must come from (of `LULL_PUBLIC_URL`, when set); `None`:
     /// the request's `Host`.
     pub origin: Option<String>,
+    /// The SHA-256 of `LULL_METRICS_TOKEN`, when `/metrics` needs it.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             mail_configured: false,
             trusted_proxies: Arc::new([]),
             origin: None,
+            metrics_token: None,
         }
     }
 }
@@ -85,7 +88,7 @@ pub fn router(state: AppState) -> Router {
     // (a hidden form signing visitors up, a text/plain POST to the API) is refused.
     // Scripts and the CLI send no Origin and are not affected.
     let same_origin = || axum::middleware::from_fn_with_state(state.clone(), admin::session::same_origin);
-    let front_page = public::FrontPageLayer(state.snapshots.clone());
+    let front_page = public::FrontPageLayer(state.snapshots.clone(), state.services.metrics.clone());
     let [csp, nosniff, referrer, frame] = SECURITY_HEADERS;
     Router::new()
         .merge(api.route_layer(same_origin()))
@@ -93,8 +96,10 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router(&state))
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .fallback(|| async { AppError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), html_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(header(csp.0, csp.1))
@@ -210,6 +215,62 @@ async fn html_errors(
             r
         }
         Err(_) => (status, heading).into_response(),
+    }
+}
+
+/// Counts every request and how long it took, by its route's pattern (for `/metrics`).
+async fn track(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = crate::metrics::method_label(req.method());
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    state
+        .services
+        .metrics
+        .request(method, &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// `GET /metrics`: Prometheus metrics; with `LULL_METRICS_TOKEN` set, only for
+/// `Authorization: Bearer <that token>`.
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(expected) = &state.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| crate::secret::sha256_hex(t.trim()));
+        if given.as_deref() != Some(&**expected) {
+            return (
+                axum::http::StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+                "a valid LULL_METRICS_TOKEN is needed (Authorization: Bearer …)",
+            )
+                .into_response();
+        }
+    }
+    let snapshot = state.snapshots.get();
+    match crate::service::metrics::render(&state.services, snapshot.as_ref().map(|s| &s.status)).await {
+        Ok(text) => (
+            [
+                (header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

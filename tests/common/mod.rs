@@ -163,6 +163,11 @@ pub async fn launch(db: TestDb) -> TestApp {
 
 /// Starts a server that sends its notices to the SMTP server at `mail` (a URL).
 pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
+    launch_with(db, mail, |_| {}).await
+}
+
+/// Starts a server with settings changed by `adjust` (after the harness's own).
+pub async fn launch_with(db: TestDb, mail: Option<String>, adjust: impl FnOnce(&mut lull::app::Settings)) -> TestApp {
     let (_, token) = tokens::create(&db.services, "test").await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -182,6 +187,8 @@ pub async fn launch_with_mail(db: TestDb, mail: Option<String>) -> TestApp {
         }),
         ..Default::default()
     };
+    let mut settings = settings;
+    adjust(&mut settings);
     tokio::spawn(lull::app::launch(
         db.services.clone(),
         settings,

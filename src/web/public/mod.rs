@@ -141,7 +141,7 @@ pub fn front_page(snapshots: &Snapshots, headers: &HeaderMap) -> Response {
 /// those layers cost as much as serving it (`benches/page.sh`: 46 % → 70+ % of a static
 /// handler). Every other request goes on to the router as before.
 #[derive(Clone)]
-pub struct FrontPageLayer(pub Snapshots);
+pub struct FrontPageLayer(pub Snapshots, pub std::sync::Arc<crate::metrics::Metrics>);
 
 impl<S> tower::Layer<S> for FrontPageLayer {
     type Service = FrontPage<S>;
@@ -150,6 +150,7 @@ impl<S> tower::Layer<S> for FrontPageLayer {
         FrontPage {
             inner,
             snapshots: self.0.clone(),
+            metrics: self.1.clone(),
         }
     }
 }
@@ -158,6 +159,7 @@ impl<S> tower::Layer<S> for FrontPageLayer {
 pub struct FrontPage<S> {
     inner: S,
     snapshots: Snapshots,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl<S> tower::Service<axum::extract::Request> for FrontPage<S>
@@ -175,7 +177,11 @@ where
     fn call(&mut self, req: axum::extract::Request) -> Self::Future {
         use axum::http::Method;
         if req.uri().path() == "/" && (req.method() == Method::GET || req.method() == Method::HEAD) {
+            let started = std::time::Instant::now();
             let response = front_page(&self.snapshots, req.headers());
+            let method = crate::metrics::method_label(req.method());
+            self.metrics
+                .request(method, "/", response.status().as_u16(), started.elapsed());
             return futures_util::future::Either::Left(std::future::ready(Ok(response)));
         }
         futures_util::future::Either::Right(self.inner.call(req))
