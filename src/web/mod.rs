@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod public;
+pub mod statuspage;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api.route_layer(same_origin()))
         .merge(public::router().route_layer(same_origin()))
         .merge(admin::router(&state))
+        .merge(statuspage::router())
         .route("/api/openapi.json", get(move || async move { Json(openapi) }))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
