@@ -45,6 +45,10 @@ pub struct Outcome {
     pub latency_ms: i64,
     /// Why it failed (or was slow), for people.
     pub error: Option<String>,
+    /// `statuspage`: whether the followed part is under maintenance there, and what the
+    /// followed page says is going on (neither when it could not be read); `None` for
+    /// other types.
+    pub followed: Option<(bool, Option<String>)>,
 }
 
 /// What the runner remembers of a monitor between checks.
@@ -266,6 +270,7 @@ impl Runner {
                     status: MonitorStatus::Down,
                     latency_ms: 0,
                     error: Some(error),
+                    followed: None,
                 };
                 let _ = self.results_tx.send((outcome, now));
                 continue;
@@ -511,6 +516,9 @@ async fn write_results(s: &Services, pending: &[Pending], now: DateTime<Utc>) ->
             changed: change.is_some(),
         };
         checks::insert(&mut tx, &row).await?;
+        if let Some((maintenance, note)) = &o.followed {
+            moved |= monitors::set_followed(&mut tx, o.monitor_id, *maintenance, note.as_deref()).await?;
+        }
         touched.insert(o.monitor_id);
     }
     for id in touched {
@@ -695,12 +703,25 @@ impl HttpClients {
 async fn check(http: &HttpClients, monitor_id: i64, spec: &CheckSpec) -> Outcome {
     let started = Instant::now();
     let limit = StdDuration::from_secs(spec.timeout.max(1) as u64);
+    let mut found = None;
     let result = match spec.kind {
         CheckType::Http => tokio::time::timeout(limit, http_check(http, spec)).await,
         CheckType::Tcp => tokio::time::timeout(limit, tcp_check(spec)).await,
+        CheckType::Statuspage => tokio::time::timeout(limit, follow_check(http, spec))
+            .await
+            .map(|r| r.map(|f| found = Some(f))),
         CheckType::Manual | CheckType::Heartbeat => Ok(Ok(())),
     };
     let latency_ms = started.elapsed().as_millis() as i64;
+    if let (Ok(Ok(())), Some(f)) = (&result, found) {
+        return Outcome {
+            monitor_id,
+            status: f.status,
+            latency_ms,
+            error: None,
+            followed: Some((f.maintenance, f.note)),
+        };
+    }
     let (status, error) = match result {
         Err(_) => (
             MonitorStatus::Down,
@@ -720,7 +741,27 @@ async fn check(http: &HttpClients, monitor_id: i64, spec: &CheckSpec) -> Outcome
         status,
         latency_ms,
         error,
+        followed: (spec.kind == CheckType::Statuspage).then_some((false, None)),
     }
+}
+
+/// Reads the followed page's `/api/v2/summary.json` (under the monitor's URL).
+async fn follow_check(http: &HttpClients, spec: &CheckSpec) -> Result<crate::follow::Followed, String> {
+    let base = spec.url.as_deref().ok_or("no URL")?;
+    let url = format!("{}/api/v2/summary.json", base.trim_end_matches('/'));
+    let mut resp = http.get(true, true).get(&url).send().await.map_err(|e| describe(&e))?;
+    let code = resp.status();
+    if !code.is_success() {
+        return Err(format!("HTTP {} from {url}", code.as_u16()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > BODY_MAX {
+            return Err(format!("{url} answered more than {} MB", BODY_MAX >> 20));
+        }
+    }
+    crate::follow::read(&body, spec.component.as_deref())
 }
 
 async fn http_check(http: &HttpClients, spec: &CheckSpec) -> Result<(), String> {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub use lull_domain as domain;
 pub mod error;
+pub mod follow;
 pub mod markdown;
 pub mod metrics;
 pub mod notify;

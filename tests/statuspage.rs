@@ -173,3 +173,174 @@ async fn the_v2_documents_follow_maintenance_and_incidents_in_statuspage_shapes(
         .collect();
     assert_eq!(updates, ["completed", "in_progress", "scheduled"], "newest first");
 }
+
+/// A monitor of Lull B that follows Lull A's page.
+async fn follower(db: &common::TestDb, slug: &str, url: &str, component: Option<&str>) {
+    let input = lull::service::monitors::MonitorInput {
+        name: slug.to_uppercase(),
+        slug: slug.into(),
+        check: lull::domain::check::CheckInput {
+            kind: Some("statuspage".into()),
+            url: Some(url.into()),
+            component: component.map(str::to_string),
+            interval: Some(30),
+            timeout: Some(5),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    lull::service::monitors::create(&db.services, &lull::service::Actor("test".into()), input)
+        .await
+        .unwrap();
+}
+
+/// B's checks, one round (its clock moved an interval on).
+async fn round(db: &common::TestDb, runner: &mut lull::checks::Runner) -> Vec<lull::checks::Outcome> {
+    db.clock.advance(Duration::seconds(30));
+    runner.run_due(&db.services, db.services.now()).await.unwrap().0
+}
+
+/// B's status page view of its monitor `slug`.
+async fn shown(db: &common::TestDb, slug: &str) -> lull::service::status::MonitorStatusView {
+    let status = lull::service::status::status(&db.services).await.unwrap();
+    status.monitors.into_iter().find(|m| m.slug == slug).unwrap()
+}
+
+fn error_of(outcomes: &[lull::checks::Outcome], db_id: i64) -> String {
+    outcomes
+        .iter()
+        .find(|o| o.monitor_id == db_id)
+        .and_then(|o| o.error.clone())
+        .unwrap_or_default()
+}
+
+/// Lull B follows Lull A's `/api/v2` on loopback: a component's status and the page's,
+/// A's maintenance as maintenance on B (with A's title as the note), A's incident as DOWN
+/// (its name the note); a component A does not have, and a page that does not speak v2,
+/// are DOWN with the reason.
+#[tokio::test]
+async fn one_lull_follows_another_through_its_statuspage_api() {
+    use lull::domain::impact::{EffectiveStatus, MonitorStatus};
+    let a = spawn_app().await;
+    a.monitor("api").await;
+    a.monitor("web").await;
+    a.maintenance(
+        json!({"title": "Database upgrade", "start": "2026-05-10T12:10", "timezone": "UTC",
+        "duration": 3600, "monitors": [{"slug": "api"}]}),
+    )
+    .await;
+    let (status, body) = a
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Checkout errors", "body": "Looking",
+            "monitors": [{"slug": "web", "impact": "DEGRADED"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    v2_until(&a, "summary.json", |s| {
+        s["incidents"].as_array().is_some_and(|i| i.len() == 1)
+            && s["components"].as_array().is_some_and(|c| c.len() == 2)
+    })
+    .await;
+
+    // Something on loopback that is not a status page.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let not_a_page = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let router = axum::Router::new().route(
+            "/api/v2/summary.json",
+            axum::routing::get(|| async { "{\"hello\": 1}" }),
+        );
+        axum::serve(listener, router).await
+    });
+
+    let b = common::TestDb::new(t0()).await;
+    follower(&b, "a-api", &a.base, Some("API")).await;
+    follower(&b, "a-web", &format!("{}/", a.base), Some("web")).await;
+    follower(&b, "a-page", &a.base, None).await;
+    follower(&b, "a-billing", &a.base, Some("Billing")).await;
+    follower(&b, "elsewhere", &not_a_page, None).await;
+    let id = |slug: &'static str| {
+        let b = &b;
+        async move { lull::service::monitors::get(&b.services, slug).await.unwrap().id }
+    };
+    let mut runner = lull::checks::Runner::new();
+    // The first look finds the monitors (their first checks spread over an interval).
+    runner.run_due(&b.services, b.services.now()).await.unwrap();
+    let outcomes = round(&b, &mut runner).await;
+    assert_eq!(outcomes.len(), 5);
+
+    let api = shown(&b, "a-api").await;
+    assert_eq!(
+        (api.status, api.effective_status, api.note),
+        (MonitorStatus::Up, EffectiveStatus::Up, None)
+    );
+    let web = shown(&b, "a-web").await;
+    assert_eq!(
+        web.status,
+        MonitorStatus::Degraded,
+        "A's component is degraded_performance"
+    );
+    assert_eq!(web.note.as_deref(), Some("Checkout errors"));
+    let page = shown(&b, "a-page").await;
+    assert_eq!(page.status, MonitorStatus::Degraded, "A's indicator is minor");
+    let billing = shown(&b, "a-billing").await;
+    assert_eq!(billing.status, MonitorStatus::Down);
+    let reason = error_of(&outcomes, id("a-billing").await);
+    assert!(
+        reason.contains("no component named 'Billing' (it has: API, WEB)"),
+        "{reason}"
+    );
+    assert_eq!(shown(&b, "elsewhere").await.status, MonitorStatus::Down);
+    let reason = error_of(&outcomes, id("elsewhere").await);
+    assert!(
+        reason.contains("Statuspage's v2 shape") && reason.contains("missing field"),
+        "{reason}"
+    );
+    // The reason is kept with the check results (for admins), the API shows the note.
+    let (_, view) = (0, lull::service::monitors::get(&b.services, "a-web").await.unwrap());
+    assert_eq!(view.note.as_deref(), Some("Checkout errors"));
+    assert_eq!(view.component.as_deref(), Some("web"));
+
+    // A's window starts: B shows A's API under maintenance, with A's title.
+    a.clock.set(t0() + Duration::minutes(10));
+    a.settle().await;
+    v2_until(&a, "summary.json", |s| {
+        component(s, "api")["status"] == "under_maintenance"
+    })
+    .await;
+    round(&b, &mut runner).await;
+    let api = shown(&b, "a-api").await;
+    assert_eq!(api.effective_status, EffectiveStatus::Maintenance);
+    assert!(api.followed_maintenance);
+    assert_eq!(api.note.as_deref(), Some("Database upgrade"));
+    let page = shown(&b, "a-page").await;
+    assert_eq!(
+        page.status,
+        MonitorStatus::Degraded,
+        "an incident outranks maintenance on A's page"
+    );
+    assert_eq!(page.note.as_deref(), Some("Checkout errors; Database upgrade"));
+
+    // The incident is resolved and the window completed: all clear on B, notes gone.
+    let incident = body["id"].as_i64().unwrap();
+    let (status, body) = a
+        .post(
+            &format!("/api/v1/incidents/{incident}/updates"),
+            json!({"body": "Fixed", "status": "RESOLVED"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    a.clock.set(t0() + Duration::minutes(80));
+    a.settle().await;
+    v2_until(&a, "status.json", |s| s["status"]["indicator"] == "none").await;
+    round(&b, &mut runner).await;
+    for slug in ["a-api", "a-web", "a-page"] {
+        let m = shown(&b, slug).await;
+        assert_eq!(
+            (m.effective_status, m.note.as_deref()),
+            (EffectiveStatus::Up, None),
+            "{slug}"
+        );
+    }
+}

@@ -65,14 +65,20 @@ pub struct Fields {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<String>,
-    /// How the status is found: manual (default), http, tcp or heartbeat
+    /// How the status is found: manual (default), http, tcp, heartbeat or statuspage
     #[arg(long = "type")]
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<String>,
-    /// http: the URL to ask, e.g. https://api.example.com/health
+    /// http: the URL to ask, e.g. https://api.example.com/health; statuspage: the followed
+    /// page's base URL, e.g. https://www.githubstatus.com
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+    /// statuspage: the component to follow, by name (the whole page without it; "" on an
+    /// update goes back to the whole page)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    component: Option<String>,
     /// http: GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

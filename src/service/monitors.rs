@@ -23,11 +23,17 @@ pub struct MonitorView {
     pub description: String,
     /// For `manual` monitors as set by hand; otherwise as the checks found it.
     pub status: MonitorStatus,
-    /// How the status is found: `manual`, `http`, `tcp` or `heartbeat`.
+    /// How the status is found: `manual`, `http`, `tcp`, `heartbeat` or `statuspage`.
     #[serde(rename = "type", default)]
     pub kind: CheckType,
     #[serde(default)]
     pub url: Option<String>,
+    /// `statuspage`: the followed component's name (`null`: the whole page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// `statuspage`: what the followed page says is going on, as last read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<HttpMethod>,
     #[serde(default)]
@@ -66,12 +72,14 @@ impl From<MonitorRow> for MonitorView {
     fn from(r: MonitorRow) -> Self {
         let c = r.check.spec();
         let http = c.kind == CheckType::Http;
-        let probed = matches!(c.kind, CheckType::Http | CheckType::Tcp);
+        let probed = matches!(c.kind, CheckType::Http | CheckType::Tcp | CheckType::Statuspage);
         let checked = c.kind != CheckType::Manual;
         Self {
             id: r.id,
             kind: c.kind,
             url: c.url,
+            component: c.component,
+            note: r.status_note,
             method: http.then_some(c.method),
             target: c.target,
             interval: checked.then_some(c.interval),
@@ -103,6 +111,10 @@ impl MonitorView {
     /// 1m", "manual".
     pub fn check_summary(&self) -> String {
         let what = match (&self.url, &self.target) {
+            (Some(url), _) if self.kind == CheckType::Statuspage => match &self.component {
+                Some(c) => format!(" {url} ({c})"),
+                None => format!(" {url}"),
+            },
             (Some(url), _) => format!(" {} {url}", self.method.map_or("GET", |v| v.as_str())),
             (None, Some(target)) => format!(" {target}"),
             (None, None) => String::new(),
@@ -206,6 +218,8 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
         updated_at: now,
         check: (&check).into(),
         last_beat_at: None,
+        status_note: None,
+        external_maintenance: false,
     };
     validate_row(&mut row)?;
     let mut tx = s.store.begin().await?;

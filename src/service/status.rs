@@ -12,7 +12,7 @@ use super::events::{Event, views};
 use super::horizon::HORIZON_DAYS;
 use super::incidents::{self, Incident};
 use crate::domain::check::CheckType;
-use crate::domain::impact::{EffectiveStatus, MonitorStatus, effective_status};
+use crate::domain::impact::{EffectiveStatus, Impact, MonitorStatus, effective_status};
 use crate::domain::lifecycle::{EventStatus, Timing};
 use crate::domain::rollup::{Period, Tally};
 use crate::error::AppResult;
@@ -34,6 +34,14 @@ pub struct MonitorStatusView {
     pub status: MonitorStatus,
     /// What visitors see: the own status overridden by ongoing maintenance impact.
     pub effective_status: EffectiveStatus,
+    /// `statuspage` monitors: what the followed page says is going on (its incident or
+    /// maintenance in progress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `statuspage` monitors: the followed page has the followed part under maintenance
+    /// (shown as maintenance here).
+    #[serde(default)]
+    pub followed_maintenance: bool,
 }
 
 /// The status at one instant (the API sends `web::api::views::StatusView`).
@@ -248,9 +256,15 @@ impl StatusData {
         let monitors = self
             .monitors
             .iter()
-            .map(|m| MonitorStatusView {
-                effective_status: effective_status(m.status, impacts.get(m.slug.as_str()).cloned().unwrap_or_default()),
-                ..m.clone()
+            .map(|m| {
+                let mut on = impacts.get(m.slug.as_str()).cloned().unwrap_or_default();
+                if m.followed_maintenance {
+                    on.push(Impact::Maintenance);
+                }
+                MonitorStatusView {
+                    effective_status: effective_status(m.status, on),
+                    ..m.clone()
+                }
             })
             .collect();
         Status {
@@ -327,6 +341,8 @@ pub async fn load_after(s: &Services, prev: Option<&StatusData>) -> AppResult<St
             description: m.description,
             status: m.status,
             effective_status: m.status.into(),
+            note: m.status_note,
+            followed_maintenance: m.external_maintenance,
         })
         .collect();
     Ok(StatusData {

@@ -26,6 +26,11 @@ pub struct MonitorRow {
     /// `heartbeat` monitors: when the last beat arrived.
     #[sqlx(try_from = "MaybeSeconds")]
     pub last_beat_at: Option<DateTime<Utc>>,
+    /// `statuspage` monitors: what the followed page says is going on.
+    pub status_note: Option<String>,
+    /// `statuspage` monitors: the followed page says the followed part is under maintenance.
+    #[sqlx(try_from = "Flag")]
+    pub external_maintenance: bool,
 }
 
 /// How the monitor is checked, as stored (see `CheckSpec`).
@@ -47,12 +52,19 @@ pub struct CheckColumns {
     pub follow_redirects: bool,
     #[sqlx(try_from = "Flag")]
     pub verify_tls: bool,
+    /// A `statuspage` monitor (stored as `http`, see migration 0018).
+    #[sqlx(try_from = "Flag")]
+    pub statuspage: bool,
+    pub component: Option<String>,
 }
 
 impl From<&CheckSpec> for CheckColumns {
     fn from(s: &CheckSpec) -> Self {
+        let statuspage = s.kind == CheckType::Statuspage;
         Self {
-            check_type: s.kind,
+            check_type: if statuspage { CheckType::Http } else { s.kind },
+            statuspage,
+            component: s.component.clone(),
             url: s.url.clone(),
             method: s.method,
             target: s.target.clone(),
@@ -72,8 +84,13 @@ impl CheckColumns {
     /// The stored settings; a stored `expect_status` that no longer parses is the default.
     pub fn spec(&self) -> CheckSpec {
         CheckSpec {
-            kind: self.check_type,
+            kind: if self.statuspage {
+                CheckType::Statuspage
+            } else {
+                self.check_type
+            },
             url: self.url.clone(),
+            component: self.component.clone(),
             method: self.method,
             target: self.target.clone(),
             interval: self.interval_secs,
@@ -106,19 +123,22 @@ macro_rules! bind_check {
             .bind(c.degraded_after_ms)
             .bind(i64::from(c.follow_redirects))
             .bind(i64::from(c.verify_tls))
+            .bind(i64::from(c.statuspage))
+            .bind(c.component.clone())
     }};
 }
 
 const COLUMNS: &str = "id, slug, name, group_name, description, status, created_at, updated_at,
     check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword, retries,
-    degraded_after_ms, follow_redirects, verify_tls, last_beat_at";
+    degraded_after_ms, follow_redirects, verify_tls, statuspage, component, last_beat_at, status_note,
+    external_maintenance";
 
 pub async fn insert(conn: &mut AnyConnection, m: &MonitorRow) -> Result<i64, sqlx::Error> {
     let query = sqlx::query_scalar(
         "INSERT INTO monitors (slug, name, group_name, description, status, created_at, updated_at,
              check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword,
-             retries, degraded_after_ms, follow_redirects, verify_tls)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             retries, degraded_after_ms, follow_redirects, verify_tls, statuspage, component)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
          RETURNING id",
     )
     .bind(&m.slug)
@@ -135,7 +155,9 @@ pub async fn update(conn: &mut AnyConnection, m: &MonitorRow) -> Result<(), sqlx
         "UPDATE monitors SET slug = $2, name = $3, group_name = $4, description = $5, status = $6,
          updated_at = $7, check_type = $8, url = $9, method = $10, target = $11, interval_secs = $12,
          timeout_secs = $13, expect_status = $14, keyword = $15, retries = $16,
-         degraded_after_ms = $17, follow_redirects = $18, verify_tls = $19
+         degraded_after_ms = $17, follow_redirects = $18, verify_tls = $19, statuspage = $20, component = $21,
+         status_note = CASE WHEN $20 = 1 THEN status_note ELSE NULL END,
+         external_maintenance = CASE WHEN $20 = 1 THEN external_maintenance ELSE 0 END
          WHERE id = $1",
     )
     .bind(m.id)
@@ -147,6 +169,25 @@ pub async fn update(conn: &mut AnyConnection, m: &MonitorRow) -> Result<(), sqlx
     .bind(m.updated_at.timestamp());
     bind_check!(query, &m.check).execute(conn).await?;
     Ok(())
+}
+
+/// Stores what a followed page says of a `statuspage` monitor; true when that changed.
+pub async fn set_followed(
+    conn: &mut AnyConnection,
+    id: i64,
+    maintenance: bool,
+    note: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE monitors SET external_maintenance = $2, status_note = $3
+         WHERE id = $1 AND (external_maintenance <> $2 OR COALESCE(status_note, '') <> COALESCE($3, ''))",
+    )
+    .bind(id)
+    .bind(i64::from(maintenance))
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 pub async fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {

@@ -43,6 +43,8 @@ pub struct Messages {
     pub local_time_note: &'static str,
     /// Footer links to the feeds.
     pub atom_feed: &'static str,
+    /// Before what a followed status page says of a monitor.
+    pub provider_says: &'static str,
     pub calendar_feed: &'static str,
     pub not_found: &'static str,
     pub subscribe: &'static str,
@@ -142,6 +144,7 @@ pub static EN: Messages = Messages {
     page_description: "Current status and planned maintenance",
     local_time_note: "Times are shown in the maintenance's time zone and UTC; with JavaScript on, in yours.",
     atom_feed: "Atom feed",
+    provider_says: "Provider",
     calendar_feed: "Maintenance calendar (iCalendar)",
     not_found: "There is no such maintenance.",
     subscribe: "Get notices by email",
@@ -223,6 +226,7 @@ pub static DE: Messages = Messages {
     page_description: "Aktueller Status und geplante Wartungsarbeiten",
     local_time_note: "Zeiten in der Zeitzone der Wartung und in UTC; mit JavaScript in Ihrer eigenen.",
     atom_feed: "Atom-Feed",
+    provider_says: "Anbieter",
     calendar_feed: "Wartungskalender (iCalendar)",
     not_found: "Diese Wartung gibt es nicht.",
     subscribe: "Benachrichtigungen per E-Mail",

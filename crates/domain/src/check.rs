@@ -23,10 +23,13 @@ pub enum CheckType {
     Tcp,
     /// An outside job calls the monitor's heartbeat URL; DOWN when none arrives in time.
     Heartbeat,
+    /// Another status page that speaks Statuspage's v2 API (a provider's, or another
+    /// Lull's): the status of one of its components, or of the whole page.
+    Statuspage,
 }
 
-text_enum!(CheckType, "monitor type", "manual, http, tcp, heartbeat",
-    Manual => "manual", Http => "http", Tcp => "tcp", Heartbeat => "heartbeat");
+text_enum!(CheckType, "monitor type", "manual, http, tcp, heartbeat, statuspage",
+    Manual => "manual", Http => "http", Tcp => "tcp", Heartbeat => "heartbeat", Statuspage => "statuspage");
 
 /// The method of an HTTP check.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -56,6 +59,7 @@ pub const DEFAULT_INTERVAL: i64 = 60;
 pub const DEFAULT_TIMEOUT: i64 = 10;
 pub const DEFAULT_EXPECT_STATUS: &str = "200-399";
 const KEYWORD_MAX: usize = 200;
+const COMPONENT_MAX: usize = 200;
 const URL_MAX: usize = 2_000;
 
 /// Expected HTTP status codes, e.g. `200-399` or `200,204,301-302`.
@@ -187,8 +191,10 @@ pub fn tcp_target(field: &str, text: &str) -> Result<String, FieldError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckSpec {
     pub kind: CheckType,
-    /// `http`: the URL asked.
+    /// `http`: the URL asked; `statuspage`: the followed page's base URL.
     pub url: Option<String>,
+    /// `statuspage`: the followed component's name; the whole page's status without it.
+    pub component: Option<String>,
     pub method: HttpMethod,
     /// `tcp`: `host:port`.
     pub target: Option<String>,
@@ -212,6 +218,7 @@ impl Default for CheckSpec {
         Self {
             kind: CheckType::Manual,
             url: None,
+            component: None,
             method: HttpMethod::Get,
             target: None,
             interval: DEFAULT_INTERVAL,
@@ -230,11 +237,16 @@ impl Default for CheckSpec {
 /// is stored; a field left out keeps its value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CheckInput {
-    /// `manual` (the default), `http`, `tcp` or `heartbeat`.
+    /// `manual` (the default), `http`, `tcp`, `heartbeat` or `statuspage`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    /// `http`: the URL to ask, e.g. `https://api.example.com/health`.
+    /// `http`: the URL to ask, e.g. `https://api.example.com/health`. `statuspage`: the base
+    /// URL of a page that speaks Statuspage's v2 API (`/api/v2/summary.json` is read under
+    /// it), e.g. `https://www.githubstatus.com`.
     pub url: Option<String>,
+    /// `statuspage`: the name of the component to follow; without it, the page's overall
+    /// indicator. An empty string removes it.
+    pub component: Option<String>,
     /// `http`: GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS.
     pub method: Option<String>,
     /// `tcp`: `host:port` to connect to.
@@ -277,22 +289,33 @@ impl CheckInput {
             }
             Ok(())
         };
-        use CheckType::{Heartbeat, Http, Tcp};
-        only("url", self.url.is_some(), &[Http])?;
+        use CheckType::{Heartbeat, Http, Statuspage, Tcp};
+        only("url", self.url.is_some(), &[Http, Statuspage])?;
+        only("component", self.component.is_some(), &[Statuspage])?;
         only("method", self.method.is_some(), &[Http])?;
         only("expect_status", self.expect_status.is_some(), &[Http])?;
         only("keyword", self.keyword.is_some(), &[Http])?;
         only("follow_redirects", self.follow_redirects.is_some(), &[Http])?;
         only("verify_tls", self.verify_tls.is_some(), &[Http])?;
         only("target", self.target.is_some(), &[Tcp])?;
-        let checked = [Http, Tcp, Heartbeat];
+        let checked = [Http, Tcp, Heartbeat, Statuspage];
         only("interval", self.interval.is_some(), &checked)?;
         only("timeout", self.timeout.is_some(), &checked)?;
-        only("retries", self.retries.is_some(), &[Http, Tcp])?;
+        only("retries", self.retries.is_some(), &[Http, Tcp, Statuspage])?;
         only("degraded_after_ms", self.degraded_after_ms.is_some(), &[Http, Tcp])?;
 
         if let Some(v) = &self.url {
             s.url = Some(http_url("url", v)?);
+        }
+        if let Some(v) = &self.component {
+            let v = v.trim();
+            if v.chars().count() > COMPONENT_MAX {
+                return Err(FieldError::new(
+                    "component",
+                    format!("at most {COMPONENT_MAX} characters"),
+                ));
+            }
+            s.component = (!v.is_empty()).then(|| v.to_string());
         }
         if let Some(v) = &self.method {
             s.method = HttpMethod::parse("method", v)?;
@@ -336,7 +359,7 @@ impl CheckSpec {
     /// Checks the whole and empties what the type does not use (a monitor that changes
     /// type keeps no stale URL or target).
     fn settle(mut self) -> Result<Self, FieldError> {
-        use CheckType::{Heartbeat, Http, Manual, Tcp};
+        use CheckType::{Heartbeat, Http, Manual, Statuspage, Tcp};
         if !INTERVAL.contains(&self.interval) {
             return Err(FieldError::new(
                 "interval",
@@ -351,7 +374,7 @@ impl CheckSpec {
                 format!("must be from {} to {} seconds", timeout.start(), timeout.end()),
             ));
         }
-        if matches!(self.kind, Http | Tcp) && self.timeout > self.interval {
+        if matches!(self.kind, Http | Tcp | Statuspage) && self.timeout > self.interval {
             return Err(FieldError::new("timeout", "must not be longer than the interval"));
         }
         if !RETRIES.contains(&self.retries) {
@@ -378,11 +401,25 @@ impl CheckSpec {
             Tcp if self.target.is_none() => {
                 return Err(FieldError::new("target", "is required for a tcp monitor (host:port)"));
             }
+            Statuspage if self.url.is_none() => {
+                return Err(FieldError::new(
+                    "url",
+                    "is required for a statuspage monitor: the page's base URL, e.g. https://status.example.com",
+                ));
+            }
             _ => {}
         }
         let defaults = Self::default();
-        if self.kind != Http {
+        if self.kind != Statuspage {
+            self.component = None;
+        }
+        if self.kind == Statuspage {
+            self.degraded_after_ms = None;
+        }
+        if !matches!(self.kind, Http | Statuspage) {
             self.url = None;
+        }
+        if self.kind != Http {
             self.method = defaults.method;
             self.expect_status = defaults.expect_status;
             self.keyword = None;
@@ -430,6 +467,41 @@ mod tests {
         for bad in ["", "abc", "200-", "99", "600", "399-200", "200-399-500"] {
             assert!(StatusRanges::parse("s", bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_statuspage_monitor_needs_a_page_url_and_may_name_a_component() {
+        let page = |url: Option<&str>, component: Option<&str>| CheckInput {
+            kind: Some("statuspage".into()),
+            url: url.map(str::to_string),
+            component: component.map(str::to_string),
+            ..CheckInput::default()
+        };
+        let (field, message) = err(&page(None, None));
+        assert_eq!(field, "url");
+        assert!(message.contains("base URL"), "{message}");
+        assert_eq!(err(&page(Some("status.example.com"), None)).0, "url");
+        let s = page(Some("https://status.example.com"), Some("  API  "))
+            .apply(&CheckSpec::default())
+            .unwrap();
+        assert_eq!(s.kind, CheckType::Statuspage);
+        assert_eq!(s.component.as_deref(), Some("API"));
+        let whole = page(Some("https://status.example.com"), Some("")).apply(&s).unwrap();
+        assert_eq!(whole.component, None, "an empty name follows the whole page");
+        assert_eq!(
+            err(&page(Some("https://s.example.com"), Some(&"x".repeat(201)))).0,
+            "component"
+        );
+        // A component only means something for a followed page.
+        let (field, message) = err(&CheckInput {
+            component: Some("API".into()),
+            ..http("https://api.example.com/")
+        });
+        assert_eq!(field, "component");
+        assert!(message.contains("only for statuspage monitors"), "{message}");
+        // Switching to http drops the component.
+        let http_now = http("https://api.example.com/").apply(&s).unwrap();
+        assert_eq!(http_now.component, None);
     }
 
     #[test]

@@ -39,6 +39,7 @@ struct MonitorFields {
     #[serde(rename = "type")]
     kind: String,
     url: String,
+    component: String,
     target: String,
     interval: String,
     timeout: String,
@@ -62,6 +63,7 @@ impl From<MonitorFields> for MonitorForm {
             check: CheckForm {
                 kind: f.kind,
                 url: f.url,
+                component: f.component,
                 target: f.target,
                 interval: f.interval,
                 timeout: f.timeout,
@@ -92,15 +94,22 @@ fn check_input(c: &CheckForm, editing: bool) -> Result<CheckInput, AppError> {
                 .map_err(|_| AppError::invalid(field, "must be a whole number")),
         }
     };
-    let (http, tcp, checked) = (
+    let (http, tcp, followed, checked) = (
         kind == CheckType::Http,
         kind == CheckType::Tcp,
+        kind == CheckType::Statuspage,
         kind != CheckType::Manual,
     );
     let probed = http || tcp;
     Ok(CheckInput {
         kind: Some(kind.as_str().into()),
-        url: text(&c.url).filter(|_| http),
+        url: text(&c.url).filter(|_| http || followed),
+        // On an edit, a blank name follows the whole page again.
+        component: if followed && editing {
+            Some(c.component.trim().to_string())
+        } else {
+            text(&c.component).filter(|_| followed)
+        },
         target: text(&c.target).filter(|_| tcp),
         interval: number("check_interval", &c.interval)?.filter(|_| checked),
         timeout: number("timeout", &c.timeout)?.filter(|_| checked),
@@ -110,7 +119,7 @@ fn check_input(c: &CheckForm, editing: bool) -> Result<CheckInput, AppError> {
         } else {
             text(&c.keyword).filter(|_| http)
         },
-        retries: number("retries", &c.retries)?.filter(|_| probed),
+        retries: number("retries", &c.retries)?.filter(|_| probed || followed),
         degraded_after_ms: number("degraded_after_ms", &c.degraded_after_ms)?.filter(|_| probed),
         ..CheckInput::default()
     })
@@ -135,6 +144,7 @@ fn check_form(m: &MonitorView) -> CheckForm {
     CheckForm {
         kind: m.kind.as_str().into(),
         url: m.url.clone().unwrap_or_default(),
+        component: m.component.clone().unwrap_or_default(),
         target: m.target.clone().unwrap_or_default(),
         interval: n(m.interval),
         timeout: n(m.timeout),

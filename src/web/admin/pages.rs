@@ -142,9 +142,11 @@ pub struct MonitorForm {
 /// How a monitor is checked, as the form holds it (text, as typed).
 #[derive(Debug, Clone, Default)]
 pub struct CheckForm {
-    /// `manual`, `http`, `tcp` or `heartbeat`.
+    /// `manual`, `http`, `tcp`, `heartbeat` or `statuspage`.
     pub kind: String,
     pub url: String,
+    /// `statuspage`: the followed component's name.
+    pub component: String,
     pub target: String,
     pub interval: String,
     pub timeout: String,

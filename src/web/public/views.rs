@@ -62,6 +62,8 @@ pub struct MonitorLine {
     pub bar: Option<Bar>,
     /// Open incidents that affect it: (id, title).
     pub incidents: Vec<(i64, String)>,
+    /// A followed page's word on it (its provider's incident or maintenance).
+    pub followed_note: Option<String>,
 }
 
 /// A checked monitor's last 90 days: one segment per day coloured by the worst that
@@ -555,6 +557,7 @@ pub fn index<'a>(c: Chrome<'a>, status: &Status, stale_as_of: Option<String>) ->
                 .filter(|i| i.monitors.iter().any(|a| a.slug == s.slug))
                 .map(|i| (i.id, i.title.clone()))
                 .collect(),
+            followed_note: s.note.clone(),
         };
         match groups.last_mut() {
             Some(g) if g.name == s.group => g.monitors.push(line),
