@@ -44,6 +44,8 @@ pub struct Settings {
     pub draft_incident_after: Option<chrono::Duration>,
     /// `/metrics` only for `Authorization: Bearer <this>` (`LULL_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Silences in Alertmanager for ongoing maintenance (`LULL_ALERTMANAGER_URL`).
+    pub alertmanager: Option<crate::silences::Settings>,
 }
 
 /// The shortest `LULL_METRICS_TOKEN` accepted: anything shorter is guessable.
@@ -125,7 +127,10 @@ pub async fn launch(
     tracker.spawn(crate::scheduler::run(
         services.clone(),
         shutdown.clone(),
-        settings.draft_incident_after,
+        crate::scheduler::LeaderSettings {
+            draft_after: settings.draft_incident_after,
+            alertmanager: settings.alertmanager.clone().map(Arc::new),
+        },
     ));
     tracker.spawn(services.clone().relay_changes(shutdown.clone()));
     tracker.spawn(crate::notify::run(

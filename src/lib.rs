@@ -18,5 +18,6 @@ pub mod notify;
 pub mod scheduler;
 pub mod secret;
 pub mod service;
+pub mod silences;
 pub mod store;
 pub mod web;

@@ -64,9 +64,19 @@ pub struct Transition {
     pub observed: bool,
 }
 
-/// Runs until `shutdown` is cancelled; the check runner it leads opens a draft incident
-/// for a monitor DOWN for `draft_after` (off when `None`).
-pub async fn run(s: Services, shutdown: CancellationToken, draft_after: Option<Duration>) {
+/// What the leader runs besides the lifecycle.
+#[derive(Debug, Clone, Default)]
+pub struct LeaderSettings {
+    /// The check runner opens a draft incident for a monitor DOWN this long (off when
+    /// `None`).
+    pub draft_after: Option<Duration>,
+    /// Silences in Alertmanager for ongoing maintenance (off when `None`).
+    pub alertmanager: Option<std::sync::Arc<crate::silences::Settings>>,
+}
+
+/// Runs until `shutdown` is cancelled; while it leads, it also runs the check runner and
+/// (when configured) the Alertmanager silencer.
+pub async fn run(s: Services, shutdown: CancellationToken, leader: LeaderSettings) {
     let mut lease = Lease::new(&s);
     loop {
         tokio::select! {
@@ -76,10 +86,17 @@ pub async fn run(s: Services, shutdown: CancellationToken, draft_after: Option<D
         tracing::info!("scheduler running");
         // The leader checks the monitors too, for as long as it leads.
         let checks = shutdown.child_token();
-        let runner = tokio::spawn(crate::checks::run(s.clone(), checks.clone(), draft_after));
+        let runner = tokio::spawn(crate::checks::run(s.clone(), checks.clone(), leader.draft_after));
+        let silencer = leader
+            .alertmanager
+            .clone()
+            .map(|settings| tokio::spawn(crate::silences::run(s.clone(), settings, checks.clone())));
         lead(&s, &shutdown, &mut lease).await;
         checks.cancel();
         let _ = runner.await;
+        if let Some(silencer) = silencer {
+            let _ = silencer.await;
+        }
         if shutdown.is_cancelled() {
             lease.release(&s).await;
             return;
@@ -282,6 +299,7 @@ async fn apply_due_at(s: &Services, now: DateTime<Utc>) -> AppResult<Vec<Transit
     // Most transitions write a notice; a needless wake costs the worker one query.
     if !applied.is_empty() {
         s.outbox_changed();
+        s.silence_changes.notify_one();
     }
     Ok(applied)
 }

@@ -187,6 +187,13 @@ pub struct ServeArgs {
     /// when not set
     #[arg(long, env = "LULL_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<Secret>,
+    /// Alertmanager to silence alerts in during maintenance, e.g. http://127.0.0.1:9093
+    #[arg(long, env = "LULL_ALERTMANAGER_URL")]
+    pub alertmanager_url: Option<String>,
+    /// Label matchers of a monitor's alerts, {slug} and {name} filled in
+    /// [default: service="{slug}"]
+    #[arg(long, env = "LULL_ALERTMANAGER_MATCHER")]
+    pub alertmanager_matcher: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -492,6 +499,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         draft_incident_after: args.draft_incident_after.map(chrono::Duration::seconds),
         metrics_token: app::metrics_token(args.metrics_token.as_ref().map(|t| t.0.as_str()))?,
+        alertmanager: alertmanager(&args, &public_url)?,
     };
     let store = app::open_store(&args.db.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
@@ -515,6 +523,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The base URL a person opens: the public URL when set, else the address listened on,
 /// with a wildcard address (0.0.0.0, ::) replaced by loopback.
+/// The Alertmanager settings of `serve`, checked: a bad URL or matcher stops the start.
+fn alertmanager(args: &ServeArgs, public_url: &str) -> anyhow::Result<Option<crate::silences::Settings>> {
+    let url = args
+        .alertmanager_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    match url {
+        Some(url) => crate::silences::Settings::parse(url, args.alertmanager_matcher.as_deref(), public_url).map(Some),
+        None if args
+            .alertmanager_matcher
+            .as_deref()
+            .is_some_and(|m| !m.trim().is_empty()) =>
+        {
+            anyhow::bail!("LULL_ALERTMANAGER_MATCHER is set but LULL_ALERTMANAGER_URL is not: silences need both")
+        }
+        None => Ok(None),
+    }
+}
+
 fn browsable(public_url: Option<&str>, addr: std::net::SocketAddr) -> String {
     if let Some(url) = public_url.map(|u| u.trim_end_matches('/')).filter(|u| !u.is_empty()) {
         return url.to_string();

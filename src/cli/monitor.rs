@@ -74,6 +74,11 @@ pub struct Fields {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+    /// Alertmanager label matchers of its alerts, overriding LULL_ALERTMANAGER_MATCHER,
+    /// e.g. 'job="api",env="prod"' ("" goes back to the default)
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alertmanager_matcher: Option<String>,
     /// statuspage: the component to follow, by name (the whole page without it; "" on an
     /// update goes back to the whole page)
     #[arg(long)]

@@ -45,6 +45,11 @@ pub struct Services {
     pub outbox_changes: Arc<Notify>,
     /// Wakes the check runner when monitors or maintenance windows change.
     pub check_changes: Arc<Notify>,
+    /// Wakes the Alertmanager silencer when events may have started, moved or ended.
+    pub silence_changes: Arc<Notify>,
+    /// Held by a silencer pass: two passes at once in one process (the leader's, and one
+    /// started by hand) would both make a silence that neither had yet.
+    pub silencing: Arc<tokio::sync::Mutex<()>>,
     /// What this process measures for `/metrics` (requests, checks).
     pub metrics: Arc<crate::metrics::Metrics>,
 }
@@ -59,6 +64,8 @@ impl Services {
             page_dirty: Arc::default(),
             outbox_changes: Arc::new(Notify::new()),
             check_changes: Arc::new(Notify::new()),
+            silence_changes: Arc::new(Notify::new()),
+            silencing: Arc::default(),
             metrics: Arc::default(),
         }
     }
@@ -93,6 +100,7 @@ impl Services {
         self.page_changes.notify_one();
         self.outbox_changes.notify_one();
         self.check_changes.notify_one();
+        self.silence_changes.notify_one();
     }
 
     /// Notes what the page must read again at its next build: one plan, or (`None`)

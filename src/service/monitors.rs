@@ -31,6 +31,9 @@ pub struct MonitorView {
     /// `statuspage`: the followed component's name (`null`: the whole page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<String>,
+    /// The label matchers of its alerts for Alertmanager silences, when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager_matcher: Option<String>,
     /// `statuspage`: what the followed page says is going on, as last read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -79,6 +82,7 @@ impl From<MonitorRow> for MonitorView {
             kind: c.kind,
             url: c.url,
             component: c.component,
+            alertmanager_matcher: c.alertmanager_matcher,
             note: r.status_note,
             method: http.then_some(c.method),
             target: c.target,

@@ -50,3 +50,10 @@ pub async fn subscriber_counts(s: &Services) -> AppResult<(i64, i64)> {
 pub fn notice_kinds() -> Vec<&'static str> {
     NoticeKind::for_webhooks().map(NoticeKind::as_str).collect()
 }
+
+/// Alertmanager silences that could not be made, moved or ended (Lull keeps trying): how
+/// many, and the latest error with when it happened.
+pub async fn silence_problems(s: &Services) -> AppResult<(i64, Option<(String, chrono::DateTime<chrono::Utc>)>)> {
+    let mut conn = s.store.conn().await?;
+    Ok(crate::store::silences::problems(&mut conn).await?)
+}

@@ -16,6 +16,7 @@ pub mod maintenances;
 pub mod monitors;
 pub mod outbox;
 pub mod scheduler;
+pub mod silences;
 pub mod subscribers;
 pub mod tokens;
 pub mod types;

@@ -56,6 +56,7 @@ pub struct CheckColumns {
     #[sqlx(try_from = "Flag")]
     pub statuspage: bool,
     pub component: Option<String>,
+    pub alertmanager_matcher: Option<String>,
 }
 
 impl From<&CheckSpec> for CheckColumns {
@@ -65,6 +66,7 @@ impl From<&CheckSpec> for CheckColumns {
             check_type: if statuspage { CheckType::Http } else { s.kind },
             statuspage,
             component: s.component.clone(),
+            alertmanager_matcher: s.alertmanager_matcher.clone(),
             url: s.url.clone(),
             method: s.method,
             target: s.target.clone(),
@@ -91,6 +93,7 @@ impl CheckColumns {
             },
             url: self.url.clone(),
             component: self.component.clone(),
+            alertmanager_matcher: self.alertmanager_matcher.clone(),
             method: self.method,
             target: self.target.clone(),
             interval: self.interval_secs,
@@ -125,20 +128,21 @@ macro_rules! bind_check {
             .bind(i64::from(c.verify_tls))
             .bind(i64::from(c.statuspage))
             .bind(c.component.clone())
+            .bind(c.alertmanager_matcher.clone())
     }};
 }
 
 const COLUMNS: &str = "id, slug, name, group_name, description, status, created_at, updated_at,
     check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword, retries,
-    degraded_after_ms, follow_redirects, verify_tls, statuspage, component, last_beat_at, status_note,
+    degraded_after_ms, follow_redirects, verify_tls, statuspage, component, alertmanager_matcher, last_beat_at, status_note,
     external_maintenance";
 
 pub async fn insert(conn: &mut AnyConnection, m: &MonitorRow) -> Result<i64, sqlx::Error> {
     let query = sqlx::query_scalar(
         "INSERT INTO monitors (slug, name, group_name, description, status, created_at, updated_at,
              check_type, url, method, target, interval_secs, timeout_secs, expect_status, keyword,
-             retries, degraded_after_ms, follow_redirects, verify_tls, statuspage, component)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             retries, degraded_after_ms, follow_redirects, verify_tls, statuspage, component, alertmanager_matcher)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          RETURNING id",
     )
     .bind(&m.slug)
@@ -156,6 +160,7 @@ pub async fn update(conn: &mut AnyConnection, m: &MonitorRow) -> Result<(), sqlx
          updated_at = $7, check_type = $8, url = $9, method = $10, target = $11, interval_secs = $12,
          timeout_secs = $13, expect_status = $14, keyword = $15, retries = $16,
          degraded_after_ms = $17, follow_redirects = $18, verify_tls = $19, statuspage = $20, component = $21,
+         alertmanager_matcher = $22,
          status_note = CASE WHEN $20 = 1 THEN status_note ELSE NULL END,
          external_maintenance = CASE WHEN $20 = 1 THEN external_maintenance ELSE 0 END
          WHERE id = $1",

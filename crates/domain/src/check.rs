@@ -195,6 +195,9 @@ pub struct CheckSpec {
     pub url: Option<String>,
     /// `statuspage`: the followed component's name; the whole page's status without it.
     pub component: Option<String>,
+    /// Any type: the label matchers of this monitor's alerts in Alertmanager, when not
+    /// `LULL_ALERTMANAGER_MATCHER` (a template, see `matcher`).
+    pub alertmanager_matcher: Option<String>,
     pub method: HttpMethod,
     /// `tcp`: `host:port`.
     pub target: Option<String>,
@@ -219,6 +222,7 @@ impl Default for CheckSpec {
             kind: CheckType::Manual,
             url: None,
             component: None,
+            alertmanager_matcher: None,
             method: HttpMethod::Get,
             target: None,
             interval: DEFAULT_INTERVAL,
@@ -247,6 +251,11 @@ pub struct CheckInput {
     /// `statuspage`: the name of the component to follow; without it, the page's overall
     /// indicator. An empty string removes it.
     pub component: Option<String>,
+    /// Any type: how this monitor's alerts are matched for the silences Lull makes in
+    /// Alertmanager during its maintenance, overriding `LULL_ALERTMANAGER_MATCHER`, e.g.
+    /// `job="api",env="prod"` (`{slug}` and `{name}` are filled in). An empty string
+    /// goes back to the default.
+    pub alertmanager_matcher: Option<String>,
     /// `http`: GET (default), HEAD, POST, PUT, PATCH, DELETE or OPTIONS.
     pub method: Option<String>,
     /// `tcp`: `host:port` to connect to.
@@ -316,6 +325,13 @@ impl CheckInput {
                 ));
             }
             s.component = (!v.is_empty()).then(|| v.to_string());
+        }
+        if let Some(v) = &self.alertmanager_matcher {
+            let v = v.trim();
+            if !v.is_empty() {
+                crate::matcher::Template::parse(v).map_err(|e| FieldError::new("alertmanager_matcher", e))?;
+            }
+            s.alertmanager_matcher = (!v.is_empty()).then(|| v.to_string());
         }
         if let Some(v) = &self.method {
             s.method = HttpMethod::parse("method", v)?;

@@ -13,6 +13,7 @@ pub mod ical;
 pub mod impact;
 pub mod incident;
 pub mod lifecycle;
+pub mod matcher;
 pub mod notice;
 pub mod rollup;
 pub mod schedule;

@@ -40,6 +40,7 @@ struct MonitorFields {
     kind: String,
     url: String,
     component: String,
+    alertmanager_matcher: String,
     target: String,
     interval: String,
     timeout: String,
@@ -64,6 +65,7 @@ impl From<MonitorFields> for MonitorForm {
                 kind: f.kind,
                 url: f.url,
                 component: f.component,
+                alertmanager_matcher: f.alertmanager_matcher,
                 target: f.target,
                 interval: f.interval,
                 timeout: f.timeout,
@@ -104,6 +106,12 @@ fn check_input(c: &CheckForm, editing: bool) -> Result<CheckInput, AppError> {
     Ok(CheckInput {
         kind: Some(kind.as_str().into()),
         url: text(&c.url).filter(|_| http || followed),
+        // On an edit, a blank goes back to the default.
+        alertmanager_matcher: if editing {
+            Some(c.alertmanager_matcher.trim().to_string())
+        } else {
+            text(&c.alertmanager_matcher)
+        },
         // On an edit, a blank name follows the whole page again.
         component: if followed && editing {
             Some(c.component.trim().to_string())
@@ -145,6 +153,7 @@ fn check_form(m: &MonitorView) -> CheckForm {
         kind: m.kind.as_str().into(),
         url: m.url.clone().unwrap_or_default(),
         component: m.component.clone().unwrap_or_default(),
+        alertmanager_matcher: m.alertmanager_matcher.clone().unwrap_or_default(),
         target: m.target.clone().unwrap_or_default(),
         interval: n(m.interval),
         timeout: n(m.timeout),

@@ -48,6 +48,8 @@ pub(super) async fn home(
         .filter(|e| !e.status.is_terminal())
         .partition(|e| e.status == EventStatus::Ongoing);
     let notices = overview::notice_health(s).await?;
+    let (n, latest) = overview::silence_problems(s).await?;
+    let silences = (n, latest.map(|(e, at)| (e, crate::domain::schedule::format_utc(at))));
     render(
         StatusCode::OK,
         OverviewPage {
@@ -57,6 +59,7 @@ pub(super) async fn home(
             outbox: (notices.pending, notices.sent, notices.failed),
             dropped: notices.dropped_this_week,
             failed: notices.recent_failures,
+            silences,
             monitors,
             active,
             ongoing,

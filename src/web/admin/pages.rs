@@ -122,6 +122,9 @@ pub struct OverviewPage {
     /// Notices of the last 7 days dropped because events overtook them.
     pub dropped: i64,
     pub failed: Vec<crate::store::outbox::FailedRow>,
+    /// Alertmanager silences that could not be made, changed or ended: how many, and the
+    /// latest error with when (RFC 3339).
+    pub silences: (i64, Option<(String, String)>),
     pub monitors: usize,
     pub active: usize,
     pub ongoing: Vec<Event>,
@@ -147,6 +150,8 @@ pub struct CheckForm {
     pub url: String,
     /// `statuspage`: the followed component's name.
     pub component: String,
+    /// Alertmanager matchers of its alerts (blank: the default).
+    pub alertmanager_matcher: String,
     pub target: String,
     pub interval: String,
     pub timeout: String,
