@@ -1032,3 +1032,163 @@ async fn an_incident_is_run_from_the_command_line_from_open_to_resolved() {
     assert!(!run.ok);
     assert!(run.stderr.contains("--body"), "{}", run.stderr);
 }
+
+const DECLARED: &str = r#"
+[[monitors]]
+slug = "api"
+name = "API"
+group = "Core"
+type = "http"
+url = "http://127.0.0.1:9/health"
+interval = 30
+
+[[monitors]]
+slug = "db"
+name = "Database"
+
+[[maintenances]]
+key = "db-weekly"
+title = "Weekly database maintenance"
+description = "Vacuum and reindex."
+start = "2026-05-17T02:00"
+timezone = "Europe/Berlin"
+duration = 7200
+rrule = "FREQ=WEEKLY;BYDAY=SU"
+monitors = [{ slug = "db", impact = "DOWN" }, { slug = "api" }]
+"#;
+
+/// Runs `lull` against `app` in `dir`.
+async fn declare(app: &TestApp, dir: &Path, args: &[&str]) -> Run {
+    lull_in(dir, args, &[("LULL_SERVER", &app.base), ("LULL_TOKEN", &app.token)]).await
+}
+
+#[tokio::test]
+async fn apply_makes_the_server_match_a_file_once_and_export_writes_it_back() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lull.toml"), DECLARED).unwrap();
+
+    let plan = declare(&app, dir.path(), &["apply", "-f", "lull.toml", "--dry-run"]).await;
+    assert!(plan.ok, "{}", plan.stderr);
+    assert_eq!(
+        plan.stdout,
+        "  + monitor api (create)\n  + monitor db (create)\n  + maintenance db-weekly (create)\n\
+         Plan (dry run, nothing changed): 3 to create, 0 to update, 0 to deactivate.\n"
+    );
+    let (_, monitors) = app.get("/api/v1/monitors").await;
+    assert_eq!(monitors, json!([]), "a dry run changes nothing");
+
+    let applied = declare(&app, dir.path(), &["apply", "-f", "lull.toml"]).await;
+    assert!(applied.ok, "{}", applied.stderr);
+    assert!(
+        applied
+            .stdout
+            .ends_with("Applied: 3 to create, 0 to update, 0 to deactivate.\n"),
+        "{}",
+        applied.stdout
+    );
+    let (_, plans) = app.get("/api/v1/maintenances").await;
+    assert_eq!(plans.as_array().unwrap().len(), 1);
+    assert_eq!(plans[0]["rrule"], "FREQ=WEEKLY;BYDAY=SU");
+    let (_, api) = app.get("/api/v1/monitors/api").await;
+    assert_eq!(
+        (api["type"].as_str(), api["interval"].as_i64()),
+        (Some("http"), Some(30))
+    );
+
+    let again = declare(&app, dir.path(), &["apply", "-f", "lull.toml"]).await;
+    assert_eq!(again.stdout, "No changes: the server already matches lull.toml.\n");
+
+    // Export, then apply what was exported: nothing to do.
+    let export = declare(&app, dir.path(), &["export", "-o", "exported.toml"]).await;
+    assert!(export.ok, "{}", export.stderr);
+    let exported = std::fs::read_to_string(dir.path().join("exported.toml")).unwrap();
+    assert!(
+        exported.contains("key = \"db-weekly\"") && exported.contains("slug = \"api\""),
+        "{exported}"
+    );
+    let round = declare(&app, dir.path(), &["apply", "-f", "exported.toml"]).await;
+    assert_eq!(
+        round.stdout, "No changes: the server already matches exported.toml.\n",
+        "{}",
+        round.stderr
+    );
+
+    // A change, and a plan taken out of the file.
+    let changed = DECLARED
+        .replace("interval = 30", "interval = 60")
+        .replace("duration = 7200", "duration = 5400");
+    std::fs::write(dir.path().join("lull.toml"), &changed).unwrap();
+    let plan = declare(&app, dir.path(), &["apply", "-f", "lull.toml"]).await;
+    assert_eq!(
+        plan.stdout,
+        "  ~ monitor api (update: check)\n  ~ maintenance db-weekly (update: duration)\n\
+         Applied: 0 to create, 2 to update, 0 to deactivate.\n"
+    );
+    let without = changed.split("[[maintenances]]").next().unwrap();
+    std::fs::write(dir.path().join("lull.toml"), without).unwrap();
+    let plan = declare(&app, dir.path(), &["apply", "-f", "lull.toml"]).await;
+    assert!(
+        plan.stdout.starts_with("  - maintenance db-weekly (deactivate)\n"),
+        "{}",
+        plan.stdout
+    );
+    let (_, plans) = app.get("/api/v1/maintenances").await;
+    assert_eq!(plans[0]["status"], "INACTIVE");
+    // Monitors left out of a file are left alone (deleting one deletes its history).
+    std::fs::write(dir.path().join("lull.toml"), "").unwrap();
+    let plan = declare(&app, dir.path(), &["apply", "-f", "lull.toml"]).await;
+    assert_eq!(plan.stdout, "No changes: the server already matches lull.toml.\n");
+}
+
+#[tokio::test]
+async fn a_bad_file_names_its_line_and_changes_nothing() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &'static str, text: String| {
+        let (app, dir) = (&app, dir.path().to_path_buf());
+        async move {
+            std::fs::write(dir.join(name), text).unwrap();
+            declare(app, &dir, &["apply", "-f", name]).await
+        }
+    };
+    let typo = run("typo.toml", DECLARED.replace("interval = 30", "intervall = 30")).await;
+    assert!(!typo.ok);
+    assert!(
+        typo.stderr.contains("typo.toml:8: unknown field `intervall`"),
+        "{}",
+        typo.stderr
+    );
+    let broken = run("broken.toml", DECLARED.replace("name = \"API\"", "name = \"API")).await;
+    assert!(!broken.ok);
+    assert!(broken.stderr.contains("broken.toml:4:"), "{}", broken.stderr);
+    // The server refuses the rule (line 21): the monitors before it are not made either.
+    let rule = run("rule.toml", DECLARED.replace("BYDAY=SU", "BYDAY=XX")).await;
+    assert!(!rule.ok);
+    assert!(
+        rule.stderr.contains("rule.toml:21: maintenance 'db-weekly': rrule:")
+            && rule.stderr.contains("nothing was changed"),
+        "{}",
+        rule.stderr
+    );
+    let missing = run(
+        "missing.toml",
+        DECLARED.replace("{ slug = \"api\" }", "{ slug = \"ghost\" }"),
+    )
+    .await;
+    assert!(
+        missing.stderr.contains("missing.toml:22:") && missing.stderr.contains("ghost"),
+        "{}",
+        missing.stderr
+    );
+    let twice = run(
+        "twice.toml",
+        format!("{DECLARED}\n[[monitors]]\nslug = \"db\"\nname = \"Again\"\n"),
+    )
+    .await;
+    assert!(twice.stderr.contains("'db' is declared twice"), "{}", twice.stderr);
+    let (_, monitors) = app.get("/api/v1/monitors").await;
+    assert_eq!(monitors, json!([]), "nothing was made");
+    let (_, plans) = app.get("/api/v1/maintenances").await;
+    assert_eq!(plans, json!([]));
+}

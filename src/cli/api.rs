@@ -40,6 +40,27 @@ impl Api {
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        match self.send(method, path, body).await? {
+            Ok(value) => Ok(value),
+            Err((status, err)) => {
+                let message = err["message"].as_str().map_or_else(|| err.to_string(), str::to_string);
+                match err["field"].as_str() {
+                    Some(field) => bail!("{field}: {message} (HTTP {status})"),
+                    None if status == 401 => bail!("{message} (HTTP 401; pass --token or set LULL_TOKEN)"),
+                    None => bail!("{message} (HTTP {status})"),
+                }
+            }
+        }
+    }
+
+    /// Sends a request; the server's refusal comes back as (status, error body) for the
+    /// caller to explain (`lull apply` names the file's line).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Result<Value, (u16, Value)>> {
         let url = format!("{}{path}", self.base);
         let mut req = self.http.request(method, &url);
         if let Some(token) = &self.token {
@@ -55,20 +76,15 @@ impl Api {
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
         if !status.is_success() {
-            let err: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            let message = err["message"].as_str().unwrap_or(text.as_str());
-            match err["field"].as_str() {
-                Some(field) => bail!("{field}: {message} (HTTP {})", status.as_u16()),
-                None if status.as_u16() == 401 => {
-                    bail!("{message} (HTTP 401; pass --token or set LULL_TOKEN)")
-                }
-                None => bail!("{message} (HTTP {})", status.as_u16()),
-            }
+            let err: Value = serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({"message": text}));
+            return Ok(Err((status.as_u16(), err)));
         }
         if text.is_empty() {
-            return Ok(Value::Null);
+            return Ok(Ok(Value::Null));
         }
-        serde_json::from_str(&text).context("the server's answer is not JSON")
+        Ok(Ok(
+            serde_json::from_str(&text).context("the server's answer is not JSON")?
+        ))
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {

@@ -3,6 +3,7 @@
 //! the API.
 
 mod api;
+mod declare;
 mod event;
 mod incident;
 mod input;
@@ -113,6 +114,26 @@ pub enum Command {
     Status {
         #[command(flatten)]
         client: api::ClientArgs,
+    },
+    /// Make the server's monitors and maintenance plans what a TOML file declares
+    /// (monitors by slug, plans by key; keyed plans no longer declared are deactivated)
+    Apply {
+        #[command(flatten)]
+        client: api::ClientArgs,
+        /// The file, e.g. lull.toml (what `lull export` writes)
+        #[arg(short = 'f', long = "file")]
+        file: std::path::PathBuf,
+        /// Print the changes without making them
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write the server's monitors and maintenance plans as a file `lull apply` takes
+    Export {
+        #[command(flatten)]
+        client: api::ClientArgs,
+        /// Write here instead of to standard output
+        #[arg(short = 'o', long = "output")]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -323,6 +344,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Event { client, command } => event::run(client, json, command).await,
         Command::Incident { client, command } => incident::run(client, json, command).await,
         Command::Status { client } => status::run(client, json).await,
+        Command::Apply { client, file, dry_run } => declare::apply(client, json, file, dry_run).await,
+        Command::Export { client, output } => declare::export(client, output).await,
     }
 }
 

@@ -55,7 +55,7 @@ impl Default for NotifySettings {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonitorImpactInput {
     pub slug: String,
     /// MAINTENANCE (default), DOWN, DEGRADED or UP.
@@ -201,6 +201,26 @@ struct Draft {
     notify: NotifySettings,
 }
 
+/// A new plan's input checked into the row it would store, and its schedule (`lull apply`
+/// compares it with what is stored).
+pub(crate) fn checked(input: &MaintenanceInput, now: DateTime<Utc>) -> Result<(MaintenanceRow, Schedule), FieldError> {
+    Draft {
+        title: input.title.clone(),
+        description: input.description.clone().unwrap_or_default(),
+        start_local: input.start.clone(),
+        timezone: input.timezone.clone(),
+        duration: input.duration,
+        rrule: input.rrule.clone().unwrap_or_default(),
+        status: input
+            .status
+            .clone()
+            .unwrap_or_else(|| MaintenanceStatus::Active.as_str().into()),
+        reminder_lead: input.reminder_lead.unwrap_or(3600),
+        notify: input.notify.unwrap_or_default(),
+    }
+    .check(0, now, now)
+}
+
 impl Draft {
     fn of(m: &MaintenanceRow) -> Self {
         Self {
@@ -256,7 +276,11 @@ impl Draft {
 /// `record_past`) a schedule whose every window has already ended.
 /// [`check_windows`] on the CPU pool: it walks up to a year of windows (over 100,000 for a
 /// plan every 5 minutes), which must not hold up an async worker.
-async fn check_windows_off_runtime(schedule: &Schedule, now: DateTime<Utc>, record_past: bool) -> AppResult<()> {
+pub(crate) async fn check_windows_off_runtime(
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+    record_past: bool,
+) -> AppResult<()> {
     let schedule = schedule.clone();
     Ok(super::cpu::run(move || check_windows(&schedule, now, record_past)).await??)
 }
@@ -341,16 +365,32 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
         reminder_lead: input.reminder_lead.unwrap_or(3600),
         notify: input.notify.unwrap_or_default(),
     };
-    let (mut m, schedule) = draft.check(0, now, now)?;
+    let (m, schedule) = draft.check(0, now, now)?;
     check_windows_off_runtime(&schedule, now, input.record_past).await?;
     let mut tx = s.store.begin().await?;
-    let affected = resolve_monitors(&mut tx, &input.monitors).await?;
-    m.id = maintenances::insert(&mut tx, &m).await?;
-    maintenances::set_monitors(&mut tx, m.id, &affected).await?;
+    let id = create_in(&mut tx, actor, m, &schedule, &input.monitors, now).await?;
+    tx.commit().await?;
+    s.plan_changed(id);
+    view_with_warnings(s, id).await
+}
+
+/// [`create`]'s writes, in the caller's transaction, for a checked plan (the schedule's
+/// windows already checked); returns its id.
+pub(crate) async fn create_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    mut m: MaintenanceRow,
+    schedule: &Schedule,
+    monitors: &[MonitorImpactInput],
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let affected = resolve_monitors(tx, monitors).await?;
+    m.id = maintenances::insert(tx, &m).await?;
+    maintenances::set_monitors(tx, m.id, &affected).await?;
     if m.status == MaintenanceStatus::Active {
-        let occ = wanted(&schedule, &HashSet::new(), now);
-        events::insert_missing(&mut tx, &new_events(m.id, m.reminder_lead, &occ), now).await?;
-        outbox::enqueue(&mut tx, NoticeKind::Scheduled, m.id, None, "", now).await?;
+        let occ = wanted(schedule, &HashSet::new(), now);
+        events::insert_missing(tx, &new_events(m.id, m.reminder_lead, &occ), now).await?;
+        outbox::enqueue(tx, NoticeKind::Scheduled, m.id, None, "", now).await?;
     }
     let summary = format!(
         "created '{}': {} {} for {}s, {}",
@@ -360,17 +400,29 @@ pub async fn create(s: &Services, actor: &Actor, input: MaintenanceInput) -> App
         m.duration.num_seconds(),
         m.rrule
     );
-    audit::record(&mut tx, actor, "maintenance.create", "maintenance", m.id, summary, now).await?;
-    tx.commit().await?;
-    s.plan_changed(m.id);
-    view_with_warnings(s, m.id).await
+    audit::record(tx, actor, "maintenance.create", "maintenance", m.id, summary, now).await?;
+    Ok(m.id)
 }
 
 #[tracing::instrument(skip_all, fields(actor = %actor.0, maintenance = id), err(level = "debug"))]
 pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatch) -> AppResult<Maintenance> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let before = maintenances::get_for_update(&mut tx, id)
+    update_in(&mut tx, actor, id, patch, now).await?;
+    tx.commit().await?;
+    s.plan_changed(id);
+    view_with_warnings(s, id).await
+}
+
+/// [`update`]'s work, in the caller's transaction.
+pub(crate) async fn update_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    patch: MaintenancePatch,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let before = maintenances::get_for_update(tx, id)
         .await?
         .ok_or(AppError::NotFound("maintenance"))?;
     let mut d = Draft::of(&before);
@@ -413,24 +465,24 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
         check_windows_off_runtime(&schedule, now, patch.record_past).await?;
     }
     if let Some(list) = &patch.monitors {
-        let affected = resolve_monitors(&mut tx, list).await?;
-        maintenances::set_monitors(&mut tx, id, &affected).await?;
+        let affected = resolve_monitors(tx, list).await?;
+        maintenances::set_monitors(tx, id, &affected).await?;
     }
-    maintenances::update(&mut tx, &m).await?;
+    maintenances::update(tx, &m).await?;
 
     use MaintenanceStatus::{Active, Inactive};
     let deactivated = before.status == Active && m.status == Inactive;
     let reactivated = before.status == Inactive && m.status == Active;
     if deactivated {
-        cancel_not_started(&mut tx, id, CancelReason::Deactivated, now).await?;
+        cancel_not_started(tx, id, CancelReason::Deactivated, now).await?;
     } else if m.status == Active && (reactivated || retimed) {
         if reactivated {
-            events::delete_deactivated(&mut tx, id, now).await?;
+            events::delete_deactivated(tx, id, now).await?;
             // Once per maintenance: a plan announced before is not announced again.
-            outbox::enqueue(&mut tx, NoticeKind::Scheduled, id, None, "", now).await?;
+            outbox::enqueue(tx, NoticeKind::Scheduled, id, None, "", now).await?;
         }
-        let skips = skips_of(&mut tx, id).await?;
-        reconcile(&mut tx, &m, &schedule, &skips, now).await?;
+        let skips = skips_of(tx, id).await?;
+        reconcile(tx, &m, &schedule, &skips, now).await?;
     }
     let summary = audit::diff(&[
         ("title", before.title, m.title.clone()),
@@ -459,10 +511,8 @@ pub async fn update(s: &Services, actor: &Actor, id: i64, patch: MaintenancePatc
             },
         ),
     ]);
-    audit::record(&mut tx, actor, "maintenance.update", "maintenance", id, summary, now).await?;
-    tx.commit().await?;
-    s.plan_changed(id);
-    view_with_warnings(s, id).await
+    audit::record(tx, actor, "maintenance.update", "maintenance", id, summary, now).await?;
+    Ok(())
 }
 
 /// Cancels every event of the maintenance that has not started (it is being switched

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod conflicts;
 pub mod cpu;
+pub mod declare;
 pub mod events;
 pub mod horizon;
 pub mod incidents;

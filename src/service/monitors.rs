@@ -207,6 +207,20 @@ fn slug_taken(err: sqlx::Error, slug: &str) -> AppError {
 #[tracing::instrument(skip_all, fields(actor = %actor.0), err(level = "debug"))]
 pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResult<MonitorView> {
     let now = s.now();
+    let mut tx = s.store.begin().await?;
+    let view = create_in(&mut tx, actor, input, now).await?;
+    tx.commit().await?;
+    s.changed();
+    Ok(view)
+}
+
+/// [`create`]'s work, in the caller's transaction.
+pub(crate) async fn create_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    input: MonitorInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<MonitorView> {
     let check = input.check.apply(&CheckSpec::default())?;
     let mut row = MonitorRow {
         id: 0,
@@ -226,13 +240,10 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
         external_maintenance: false,
     };
     validate_row(&mut row)?;
-    let mut tx = s.store.begin().await?;
-    row.id = monitors::insert(&mut tx, &row)
-        .await
-        .map_err(|e| slug_taken(e, &row.slug))?;
-    let secret = new_heartbeat(&mut tx, row.id, check.kind).await?;
+    row.id = monitors::insert(tx, &row).await.map_err(|e| slug_taken(e, &row.slug))?;
+    let secret = new_heartbeat(tx, row.id, check.kind).await?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         "monitor.create",
         "monitor",
@@ -241,8 +252,6 @@ pub async fn create(s: &Services, actor: &Actor, input: MonitorInput) -> AppResu
         now,
     )
     .await?;
-    tx.commit().await?;
-    s.changed();
     let mut view = MonitorView::from(row);
     view.heartbeat_secret = secret;
     Ok(view)
@@ -353,7 +362,21 @@ pub async fn get(s: &Services, key: &str) -> AppResult<MonitorView> {
 pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch) -> AppResult<MonitorView> {
     let now = s.now();
     let mut tx = s.store.begin().await?;
-    let before = find_locked(&mut tx, key).await?;
+    let view = update_in(&mut tx, actor, key, patch, now).await?;
+    tx.commit().await?;
+    s.changed();
+    Ok(view)
+}
+
+/// [`update`]'s work, in the caller's transaction.
+pub(crate) async fn update_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    key: &str,
+    patch: MonitorPatch,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<MonitorView> {
+    let before = find_locked(tx, key).await?;
     let mut row = before.clone();
     if let Some(v) = patch.name {
         row.name = v;
@@ -378,9 +401,7 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
         return Err(AppError::invalid("rotate_heartbeat", "is only for heartbeat monitors"));
     }
     row.updated_at = now;
-    monitors::update(&mut tx, &row)
-        .await
-        .map_err(|e| slug_taken(e, &row.slug))?;
+    monitors::update(tx, &row).await.map_err(|e| slug_taken(e, &row.slug))?;
     let summary = audit::diff(&[
         ("name", before.name, row.name.clone()),
         ("slug", before.slug, row.slug.clone()),
@@ -406,14 +427,12 @@ pub async fn update(s: &Services, actor: &Actor, key: &str, patch: MonitorPatch)
             },
         ),
     ]);
-    audit::record(&mut tx, actor, "monitor.update", "monitor", row.id, summary, now).await?;
+    audit::record(tx, actor, "monitor.update", "monitor", row.id, summary, now).await?;
     let secret = if became_heartbeat || patch.rotate_heartbeat || check.kind != CheckType::Heartbeat {
-        new_heartbeat(&mut tx, row.id, check.kind).await?
+        new_heartbeat(tx, row.id, check.kind).await?
     } else {
         None
     };
-    tx.commit().await?;
-    s.changed();
     let mut view = MonitorView::from(row);
     view.heartbeat_secret = secret;
     Ok(view)

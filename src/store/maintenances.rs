@@ -228,6 +228,22 @@ pub async fn affected(conn: &mut AnyConnection, ids: Option<&[i64]>) -> Result<V
     query.fetch_all(conn).await
 }
 
+/// The plans' keys given by `lull apply` (plans made elsewhere have none): (id, key).
+pub async fn keys(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, plan_key FROM maintenances WHERE plan_key IS NOT NULL ORDER BY id")
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn set_key(conn: &mut AnyConnection, id: i64, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE maintenances SET plan_key = $2 WHERE id = $1")
+        .bind(id)
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn add_skip(
     conn: &mut AnyConnection,
     id: i64,

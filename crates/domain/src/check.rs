@@ -281,6 +281,30 @@ pub struct CheckInput {
     pub verify_tls: Option<bool>,
 }
 
+impl From<&CheckSpec> for CheckInput {
+    /// Every setting of `spec`, so that applying it over any spec gives `spec` back.
+    fn from(spec: &CheckSpec) -> Self {
+        Self {
+            kind: Some(spec.kind.as_str().into()),
+            url: spec.url.clone(),
+            component: Some(spec.component.clone().unwrap_or_default()).filter(|_| spec.kind == CheckType::Statuspage),
+            alertmanager_matcher: Some(spec.alertmanager_matcher.clone().unwrap_or_default()),
+            method: Some(spec.method.as_str().into()).filter(|_| spec.kind == CheckType::Http),
+            target: spec.target.clone(),
+            interval: Some(spec.interval).filter(|_| spec.kind != CheckType::Manual),
+            timeout: Some(spec.timeout).filter(|_| spec.kind != CheckType::Manual),
+            expect_status: Some(spec.expect_status.to_string()).filter(|_| spec.kind == CheckType::Http),
+            keyword: Some(spec.keyword.clone().unwrap_or_default()).filter(|_| spec.kind == CheckType::Http),
+            retries: Some(spec.retries)
+                .filter(|_| matches!(spec.kind, CheckType::Http | CheckType::Tcp | CheckType::Statuspage)),
+            degraded_after_ms: Some(spec.degraded_after_ms.unwrap_or(0))
+                .filter(|_| matches!(spec.kind, CheckType::Http | CheckType::Tcp)),
+            follow_redirects: Some(spec.follow_redirects).filter(|_| spec.kind == CheckType::Http),
+            verify_tls: Some(spec.verify_tls).filter(|_| spec.kind == CheckType::Http),
+        }
+    }
+}
+
 impl CheckInput {
     /// `base` changed by what was sent, checked as a whole.
     pub fn apply(&self, base: &CheckSpec) -> Result<CheckSpec, FieldError> {
@@ -518,6 +542,37 @@ mod tests {
         // Switching to http drops the component.
         let http_now = http("https://api.example.com/").apply(&s).unwrap();
         assert_eq!(http_now.component, None);
+    }
+
+    #[test]
+    fn a_spec_written_out_in_full_applies_back_to_itself_over_anything() {
+        let specs = [
+            CheckInput {
+                keyword: Some("ok".into()),
+                degraded_after_ms: Some(300),
+                alertmanager_matcher: Some("job=\"api\"".into()),
+                ..http("https://api.example.com/health")
+            },
+            CheckInput {
+                kind: Some("statuspage".into()),
+                url: Some("https://status.example.com".into()),
+                component: Some("API".into()),
+                ..CheckInput::default()
+            },
+            CheckInput {
+                kind: Some("tcp".into()),
+                target: Some("db:5432".into()),
+                retries: Some(2),
+                ..CheckInput::default()
+            },
+            CheckInput::default(),
+        ]
+        .map(|i| i.apply(&CheckSpec::default()).unwrap());
+        for want in &specs {
+            for base in &specs {
+                assert_eq!(&CheckInput::from(want).apply(base).unwrap(), want, "over {base:?}");
+            }
+        }
     }
 
     #[test]

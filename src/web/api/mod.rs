@@ -2,6 +2,7 @@
 //! events, monitors and schedule preview are public.
 
 mod audit;
+mod declare;
 mod events;
 pub mod idempotency;
 mod incidents;
@@ -64,6 +65,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(incidents::router())
         .merge(audit::router())
+        .merge(declare::router())
         .merge(subscribers::router())
         .merge(subscribers::webhook_router())
 }
