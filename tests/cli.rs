@@ -1192,3 +1192,36 @@ async fn a_bad_file_names_its_line_and_changes_nothing() {
     let (_, plans) = app.get("/api/v1/maintenances").await;
     assert_eq!(plans, json!([]));
 }
+
+#[tokio::test]
+async fn serve_refuses_to_start_on_bad_integration_settings_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("lull.db").display());
+    for (env, says) in [
+        (
+            vec![("LULL_METRICS_TOKEN", "short")],
+            "LULL_METRICS_TOKEN is too short: 5 characters, at least 16",
+        ),
+        (
+            vec![("LULL_ALERTMANAGER_URL", "alertmanager:9093")],
+            "LULL_ALERTMANAGER_URL",
+        ),
+        (
+            vec![
+                ("LULL_ALERTMANAGER_URL", "http://127.0.0.1:9093"),
+                ("LULL_ALERTMANAGER_MATCHER", "service={slug}"),
+            ],
+            "LULL_ALERTMANAGER_MATCHER the value of 'service' must be in double quotes",
+        ),
+        (
+            vec![("LULL_ALERTMANAGER_MATCHER", "service=\"{slug}\"")],
+            "LULL_ALERTMANAGER_MATCHER is set but LULL_ALERTMANAGER_URL is not",
+        ),
+    ] {
+        let mut all = vec![("LULL_DATABASE_URL", db.as_str())];
+        all.extend(env.iter().copied());
+        let run = lull(&["serve", "--bind", "127.0.0.1:0"], &all).await;
+        assert!(!run.ok, "{env:?} started");
+        assert!(run.stderr.contains(says), "{env:?}: {}", run.stderr);
+    }
+}
