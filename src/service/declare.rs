@@ -104,7 +104,9 @@ impl MonitorDecl {
             name: view.name.clone(),
             group: view.group.clone(),
             description: view.description.clone(),
-            status: (spec.kind == crate::domain::check::CheckType::Manual).then(|| view.status.as_str().to_string()),
+            // A status set by hand is the moment's news, not configuration: left out, so a
+            // file applied later does not undo what an operator set meanwhile.
+            status: None,
             kind: (spec.kind != d.kind).then(|| spec.kind.as_str().to_string()),
             url: spec.url.clone(),
             component: spec.component.clone(),
