@@ -773,9 +773,14 @@ async fn the_status_page_is_answered_while_previews_and_sign_ins_are_being_compu
         ])
     };
     assert!(page_answered_first(&app, preview).await, "a preview held up the page");
-    lull::service::admins::create(&app.services, "ops@example.com", "correct horse battery", false)
+    // A hash carries its own cost: thirty times the default's passes, so that each check
+    // takes long enough to be seen on a fast machine too (the default's take ~10 ms there).
+    let costly = "$argon2id$v=19$m=19456,t=60,p=1$c29tZXNhbHRzb21lc2FsdA$Q5oZ1rN8KZg0cZ9o7gq1oQ0o3x3ZlFq2m7cW0Xq3b9M";
+    let mut conn = app.services.store.conn().await.unwrap();
+    lull::store::admins::insert(&mut conn, "ops@example.com", costly, chrono::Utc::now())
         .await
         .unwrap();
+    drop(conn);
     let form = app.http.get(format!("{}/admin/login", app.base)).send().await.unwrap();
     let pre = common::pages::cookie_of(&form, "lull_csrf").unwrap();
     let csrf = common::pages::hidden_csrf(&form.text().await.unwrap());
