@@ -5,7 +5,8 @@
 //! completed early or cancelled. What Alertmanager was asked is kept (`store::silences`),
 //! so a restart or another replica goes on from there; a silence whose id was not kept
 //! (a crash between Alertmanager's answer and the write) is found again by the marker in
-//! its comment. An unreachable Alertmanager is retried, and shown on the dashboard; it
+//! its comment, and so is a second one two replicas made at a leader handover: both are
+//! expired when the event ends early. An unreachable Alertmanager is retried, and shown on the dashboard; it
 //! never holds up the lifecycle, which does not wait for it.
 
 use std::sync::Arc;
@@ -161,11 +162,15 @@ async fn settle(
     known: &mut Option<Vec<Silence>>,
 ) -> Result<Settled, String> {
     if !row.ongoing(now) {
-        // Over: a silence told to end later is expired now (completed early, cancelled).
-        if let (Some(id), Some(ends)) = (&row.silence_id, row.ends_at)
-            && ends > now
-        {
-            am.expire(id).await?;
+        // Over (completed early, cancelled): every silence for it that would still be in
+        // force is expired now. Not only the one kept: at a leader handover two replicas
+        // may each have made one before either wrote its id down, and a replica that
+        // stopped before writing left one unrecorded. A silence told to end by now ends
+        // by itself.
+        if row.silence_id.is_none() || row.ends_at.is_some_and(|ends| ends > now) {
+            for id in in_force(am, row, known).await? {
+                am.expire(&id).await?;
+            }
         }
         return Ok(Some((row.silence_id.clone(), row.ends_at.map(|e| e.min(now)), true)));
     }
@@ -175,21 +180,30 @@ async fn settle(
     let mut id = row.silence_id.clone();
     if id.is_none() {
         // Made before, by a replica that stopped before it could write the id down?
-        if known.is_none() {
-            *known = Some(am.list().await?);
-        }
-        let marker = marker(row);
-        id = known
-            .as_ref()
-            .and_then(|list| {
-                list.iter()
-                    .find(|s| s.comment.contains(&marker) && s.status.as_ref().is_some_and(|st| st.state != "expired"))
-            })
-            .and_then(|s| s.id.clone());
+        id = in_force(am, row, known).await?.into_iter().next();
     }
     let silence = am.silence(row, id, now);
     let made = am.put(&silence).await?;
     Ok(Some((Some(made), Some(row.end_at), false)))
+}
+
+/// The ids of the silences in Alertmanager made for `row` and not expired, found by the
+/// marker in their comments; Alertmanager's list is asked once per pass (`known`).
+async fn in_force(
+    am: &Alertmanager<'_>,
+    row: &SilenceRow,
+    known: &mut Option<Vec<Silence>>,
+) -> Result<Vec<String>, String> {
+    let list = match known {
+        Some(list) => list,
+        None => known.insert(am.list().await?),
+    };
+    let marker = marker(row);
+    Ok(list
+        .iter()
+        .filter(|s| s.comment.contains(&marker) && s.status.as_ref().is_some_and(|st| st.state != "expired"))
+        .filter_map(|s| s.id.clone())
+        .collect())
 }
 
 /// Ties a silence to its event and monitor, in its comment.
