@@ -69,6 +69,9 @@ struct Watch {
     /// (it started, or maintenance ended: each gives the job a full grace).
     last_beat: Option<DateTime<Utc>>,
     since: DateTime<Utc>,
+    /// `statuspage`: the followed page says its part is under maintenance (its time
+    /// counts as maintenance, as Lull's own pauses do).
+    followed_maintenance: bool,
 }
 
 /// A status change a result made: (from, to).
@@ -203,31 +206,32 @@ impl Runner {
         // Time so far counts as it was; the new pauses count from here.
         self.account(now);
         self.paused = paused;
-        let checked: HashMap<i64, (CheckSpec, MonitorStatus, Option<DateTime<Utc>>)> = rows
+        let checked: HashMap<i64, (CheckSpec, monitors::MonitorRow)> = rows
             .into_iter()
-            .map(|r| (r.id, (r.check.spec(), r.status, r.last_beat_at)))
-            .filter(|(_, (spec, _, _))| spec.kind != CheckType::Manual)
+            .map(|r| (r.id, (r.check.spec(), r)))
+            .filter(|(_, (spec, _))| spec.kind != CheckType::Manual)
             .collect();
         self.watches
-            .retain(|id, w| checked.get(id).is_some_and(|(spec, _, _)| *spec == w.spec));
+            .retain(|id, w| checked.get(id).is_some_and(|(spec, _)| *spec == w.spec));
         self.accounted.retain(|id, _| checked.contains_key(id));
-        for (id, (spec, status, last_beat)) in checked {
+        for (id, (spec, row)) in checked {
             let w = self.watches.entry(id).or_insert_with(|| Watch {
                 next_at: now + jitter(spec.interval),
                 spec,
-                status,
+                status: row.status,
                 failures: 0,
                 resumed: false,
                 paused: false,
                 in_flight: false,
-                last_beat,
+                last_beat: row.last_beat_at,
                 since: now,
+                followed_maintenance: row.external_maintenance,
             });
-            w.last_beat = last_beat;
+            w.last_beat = row.last_beat_at;
             // Its time counts from when the runner first sees it.
             self.accounted.entry(id).or_insert(now.trunc_subsecs(0));
             if !w.in_flight {
-                w.status = status;
+                w.status = row.status;
             }
         }
         Ok(())
@@ -332,7 +336,9 @@ impl Runner {
         self.ledger
             .add_check(outcome.monitor_id, at, failed, outcome.latency_ms.max(0));
         let changed = new != w.status;
-        if changed {
+        let followed = outcome.followed.as_ref().map(|(maintenance, _)| *maintenance);
+        let followed_changed = followed.is_some_and(|m| m != w.followed_maintenance);
+        if changed || followed_changed {
             // The time up to this check counts as the old status.
             let id = outcome.monitor_id;
             let state = self.state_of(id);
@@ -347,6 +353,9 @@ impl Runner {
         let Some(w) = self.watches.get_mut(&outcome.monitor_id) else {
             return;
         };
+        if let Some(m) = followed {
+            w.followed_maintenance = m;
+        }
         let change = changed.then_some((w.status, new));
         if changed && new == MonitorStatus::Down {
             self.down_since.insert(outcome.monitor_id, at);
@@ -372,6 +381,7 @@ impl Runner {
     fn state_of(&self, id: i64) -> State {
         match self.watches.get(&id) {
             _ if self.paused.contains(&id) => State::Maintenance,
+            Some(w) if w.followed_maintenance => State::Maintenance,
             Some(w) => State::Status(w.status),
             None => State::Maintenance,
         }

@@ -343,4 +343,14 @@ async fn one_lull_follows_another_through_its_statuspage_api() {
             "{slug}"
         );
     }
+
+    // A's window is maintenance time in B's uptime too, left out of the percentage: the
+    // 30 s from the check that saw it begin to the one that saw it over.
+    runner.write_rollups(&b.services, b.services.now()).await.unwrap();
+    let day = &lull::service::monitors::uptime(&b.services, "a-api", 1)
+        .await
+        .unwrap()
+        .daily[0];
+    assert_eq!(day.maintenance_secs, 30, "{day:?}");
+    assert_eq!(day.up_secs + day.down_secs + day.degraded_secs, 60, "{day:?}");
 }
