@@ -1,7 +1,9 @@
 //! Scale benchmark (issue 10): 5,000 daily plans in four zones on SQLite, with weeks of
 //! history, against the real `lull serve` binary on loopback.
 //!
-//! 1. Quiet reads: one plan's events and one plan (50 plans each), listing all plans.
+//! 1. Quiet reads: one plan's events and one plan (50 plans each), listing all plans, and
+//!    the operators' tools that read everything (metrics, calendar, Atom, Statuspage
+//!    summary, export).
 //! 2. The page: `GET /` next to a static axum handler of the same size, same run (wrk,
 //!    when installed; the Debian package).
 //! 3. Load: 8 API clients creating, patching and skipping for 30 s while two readers load
@@ -397,12 +399,31 @@ async fn main() {
     for _ in 0..5 {
         timed(auth(http.get(format!("{base}/api/v1/maintenances"))), &mut all_plans).await;
     }
+    // Operators' tools (issue 12): each reads every plan, or every event's count.
+    let mut tools = Vec::new();
+    for (name, path, token) in [
+        ("GET /metrics", "/metrics", false),
+        ("GET /maintenance.ics", "/maintenance.ics", false),
+        ("GET /feed.atom", "/feed.atom", false),
+        ("GET /api/v2/summary.json", "/api/v2/summary.json", false),
+        ("GET /api/v1/export", "/api/v1/export", true),
+    ] {
+        let mut samples = Samples::default();
+        for _ in 0..5 {
+            let req = http.get(format!("{base}{path}"));
+            timed(if token { auth(req) } else { req }, &mut samples).await;
+        }
+        tools.push((name, samples));
+    }
     println!("\n== quiet reads");
     header();
     one_events.line("one plan's events");
     one_plan.line("one plan");
     all_plans.line("list all plans");
     page.line("GET /");
+    for (name, samples) in &tools {
+        samples.line(name);
+    }
 
     // 2. The page against the ceiling.
     if std::process::Command::new("wrk").arg("--version").output().is_ok() {

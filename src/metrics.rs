@@ -9,6 +9,8 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 /// Bounds of the request duration buckets, in seconds.
 pub const HTTP_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 /// Bounds of the check latency buckets, in seconds.
@@ -60,6 +62,18 @@ pub struct Metrics {
     routes: Mutex<HashMap<String, RouteStats>>,
     /// Monitor id → check latencies.
     checks: Mutex<BTreeMap<i64, Histogram>>,
+    /// Maintenance windows that ended a while ago, counted once (`service::metrics`).
+    pub ended: tokio::sync::Mutex<Option<EndedSoFar>>,
+}
+
+/// The windows that ended by `upto`: they no longer change, so a scrape reads only the
+/// ones that ended since, not the whole history.
+#[derive(Debug, Clone)]
+pub struct EndedSoFar {
+    pub upto: DateTime<Utc>,
+    /// When they were last read in full (again each hour: windows of deleted plans drop out).
+    pub read_at: DateTime<Utc>,
+    pub tally: crate::store::events::Ended,
 }
 
 #[derive(Debug, Default, Clone)]

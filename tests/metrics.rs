@@ -88,6 +88,21 @@ async fn metrics_follow_maintenance_monitors_and_requests() {
         Some(-2700.0)
     );
     assert_eq!(value(&text, "lull_maintenance_end_deviation_seconds_count"), Some(1.0));
+    // Windows that ended a while ago are counted once and kept between scrapes, then
+    // recounted in full each hour: the window counts once all along.
+    for minutes in [40, 40, 41, 130, 131] {
+        app.clock.set(t0() + Duration::minutes(minutes));
+        let text = scrape(&app).await;
+        for (series, want) in [
+            ("lull_maintenance_events{status=\"COMPLETED\"}", 1.0),
+            ("lull_maintenance_events{status=\"ONGOING\"}", 0.0),
+            ("lull_maintenance_end_deviation_seconds_count", 1.0),
+            ("lull_maintenance_end_deviation_seconds_sum", -2700.0),
+            ("lull_maintenance_end_deviation_seconds_bucket{le=\"-1800\"}", 1.0),
+        ] {
+            assert_eq!(value(&text, series), Some(want), "{series} at minute {minutes}");
+        }
+    }
 
     // Requests by route pattern, the front page (served before the router) included.
     for _ in 0..3 {

@@ -4,21 +4,26 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Duration, Utc};
+
 use super::Services;
 use super::status::Status;
 use crate::domain::impact::EffectiveStatus;
 use crate::domain::lifecycle::EventStatus;
 use crate::error::AppResult;
-use crate::metrics::{ADHERENCE_BUCKETS, Exposition, Histogram};
-use crate::store::{events, monitors, outbox};
+use crate::metrics::{ADHERENCE_BUCKETS, EndedSoFar, Exposition, Histogram};
+use crate::store::{AnyConnection, events, monitors, outbox};
 
 /// The exposition, with `status` the page's latest snapshot (none while starting: the
 /// monitor families are then empty).
 pub async fn render(s: &Services, status: Option<&Status>) -> AppResult<String> {
     let now = s.now();
     let mut conn = s.store.conn().await?;
-    let by_status = events::count_by_status(&mut conn, now).await?;
-    let (cumulative, count, sum) = events::end_deviation(&mut conn, ADHERENCE_BUCKETS, now).await?;
+    // The windows that ended before `upto` are counted in `before`; the rest are read.
+    let (upto, before) = ended_long_ago(s, &mut conn, now).await?;
+    let by_status = events::count_by_status(&mut conn, upto, now).await?;
+    let mut ended = before.clone();
+    ended.add(&events::ended_between(&mut conn, ADHERENCE_BUCKETS, Some(upto), now).await?);
     let backlog = outbox::backlog_by_kind(&mut conn).await?;
     let slugs: HashMap<i64, String> = monitors::list(&mut conn)
         .await?
@@ -70,7 +75,12 @@ pub async fn render(s: &Services, status: Option<&Status>) -> AppResult<String> 
         EventStatus::Completed,
         EventStatus::Cancelled,
     ] {
-        let n = counts.get(st.as_str()).copied().unwrap_or(0);
+        let earlier = match st {
+            EventStatus::Completed => before.completed,
+            EventStatus::Cancelled => before.cancelled,
+            _ => 0,
+        };
+        let n = earlier + counts.get(st.as_str()).copied().unwrap_or(0);
         out.sample("lull_maintenance_events", &[("status", st.as_str())], n as f64);
     }
 
@@ -81,13 +91,13 @@ pub async fn render(s: &Services, status: Option<&Status>) -> AppResult<String> 
     );
     let mut adherence = Histogram::new(ADHERENCE_BUCKETS);
     let mut below = 0;
-    for (i, c) in cumulative.iter().enumerate() {
+    for (i, c) in ended.cumulative.iter().enumerate() {
         adherence.counts[i] = (c - below).max(0) as u64;
         below = *c;
     }
-    adherence.counts[ADHERENCE_BUCKETS.len()] = (count - below).max(0) as u64;
-    adherence.count = count.max(0) as u64;
-    adherence.sum = sum as f64;
+    adherence.counts[ADHERENCE_BUCKETS.len()] = (ended.count - below).max(0) as u64;
+    adherence.count = ended.count.max(0) as u64;
+    adherence.sum = ended.sum as f64;
     out.histogram("lull_maintenance_end_deviation_seconds", &[], &adherence);
 
     out.family(
@@ -156,4 +166,47 @@ pub async fn render(s: &Services, status: Option<&Status>) -> AppResult<String> 
     out.family("lull_build_info", "gauge", "Always 1; the version of Lull running.");
     out.sample("lull_build_info", &[("version", env!("CARGO_PKG_VERSION"))], 1.0);
     Ok(out.finish())
+}
+
+/// Windows that ended more than this long ago are counted once and kept: by then no
+/// transaction that ended one (a completion computed its end a moment before it
+/// committed) can still be writing.
+const SETTLED: Duration = Duration::minutes(1);
+
+/// How often the windows counted once are read again in full (those of deleted plans
+/// drop out).
+const RECOUNT: Duration = Duration::hours(1);
+
+/// The windows that ended by a moment a minute ago, and that moment: what was counted
+/// before plus those that ended since the last scrape, all of them on the first scrape,
+/// each hour and when the clock went back. A scrape thus reads the windows of the last
+/// minutes, not the whole history.
+async fn ended_long_ago(
+    s: &Services,
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+) -> AppResult<(DateTime<Utc>, events::Ended)> {
+    let upto = now - SETTLED;
+    // Held while reading, so two scrapes at once do not both add the same windows.
+    let mut so_far = s.metrics.ended.lock().await;
+    match so_far.as_mut() {
+        Some(known) if known.upto <= upto && now - known.read_at < RECOUNT => {
+            if known.upto < upto {
+                let since = events::ended_between(conn, ADHERENCE_BUCKETS, Some(known.upto), upto).await?;
+                known.tally.add(&since);
+                known.upto = upto;
+            }
+        }
+        _ => {
+            let tally = events::ended_between(conn, ADHERENCE_BUCKETS, None, upto).await?;
+            *so_far = Some(EndedSoFar {
+                upto,
+                read_at: now,
+                tally,
+            });
+        }
+    }
+    Ok(so_far
+        .as_ref()
+        .map_or_else(|| (upto, events::Ended::default()), |k| (k.upto, k.tally.clone())))
 }

@@ -304,6 +304,8 @@ pub struct WindowRow {
     pub cancelled_at: Option<DateTime<Utc>>,
     #[sqlx(try_from = "MaybeText")]
     pub cancel_reason: Option<CancelReason>,
+    #[sqlx(try_from = "Seconds")]
+    pub created_at: DateTime<Utc>,
     /// Whether progress updates were posted on it.
     #[sqlx(try_from = "Flag")]
     pub has_updates: bool,
@@ -330,7 +332,7 @@ pub async fn windows(
 ) -> Result<Vec<WindowRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at, e.end_at, e.lead,
-                e.cancelled_at, e.cancel_reason,
+                e.cancelled_at, e.cancel_reason, e.created_at,
                 CASE WHEN EXISTS (SELECT 1 FROM event_updates u WHERE u.event_id = e.id) THEN 1 ELSE 0 END
                     AS has_updates
          FROM events e WHERE e.end_at > $1 AND +e.start_at < $2 ORDER BY +e.start_at, e.id",
@@ -354,7 +356,7 @@ pub async fn plan_windows(
     }
     let sql = format!(
         "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at, e.end_at, e.lead,
-                e.cancelled_at, e.cancel_reason,
+                e.cancelled_at, e.cancel_reason, e.created_at,
                 CASE WHEN EXISTS (SELECT 1 FROM event_updates u WHERE u.event_id = e.id) THEN 1 ELSE 0 END
                     AS has_updates
          FROM events e WHERE e.maintenance_id IN ({}) AND e.start_at < ${} AND e.end_at > ${}
@@ -397,48 +399,90 @@ pub async fn exceptions(conn: &mut AnyConnection, since: DateTime<Utc>) -> Resul
     .await
 }
 
-/// How many events are in each lifecycle status at `now`, for `/metrics`.
-pub async fn count_by_status(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Vec<(String, i64)>, sqlx::Error> {
+/// Events by lifecycle status at `now`, of those ending after `after` (the earlier ones
+/// are counted once, by [`ended_between`]).
+pub async fn count_by_status(
+    conn: &mut AnyConnection,
+    after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {} AS s, COUNT(*) FROM events e GROUP BY 1",
+        "SELECT {} AS s, COUNT(*) FROM events e WHERE e.end_at > $2 GROUP BY 1",
         status_sql("$1")
     )))
     .bind(now.timestamp())
+    .bind(after.timestamp())
     .fetch_all(conn)
     .await
 }
 
-/// For the windows that ended by `now` as seen (not cancelled, observed): how many ended
-/// at most `bound` seconds after their scheduled end, for each bound (cumulative, as
-/// Prometheus buckets are), and the count and sum of those differences.
-pub async fn end_deviation(
+/// The windows that end after `after` (all, without it) and by `upto`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ended {
+    /// Not cancelled: COMPLETED.
+    pub completed: i64,
+    pub cancelled: i64,
+    /// Of the completed ones that were seen (observed): how many ended at most each
+    /// bound's seconds after their scheduled end (cumulative, as Prometheus buckets are),
+    /// how many they are, and the sum of those differences.
+    pub cumulative: Vec<i64>,
+    pub count: i64,
+    pub sum: i64,
+}
+
+impl Ended {
+    /// Adds the windows of a later span (counted with the same bounds).
+    pub fn add(&mut self, later: &Ended) {
+        self.cumulative.resize(later.cumulative.len(), 0);
+        for (c, l) in self.cumulative.iter_mut().zip(&later.cumulative) {
+            *c += l;
+        }
+        self.count += later.count;
+        self.sum += later.sum;
+        self.completed += later.completed;
+        self.cancelled += later.cancelled;
+    }
+}
+
+/// Counts the windows that end in (`after`, `upto`], for `bounds` (seconds).
+pub async fn ended_between(
     conn: &mut AnyConnection,
     bounds: &[f64],
-    now: DateTime<Utc>,
-) -> Result<(Vec<i64>, i64, i64), sqlx::Error> {
+    after: Option<DateTime<Utc>>,
+    upto: DateTime<Utc>,
+) -> Result<Ended, sqlx::Error> {
+    const SEEN: &str = "e.cancelled_at IS NULL AND e.observed = 1";
     let buckets: String = bounds
         .iter()
         .map(|b| {
             format!(
-                "CAST(COALESCE(SUM(CASE WHEN e.end_at - e.scheduled_end <= {} THEN 1 ELSE 0 END), 0) AS BIGINT), ",
+                "CAST(COALESCE(SUM(CASE WHEN {SEEN} AND e.end_at - e.scheduled_end <= {} THEN 1 ELSE 0 END), 0) AS BIGINT), ",
                 *b as i64
             )
         })
         .collect();
     let sql = format!(
-        "SELECT {buckets}COUNT(*), CAST(COALESCE(SUM(e.end_at - e.scheduled_end), 0) AS BIGINT)
-         FROM events e WHERE e.cancelled_at IS NULL AND e.observed = 1 AND e.end_at <= $1"
+        "SELECT {buckets}
+                CAST(COALESCE(SUM(CASE WHEN {SEEN} THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN {SEEN} THEN e.end_at - e.scheduled_end ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN e.cancelled_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN e.cancelled_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT)
+         FROM events e WHERE e.end_at > $1 AND e.end_at <= $2"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(now.timestamp())
+        .bind(after.map_or(i64::MIN, |t| t.timestamp()))
+        .bind(upto.timestamp())
         .fetch_one(conn)
         .await?;
     use sqlx::Row;
-    let mut cumulative = Vec::with_capacity(bounds.len());
-    for i in 0..bounds.len() {
-        cumulative.push(row.try_get::<i64, _>(i)?);
-    }
-    Ok((cumulative, row.try_get(bounds.len())?, row.try_get(bounds.len() + 1)?))
+    let n = bounds.len();
+    Ok(Ended {
+        cumulative: (0..n).map(|i| row.try_get::<i64, _>(i)).collect::<Result<_, _>>()?,
+        count: row.try_get(n)?,
+        sum: row.try_get(n + 1)?,
+        completed: row.try_get(n + 2)?,
+        cancelled: row.try_get(n + 3)?,
+    })
 }
 
 /// Events of a maintenance that have not started and are not cancelled.
