@@ -404,6 +404,27 @@ async fn atom(app: &TestApp, path: &str) -> atom_syndication::Feed {
     body.parse().unwrap_or_else(|e| panic!("not Atom: {e}\n{body}"))
 }
 
+/// The feed once `ready` holds for it: what is on and ahead comes from the page's
+/// snapshot, which follows a change within milliseconds, not at once.
+async fn atom_until(
+    app: &TestApp,
+    path: &str,
+    ready: impl Fn(&atom_syndication::Feed) -> bool,
+) -> atom_syndication::Feed {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let feed = atom(app, path).await;
+        if ready(&feed) {
+            return feed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path} never got there: {feed:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 fn entry<'a>(feed: &'a atom_syndication::Feed, id: &str) -> Option<&'a atom_syndication::Entry> {
     feed.entries().iter().find(|e| e.id() == id)
 }
@@ -432,7 +453,7 @@ async fn the_atom_feed_announces_incidents_and_maintenance_with_their_updates() 
     assert_eq!(status, StatusCode::CREATED, "{incident}");
     let incident_id = format!("{base}/incidents/{}", incident["id"]);
 
-    let feed = atom(&app, "/feed.atom").await;
+    let feed = atom_until(&app, "/feed.atom", |f| f.entries().len() == 2).await;
     assert_eq!(feed.id(), format!("{base}/feed.atom"));
     assert_eq!(
         feed.authors().len(),
@@ -485,7 +506,11 @@ async fn the_atom_feed_announces_incidents_and_maintenance_with_their_updates() 
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let feed = atom(&app, "/feed.atom").await;
+    let feed = atom_until(&app, "/feed.atom", |f| {
+        entry(f, &format!("{base}/maintenance/{event_id}"))
+            .is_some_and(|e| e.updated().to_rfc3339() == "2026-05-10T13:20:00+00:00")
+    })
+    .await;
     let ongoing = entry(&feed, &format!("{base}/maintenance/{event_id}")).unwrap();
     assert!(*ongoing.updated() > before);
     assert_eq!(ongoing.updated().to_rfc3339(), "2026-05-10T13:20:00+00:00");
@@ -512,6 +537,54 @@ async fn the_atom_feed_announces_incidents_and_maintenance_with_their_updates() 
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A busy week (a plan every half hour: 336 windows ahead) hides neither what just
+/// happened nor which window comes next.
+#[tokio::test]
+async fn the_atom_feed_keeps_past_windows_and_each_plans_next_when_the_week_is_full() {
+    let app = spawn_app().await;
+    app.monitor("api").await;
+    plan(
+        &app,
+        json!({"title": "Certificate rotation", "start": "2026-05-10T12:05", "timezone": "UTC",
+        "duration": 600, "monitors": [{"slug": "api"}]}),
+    )
+    .await;
+    plan(
+        &app,
+        json!({"title": "Rolling restart", "start": "2026-05-10T12:30", "timezone": "UTC",
+        "duration": 600, "rrule": "FREQ=HOURLY;BYMINUTE=0,30", "monitors": [{"slug": "api"}]}),
+    )
+    .await;
+    let (_, ahead) = app.get("/api/v1/events?limit=500").await;
+    assert!(
+        ahead.as_array().unwrap().len() > 300,
+        "{} windows",
+        ahead.as_array().unwrap().len()
+    );
+    for at in ["2026-05-10T12:05:00Z", "2026-05-10T12:15:00Z", "2026-05-10T12:20:00Z"] {
+        app.clock.set(utc(at));
+        app.settle().await;
+    }
+    let titles = |f: &atom_syndication::Feed| -> Vec<String> {
+        f.entries().iter().map(|e| e.title().as_str().to_string()).collect()
+    };
+    let feed = atom_until(&app, "/feed.atom", |f| titles(f).len() == 2).await;
+    let mut got = titles(&feed);
+    got.sort();
+    assert_eq!(
+        got,
+        ["Maintenance: Certificate rotation", "Maintenance: Rolling restart"]
+    );
+    let content = |title: &str| {
+        let e = feed.entries().iter().find(|e| e.title().as_str() == title).unwrap();
+        e.content().and_then(|c| c.value()).unwrap().to_string()
+    };
+    let done = content("Maintenance: Certificate rotation");
+    assert!(done.contains("Completed"), "{done}");
+    let next = content("Maintenance: Rolling restart");
+    assert!(next.contains("When: Sun 10 May 2026, 12:30–12:40 UTC"), "{next}");
+}
+
 /// The feed is valid Atom 1.0 by the RFC 4287 schema (RELAX NG, `tests/tools/atom.rnc`),
 /// checked by jing (Debian package `jing`, which `.ci/run` installs), with text that
 /// needs escaping everywhere it can appear.
@@ -536,6 +609,7 @@ async fn the_atom_feed_is_valid_by_the_rfc_4287_schema() {
     app.settle().await;
     let dir = tempfile::tempdir().unwrap();
     for path in ["/feed.atom", "/feed.atom?monitor=api"] {
+        atom_until(&app, path, |f| f.entries().len() == 2).await;
         let (_, _, feed) = text(&app, path).await;
         let file = dir.path().join("feed.xml");
         std::fs::write(&file, &feed).unwrap();

@@ -182,8 +182,8 @@ impl Held {
             scheduled_end: self.row.scheduled_end,
             cancelled_at: self.row.cancelled_at,
             cancel_reason: self.row.cancel_reason,
+            created_at: self.row.created_at,
             updates: Vec::new(),
-            // `created_at` too is the template's: the page never shows it.
             ..template.clone()
         });
         view.status = self.timing.status_at(now);

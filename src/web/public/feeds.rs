@@ -4,15 +4,15 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use super::views::{event_card, incident_card};
 use super::{lang, tagged};
-use std::collections::HashMap;
+use std::collections::HashSet;
 
-use crate::domain::lifecycle::{CancelReason, EventStatus};
+use crate::domain::lifecycle::CancelReason;
 use crate::domain::schedule::format_utc;
 use crate::error::{AppError, AppResult};
 use crate::service::{calendar, events, incidents};
@@ -102,10 +102,6 @@ fn content(m: &'static Messages, e: Content) -> AppResult<String> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a feed entry: {e}")))
 }
 
-fn upcoming(s: EventStatus) -> bool {
-    matches!(s, EventStatus::Scheduled | EventStatus::Ready)
-}
-
 /// `GET /feed.atom[?monitor=slug]`: incidents and maintenance windows as Atom 1.0
 /// (RFC 4287), one entry each with every update, newest change first.
 pub async fn atom(
@@ -172,24 +168,51 @@ pub async fn atom(
         });
     }
 
-    let filter = EventFilter {
-        from: Some(now - Duration::days(PAST_DAYS)),
-        to: Some(now + Duration::days(crate::service::horizon::HORIZON_DAYS)),
-        monitor: q.monitor.clone(),
-        newest_first: true,
-        limit: 200,
-        ..Default::default()
+    // What is on and ahead comes from the page's snapshot (no database read, however many
+    // windows the next days hold): the windows going on, each plan's next (a daily plan
+    // would fill the feed a week ahead), and those called off before their start. What
+    // is over is read newest first, one feed's worth.
+    let Some(snapshot) = state.snapshots.get() else {
+        return Ok((
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "1")],
+            "starting",
+        )
+            .into_response());
     };
-    let mut list = events::list(s, &filter).await?;
-    // Skipped windows and those of a deactivated plan were never on; of the windows to
-    // come, only each plan's next is news (a daily plan would fill the feed a week ahead).
-    list.retain(|e| e.cancel_reason.is_none_or(|r| r == CancelReason::Operator));
-    let mut next: HashMap<i64, DateTime<Utc>> = HashMap::new();
-    for e in list.iter().filter(|e| upcoming(e.status)) {
-        let soonest = next.entry(e.maintenance_id).or_insert(e.start);
-        *soonest = (*soonest).min(e.start);
-    }
-    list.retain(|e| !upcoming(e.status) || next.get(&e.maintenance_id) == Some(&e.start));
+    let past = events::list(
+        s,
+        &EventFilter {
+            monitor: q.monitor.clone(),
+            history: true,
+            newest_first: true,
+            limit: ENTRIES as i64,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let seen: HashSet<i64> = past.iter().map(|e| e.id).collect();
+    let st = &snapshot.status;
+    let ahead = st
+        .ongoing
+        .iter()
+        .chain(st.upcoming_by_maintenance.iter().map(|p| &p.next))
+        .chain(&st.cancelled)
+        .filter(|e| !seen.contains(&e.id))
+        .filter(|e| {
+            q.monitor
+                .as_ref()
+                .is_none_or(|slug| e.monitors.iter().any(|a| &a.slug == slug))
+        })
+        .cloned();
+    let since = now - Duration::days(PAST_DAYS);
+    let list: Vec<_> = past
+        .into_iter()
+        .filter(|e| e.end > since || e.cancelled_at.is_some_and(|c| c > since))
+        .chain(ahead)
+        // Skipped windows and those of a deactivated plan were never on.
+        .filter(|e| e.cancel_reason.is_none_or(|r| r == CancelReason::Operator))
+        .collect();
     for e in list {
         let card = event_card(&e, m);
         let state = card.state_label.unwrap_or(m.scheduled).to_string();
