@@ -1,7 +1,7 @@
 //! The maintenance calendar (`/maintenance.ics`): every ACTIVE plan as one recurring
 //! VEVENT, with its exceptions, for calendar apps to subscribe to.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 
@@ -28,16 +28,29 @@ pub async fn feed(s: &Services, site: &Site, monitor: Option<&str>) -> AppResult
         let found = monitors::by_slug(&mut conn, slug)
             .await?
             .ok_or(AppError::NotFound("monitor"))?;
-        plans.retain(|p| {
-            affected
-                .iter()
-                .any(|a| a.maintenance_id == p.id && a.monitor_id == found.id)
-        });
+        let of_monitor: HashSet<i64> = affected
+            .iter()
+            .filter(|a| a.monitor_id == found.id)
+            .map(|a| a.maintenance_id)
+            .collect();
+        plans.retain(|p| of_monitor.contains(&p.id));
     }
-    let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
-    let skips = maintenances::skips(&mut conn, Some(&ids)).await?;
+    let skips = maintenances::skips(&mut conn, None).await?;
     let exceptions = events::exceptions(&mut conn, now - Duration::days(EXCEPTIONS_DAYS)).await?;
     drop(conn);
+    // By plan, so that thousands of plans do not each walk every list.
+    let mut names: HashMap<i64, Vec<&str>> = HashMap::new();
+    for a in &affected {
+        names.entry(a.maintenance_id).or_default().push(&a.name);
+    }
+    let mut skipped: HashMap<i64, Vec<_>> = HashMap::new();
+    for k in &skips {
+        skipped.entry(k.maintenance_id).or_default().push(k);
+    }
+    let mut excepted: HashMap<i64, Vec<_>> = HashMap::new();
+    for e in &exceptions {
+        excepted.entry(e.maintenance_id).or_default().push(e);
+    }
 
     let host = url::Url::parse(&site.public_url)
         .ok()
@@ -56,11 +69,7 @@ pub async fn feed(s: &Services, site: &Site, monitor: Option<&str>) -> AppResult
     let mut out = Vec::with_capacity(plans.len());
     for p in &plans {
         let Some(schedule) = schedules.get(&p.id) else { continue };
-        let names: Vec<&str> = affected
-            .iter()
-            .filter(|a| a.maintenance_id == p.id)
-            .map(|a| a.name.as_str())
-            .collect();
+        let names = names.get(&p.id).map_or(&[][..], Vec::as_slice);
         let mut description = p.description.trim().to_string();
         if !names.is_empty() {
             if !description.is_empty() {
@@ -79,13 +88,13 @@ pub async fn feed(s: &Services, site: &Site, monitor: Option<&str>) -> AppResult
             exdates: Vec::new(),
             moved: Vec::new(),
         };
-        for skip in skips.iter().filter(|k| k.maintenance_id == p.id) {
+        for skip in skipped.get(&p.id).into_iter().flatten() {
             plan.exdates.push(skip.start);
             plan.modified = plan.modified.max(skip.created_at);
         }
         // Only exceptions of the schedule as it is now: windows of an earlier version of
         // the plan are not occurrences of its rule.
-        for e in exceptions.iter().filter(|e| e.maintenance_id == p.id) {
+        for e in excepted.get(&p.id).into_iter().flatten() {
             if !schedule.has_occurrence_at(e.scheduled_start) {
                 continue;
             }

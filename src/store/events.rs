@@ -387,7 +387,8 @@ pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<EventRo
 
 /// Events of ACTIVE plans that ended after `since` and differ from their schedule:
 /// cancelled, or moved (started early, extended, completed early). What a calendar feed
-/// writes as EXDATE and overriding VEVENTs. (The `end_at` index finds the recent ones.)
+/// writes as EXDATE and overriding VEVENTs. (The partial index `events_exceptions`, of
+/// migration 0021, holds just these rows: keep the condition as it is written there.)
 pub async fn exceptions(conn: &mut AnyConnection, since: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE e.end_at > $1 AND m.status = 'ACTIVE'
