@@ -74,10 +74,19 @@ pub struct NewEvent {
     pub lead: TimeDelta,
 }
 
-const SELECT: &str = "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
+/// What an [`EventRow`] is read from, before the FROM.
+macro_rules! event_columns {
+    () => {
+        "SELECT e.id, e.maintenance_id, e.scheduled_start, e.scheduled_end, e.start_at,
     e.end_at, e.lead, e.status, e.cancelled_at, e.cancel_reason, e.created_at, e.updated_at, e.observed,
-    m.title, m.description, m.timezone
-    FROM events e JOIN maintenances m ON m.id = e.maintenance_id";
+    m.title, m.description, m.timezone"
+    };
+}
+
+const SELECT: &str = concat!(
+    event_columns!(),
+    " FROM events e JOIN maintenances m ON m.id = e.maintenance_id"
+);
 
 /// The lifecycle status at `$N` as SQL, mirroring `domain::lifecycle::Timing::status_at`;
 /// used only to filter lists (what is shown always comes from the Rust function).
@@ -391,9 +400,13 @@ pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<EventRo
 /// migration 0021, holds just these rows: keep the condition as it is written there.)
 pub async fn exceptions(conn: &mut AnyConnection, since: DateTime<Utc>) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE e.end_at > $1 AND m.status = 'ACTIVE'
+        // `+` on the join: the few rows of the partial index lead, rather than every
+        // event of every ACTIVE plan through the plan index (0.7 s at 5,000 plans).
+        "{} FROM events e JOIN maintenances m ON m.id = +e.maintenance_id
+         WHERE e.end_at > $1 AND m.status = 'ACTIVE'
             AND (e.cancelled_at IS NOT NULL OR e.start_at <> e.scheduled_start OR e.end_at <> e.scheduled_end)
-         ORDER BY e.maintenance_id, e.scheduled_start"
+         ORDER BY e.maintenance_id, e.scheduled_start",
+        event_columns!()
     )))
     .bind(since.timestamp())
     .fetch_all(conn)

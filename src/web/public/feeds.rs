@@ -213,7 +213,11 @@ pub async fn atom(
         // Skipped windows and those of a deactivated plan were never on.
         .filter(|e| e.cancel_reason.is_none_or(|r| r == CancelReason::Operator))
         .collect();
-    for e in list {
+    // Only the newest changes can make the feed: the rest are not rendered.
+    let mut list: Vec<_> = list.into_iter().map(|e| (last_change(&e, now), e)).collect();
+    list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id)));
+    list.truncate(ENTRIES);
+    for (updated, e) in list {
         let card = event_card(&e, m);
         let state = card.state_label.unwrap_or(m.scheduled).to_string();
         let mut lines: Vec<String> = card.lines.iter().map(|l| format!("{}: {}", l.label, l.text)).collect();
@@ -225,18 +229,6 @@ pub async fn atom(
             Some(line) => format!("{state} · {line}"),
             None => state.clone(),
         };
-        // The last thing that happened to it: posted, updated, started, ended, cancelled.
-        let updated = [
-            Some(e.created_at),
-            e.updates.first().map(|u| u.created_at),
-            e.cancelled_at,
-            Some(e.start).filter(|t| *t <= now && e.cancelled_at.is_none()),
-            Some(e.end).filter(|t| *t <= now && e.cancelled_at.is_none()),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(e.created_at);
         entries.push(AtomEntry {
             id: format!("{public}/maintenance/{}", e.id),
             title: format!("Maintenance: {}", e.title),
@@ -284,4 +276,20 @@ pub async fn atom(
         "public, max-age=60",
         body.into_bytes(),
     ))
+}
+
+/// The last thing that happened to a window by `now`: posted, updated, started, ended or
+/// cancelled (its entry's `updated`).
+fn last_change(e: &events::Event, now: DateTime<Utc>) -> DateTime<Utc> {
+    [
+        Some(e.created_at),
+        e.updates.first().map(|u| u.created_at),
+        e.cancelled_at,
+        Some(e.start).filter(|t| *t <= now && e.cancelled_at.is_none()),
+        Some(e.end).filter(|t| *t <= now && e.cancelled_at.is_none()),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(e.created_at)
 }
